@@ -1,0 +1,122 @@
+// `pnpm generate`: spec -> overlay -> Voice slice -> openapi-typescript -> packages/types/src/generated,
+// then an API diff against the committed summary and, on a change, a changeset.
+//   --spec PATH      generate from this file (else $TELNYX_OPENAPI_SPEC, else the pin in spec/pin.json)
+//   --check          write nothing; exit 1 when the committed output differs from what would be generated
+//   --pin            record --spec as the new pin (with --url and --date) so that --check follows it
+//   --out DIR        write the generated files elsewhere (tests use it)
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import yaml from "js-yaml";
+import { writeChangeset } from "./lib/changeset.ts";
+import { diffSummaries, formatDiff, isEmpty } from "./lib/diff.ts";
+import { printAliases, printTypes } from "./lib/emit.ts";
+import { applyOverlay, type Overlay } from "./lib/overlay.ts";
+import { type Doc, type SliceConfig, sliceSpec } from "./lib/slice.ts";
+import { loadSpec, type Pin, readPin, SpecSourceError } from "./lib/spec-source.ts";
+import { type ApiSummary, summarize } from "./lib/summary.ts";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const started = performance.now();
+const stage = (name: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(2)}s] ${name}`);
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      spec: { type: "string" },
+      check: { type: "boolean", default: false },
+      pin: { type: "boolean", default: false },
+      url: { type: "string" },
+      date: { type: "string" },
+      out: { type: "string" },
+      root: { type: "string" },
+    },
+  });
+  const projectRoot = values.root ? resolve(values.root) : root;
+  const outDir = values.out ? resolve(values.out) : join(projectRoot, "packages", "types", "src", "generated");
+
+  stage("reading spec");
+  const source = await loadSpec(projectRoot, values.spec);
+  console.log(`  ${source.origin} (sha256 ${source.sha256})`);
+
+  stage("parsing YAML");
+  const doc = yaml.load(source.text) as Doc;
+
+  stage("applying spec/overlay.yaml");
+  const overlay = yaml.load(readFileSync(join(projectRoot, "spec", "overlay.yaml"), "utf8")) as Overlay;
+  for (const target of applyOverlay(doc, overlay)) console.warn(`  overlay target matched nothing (fixed upstream?): ${target}`);
+
+  stage("slicing (spec/slice.yaml)");
+  const config = yaml.load(readFileSync(join(projectRoot, "spec", "slice.yaml"), "utf8")) as SliceConfig;
+  const slice = sliceSpec(doc, config);
+  const schemaCount = Object.keys(slice.doc.components?.schemas ?? {}).length;
+  console.log(`  ${slice.operations.length} operations, ${slice.webhooks.length} webhooks, ${schemaCount} schemas`);
+
+  stage("printing types (openapi-typescript)");
+  const version = String((doc.info as { version?: unknown } | undefined)?.version ?? "");
+  const origin = source.pinned ? readPin(projectRoot).url : relative(projectRoot, source.origin);
+  const summary = summarize(slice, { origin, sha256: source.sha256, version });
+  const files: Record<string, string> = {
+    "voice.ts": await printTypes(slice, { origin, sha256: source.sha256 }),
+    "aliases.ts": printAliases(slice),
+    "api-summary.json": `${JSON.stringify(summary, null, 2)}\n`,
+  };
+
+  if (values.check) {
+    stage("comparing with the committed output");
+    const stale = Object.entries(files).filter(([name, text]) => readOr(join(outDir, name), "") !== text);
+    if (stale.length) {
+      console.error(`generated output is stale: ${stale.map(([n]) => n).join(", ")}. Run \`pnpm generate\` and commit.`);
+      return 1;
+    }
+    stage("up to date");
+    return 0;
+  }
+
+  stage("API diff against the committed summary");
+  const previousText = readOr(join(outDir, "api-summary.json"), "");
+  const previous = previousText ? (JSON.parse(previousText) as ApiSummary) : undefined;
+  if (previous) {
+    const diff = diffSummaries(previous, summary);
+    console.log(formatDiff(diff));
+    if (!isEmpty(diff)) {
+      const file = writeChangeset(projectRoot, diff, previous, summary);
+      console.log(`  wrote ${relative(projectRoot, file)}`);
+    }
+  } else {
+    console.log("  no previous summary: first generation");
+  }
+
+  stage(`writing ${relative(projectRoot, outDir)}`);
+  mkdirSync(outDir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(outDir, name), text);
+
+  if (values.pin) {
+    if (!values.spec) throw new SpecSourceError("--pin needs --spec <file>");
+    const pin: Pin = {
+      ...readPin(projectRoot),
+      file: values.spec.split(/[\\/]/).pop() ?? values.spec,
+      sha256: source.sha256,
+      url: values.url ?? "",
+      commit: /\/([0-9a-f]{40})\//.exec(values.url ?? "")?.[1] ?? "",
+      date: values.date ?? new Date().toISOString().slice(0, 10),
+    };
+    writeFileSync(join(projectRoot, "spec", "pin.json"), `${JSON.stringify(pin, null, 2)}\n`);
+    stage("spec/pin.json updated");
+  }
+  stage("done");
+  return 0;
+}
+
+function readOr(path: string, fallback: string): string {
+  return existsSync(path) ? readFileSync(path, "utf8") : fallback;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof SpecSourceError ? `error: ${error.message}` : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,81 @@
+// Regeneration end to end, in a scratch copy of the project: older spec, then back to the pin.
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { olderSpec, root, sharedSpecs } from "./helpers.ts";
+
+const generated = join("packages", "types", "src", "generated");
+
+function generate(projectRoot: string, ...args: string[]) {
+  const run = spawnSync(process.execPath, ["--import", "tsx", join(root, "scripts", "generate.ts"), "--root", projectRoot, ...args], {
+    encoding: "utf8",
+    cwd: root,
+  });
+  return { code: run.status, out: `${run.stdout}${run.stderr}` };
+}
+
+describe("pnpm generate", () => {
+  let scratch: string;
+  beforeAll(() => {
+    const base = mkdtempSync(join(tmpdir(), "telnyx-voice-regen-"));
+    scratch = join(base, "main");
+    mkdirSync(join(scratch, ".changeset"), { recursive: true });
+    cpSync(join(root, "spec"), join(scratch, "spec"), { recursive: true });
+    cpSync(join(root, generated), join(scratch, generated), { recursive: true });
+    symlinkSync(join(sharedSpecs, ".."), join(base, "shared"));
+  });
+
+  test("--check passes on the committed output", () => {
+    const { code, out } = generate(root, "--check");
+    expect(out).toContain("up to date");
+    expect(code).toBe(0);
+  });
+
+  test("an older spec prints the API diff and writes a changeset; --check then fails", () => {
+    const { code, out } = generate(scratch, "--spec", olderSpec);
+    expect(code).toBe(0);
+    expect(out).toMatch(/parsing YAML[\s\S]*slicing[\s\S]*printing types/);
+    expect(out).toContain("Operations removed (2):");
+    expect(out).toContain("POST /calls/{call_control_id}/actions/conversation_relay_start");
+    expect(out).toContain("Webhooks removed (4):");
+    expect(out).toContain("callHold");
+    expect(out).toMatch(/Schemas changed[^\n]*\n(\s+- .+\n)+/);
+
+    const [changeset] = readdirSync(join(scratch, ".changeset"));
+    expect(changeset).toMatch(/^regenerate-[0-9a-f]{8}\.md$/);
+    const text = readFileSync(join(scratch, ".changeset", changeset as string), "utf8");
+    expect(text).toMatch(/^---\n"@telnyx-voice\/types": minor\n/);
+    expect(text).toContain('"@telnyx-voice/client": minor');
+    expect(text).toContain('"@telnyx-voice/webhooks": minor');
+    expect(text).toContain("Operations removed (2):");
+    expect(readFileSync(join(scratch, generated, "voice.ts"), "utf8")).not.toContain("conversation_relay_start");
+
+    const check = generate(scratch, "--check");
+    expect(check.code).toBe(1);
+    expect(check.out).toContain("generated output is stale");
+  });
+
+  test("back to the pinned spec restores the committed output byte for byte", () => {
+    const { code, out } = generate(scratch);
+    expect(code).toBe(0);
+    expect(out).toContain("Operations added (2):");
+    expect(out).toContain("Webhooks added (4):");
+    for (const file of readdirSync(join(root, generated))) {
+      expect(readFileSync(join(scratch, generated, file), "utf8"), file).toBe(readFileSync(join(root, generated, file), "utf8"));
+    }
+  });
+
+  test("a missing or tampered spec is a clear error", () => {
+    const missing = generate(scratch, "--spec", join(scratch, "nope.yml"));
+    expect(missing.code).toBe(1);
+    expect(missing.out).toMatch(/spec file not found: .*nope\.yml \(from --spec\)/);
+    const pin = JSON.parse(readFileSync(join(scratch, "spec", "pin.json"), "utf8"));
+    const wrong = "0".repeat(64);
+    execFileSync("node", ["-e", `const f=${JSON.stringify(join(scratch, "spec", "pin.json"))};const p=require(f);p.sha256="${wrong}";require("fs").writeFileSync(f,JSON.stringify(p))`]);
+    const tampered = generate(scratch);
+    expect(tampered.code).toBe(1);
+    expect(tampered.out).toContain(`expects ${wrong}, the file has ${pin.sha256}`);
+  });
+});
