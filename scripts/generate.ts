@@ -3,7 +3,6 @@
 //   --spec PATH      generate from this file (else $TELNYX_OPENAPI_SPEC, else the pin in spec/pin.json)
 //   --check          write nothing; exit 1 when the committed output differs from what would be generated
 //   --pin            record --spec as the new pin (with --url and --date) so that --check follows it
-//   --out DIR        write the generated files elsewhere (tests use it)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,12 +28,13 @@ async function main(): Promise<number> {
       pin: { type: "boolean", default: false },
       url: { type: "string" },
       date: { type: "string" },
-      out: { type: "string" },
       root: { type: "string" },
     },
   });
   const projectRoot = values.root ? resolve(values.root) : root;
-  const outDir = values.out ? resolve(values.out) : join(projectRoot, "packages", "types", "src", "generated");
+  const typesDir = join(projectRoot, "packages", "types", "src", "generated");
+  // The simulator validates requests and events against the same slice, as JSON Schema at run time.
+  const simulatorDir = join(projectRoot, "packages", "simulator", "src", "generated");
 
   stage("reading spec");
   const source = await loadSpec(projectRoot, values.spec);
@@ -58,16 +58,18 @@ async function main(): Promise<number> {
   const origin = source.pinned ? readPin(projectRoot).url : relative(projectRoot, source.origin);
   const summary = summarize(slice, { origin, sha256: source.sha256, version });
   const files: Record<string, string> = {
-    "voice.ts": await printTypes(slice, { origin, sha256: source.sha256 }),
-    "aliases.ts": printAliases(slice),
-    "api-summary.json": `${JSON.stringify(summary, null, 2)}\n`,
+    [join(typesDir, "voice.ts")]: await printTypes(slice, { origin, sha256: source.sha256 }),
+    [join(typesDir, "aliases.ts")]: printAliases(slice),
+    [join(typesDir, "api-summary.json")]: `${JSON.stringify(summary, null, 2)}\n`,
+    [join(simulatorDir, "voice-slice.json")]: `${JSON.stringify(slice.doc)}\n`,
   };
 
   if (values.check) {
     stage("comparing with the committed output");
-    const stale = Object.entries(files).filter(([name, text]) => readOr(join(outDir, name), "") !== text);
+    const stale = Object.entries(files).filter(([path, text]) => readOr(path, "") !== text);
     if (stale.length) {
-      console.error(`generated output is stale: ${stale.map(([n]) => n).join(", ")}. Run \`pnpm generate\` and commit.`);
+      const names = stale.map(([path]) => relative(projectRoot, path)).join(", ");
+      console.error(`generated output is stale: ${names}. Run \`pnpm generate\` and commit.`);
       return 1;
     }
     stage("up to date");
@@ -75,7 +77,7 @@ async function main(): Promise<number> {
   }
 
   stage("API diff against the committed summary");
-  const previousText = readOr(join(outDir, "api-summary.json"), "");
+  const previousText = readOr(join(typesDir, "api-summary.json"), "");
   const previous = previousText ? (JSON.parse(previousText) as ApiSummary) : undefined;
   if (previous) {
     const diff = diffSummaries(previous, summary);
@@ -88,9 +90,12 @@ async function main(): Promise<number> {
     console.log("  no previous summary: first generation");
   }
 
-  stage(`writing ${relative(projectRoot, outDir)}`);
-  mkdirSync(outDir, { recursive: true });
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(outDir, name), text);
+  stage("writing generated files");
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+    console.log(`  ${relative(projectRoot, path)}`);
+  }
 
   if (values.pin) {
     if (!values.spec) throw new SpecSourceError("--pin needs --spec <file>");

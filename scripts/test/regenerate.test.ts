@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { olderSpec, root, sharedSpecs } from "./helpers.ts";
 
 const generated = join("packages", "types", "src", "generated");
+const simulatorGenerated = join("packages", "simulator", "src", "generated");
 
 function generate(projectRoot: string, ...args: string[]) {
   const run = spawnSync(process.execPath, ["--import", "tsx", join(root, "scripts", "generate.ts"), "--root", projectRoot, ...args], {
@@ -24,6 +25,7 @@ describe("pnpm generate", () => {
     mkdirSync(join(scratch, ".changeset"), { recursive: true });
     cpSync(join(root, "spec"), join(scratch, "spec"), { recursive: true });
     cpSync(join(root, generated), join(scratch, generated), { recursive: true });
+    cpSync(join(root, simulatorGenerated), join(scratch, simulatorGenerated), { recursive: true });
     symlinkSync(join(sharedSpecs, ".."), join(base, "shared"));
   });
 
@@ -62,8 +64,10 @@ describe("pnpm generate", () => {
     expect(code).toBe(0);
     expect(out).toContain("Operations added (2):");
     expect(out).toContain("Webhooks added (4):");
-    for (const file of readdirSync(join(root, generated))) {
-      expect(readFileSync(join(scratch, generated, file), "utf8"), file).toBe(readFileSync(join(root, generated, file), "utf8"));
+    for (const dir of [generated, simulatorGenerated]) {
+      for (const file of readdirSync(join(root, dir))) {
+        expect(readFileSync(join(scratch, dir, file), "utf8"), file).toBe(readFileSync(join(root, dir, file), "utf8"));
+      }
     }
   });
 
