@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import yaml from "js-yaml";
 import { writeChangeset } from "./lib/changeset.ts";
+import { printActionTable } from "./lib/client-tables.ts";
 import { diffSummaries, formatDiff, isEmpty } from "./lib/diff.ts";
 import { printAliases, printTypes } from "./lib/emit.ts";
 import { applyOverlay, type Overlay } from "./lib/overlay.ts";
@@ -35,6 +36,7 @@ async function main(): Promise<number> {
   const typesDir = join(projectRoot, "packages", "types", "src", "generated");
   // The simulator validates requests and events against the same slice, as JSON Schema at run time.
   const simulatorDir = join(projectRoot, "packages", "simulator", "src", "generated");
+  const clientDir = join(projectRoot, "packages", "client", "src", "generated");
 
   stage("reading spec");
   const source = await loadSpec(projectRoot, values.spec);
@@ -62,6 +64,7 @@ async function main(): Promise<number> {
     [join(typesDir, "aliases.ts")]: printAliases(slice),
     [join(typesDir, "api-summary.json")]: `${JSON.stringify(summary, null, 2)}\n`,
     [join(simulatorDir, "voice-slice.json")]: `${JSON.stringify(slice.doc)}\n`,
+    [join(clientDir, "actions.ts")]: printActionTable(slice),
   };
 
   if (values.check) {

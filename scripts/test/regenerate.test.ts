@@ -8,6 +8,7 @@ import { olderSpec, root, sharedSpecs } from "./helpers.ts";
 
 const generated = join("packages", "types", "src", "generated");
 const simulatorGenerated = join("packages", "simulator", "src", "generated");
+const clientGenerated = join("packages", "client", "src", "generated");
 
 function generate(projectRoot: string, ...args: string[]) {
   const run = spawnSync(process.execPath, ["--import", "tsx", join(root, "scripts", "generate.ts"), "--root", projectRoot, ...args], {
@@ -25,7 +26,7 @@ describe("pnpm generate", () => {
     mkdirSync(join(scratch, ".changeset"), { recursive: true });
     cpSync(join(root, "spec"), join(scratch, "spec"), { recursive: true });
     cpSync(join(root, generated), join(scratch, generated), { recursive: true });
-    cpSync(join(root, simulatorGenerated), join(scratch, simulatorGenerated), { recursive: true });
+    for (const dir of [simulatorGenerated, clientGenerated]) cpSync(join(root, dir), join(scratch, dir), { recursive: true });
     symlinkSync(join(sharedSpecs, ".."), join(base, "shared"));
   });
 
@@ -64,7 +65,7 @@ describe("pnpm generate", () => {
     expect(code).toBe(0);
     expect(out).toContain("Operations added (2):");
     expect(out).toContain("Webhooks added (4):");
-    for (const dir of [generated, simulatorGenerated]) {
+    for (const dir of [generated, simulatorGenerated, clientGenerated]) {
       for (const file of readdirSync(join(root, dir))) {
         expect(readFileSync(join(scratch, dir, file), "utf8"), file).toBe(readFileSync(join(root, dir, file), "utf8"));
       }
