@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import yaml from "js-yaml";
 import { writeChangeset } from "./lib/changeset.ts";
-import { printActionTable } from "./lib/client-tables.ts";
+import { printActionTable, printBodyFactsTable } from "./lib/client-tables.ts";
 import { diffSummaries, formatDiff, isEmpty } from "./lib/diff.ts";
 import { printAliases, printTypes } from "./lib/emit.ts";
 import { applyOverlay, type Overlay } from "./lib/overlay.ts";
@@ -65,6 +65,7 @@ async function main(): Promise<number> {
     [join(typesDir, "api-summary.json")]: `${JSON.stringify(summary, null, 2)}\n`,
     [join(simulatorDir, "voice-slice.json")]: `${JSON.stringify(slice.doc)}\n`,
     [join(clientDir, "actions.ts")]: printActionTable(slice),
+    [join(clientDir, "body-facts.ts")]: printBodyFactsTable(slice),
   };
 
   if (values.check) {

@@ -26,3 +26,100 @@ export function printActionTable(slice: Slice): string {
     "",
   ].join("\n");
 }
+
+// ---- Request-body facts the client checks before sending ----
+
+type Schema = Record<string, unknown>;
+const BODY_OPERATION = /^(POST|PUT|PATCH) (\/.+)$/;
+/** "+E164 format": must be a number. "DID or SIP URI", "Number or SIP URI": a number or a SIP URI. */
+const E164 = /\+?E\.?164\b/i;
+const NUMBER_OR_SIP = /\b(DID|number)s?\b[^.]*\bSIP URIs?\b/i;
+
+/** How a phone-number field is checked: E.164 only, or E.164 or a SIP URI. */
+export type PhoneKind = "e164" | "e164-or-sip";
+
+function resolve(doc: Schema, schema: unknown, depth = 0): Schema | undefined {
+  let s = schema as Schema | undefined;
+  for (let i = 0; s && typeof s.$ref === "string" && i < 32; i++) {
+    s = (s.$ref as string)
+      .slice(2)
+      .split("/")
+      .reduce<unknown>((o, k) => (o as Schema | undefined)?.[k.replace(/~1/g, "/").replace(/~0/g, "~")], doc) as Schema;
+  }
+  return depth > 16 ? undefined : s;
+}
+
+function phoneKind(description: string): PhoneKind | undefined {
+  if (E164.test(description)) return /\bSIP URI/i.test(description) ? "e164-or-sip" : "e164";
+  return NUMBER_OR_SIP.test(description) ? "e164-or-sip" : undefined;
+}
+
+/** Field paths (`to`, `assistant.tools[].transfer.from`) of a body schema whose description documents a phone number. */
+function phoneFieldsOf(doc: Schema, schema: unknown, prefix: string, out: Map<string, PhoneKind>, seen: Set<Schema>): void {
+  const s = resolve(doc, schema);
+  if (!s || seen.has(s)) return;
+  seen.add(s);
+  for (const key of ["allOf", "oneOf", "anyOf"]) for (const sub of (s[key] as unknown[]) ?? []) phoneFieldsOf(doc, sub, prefix, out, seen);
+  for (const [name, raw] of Object.entries((s.properties as Record<string, Schema>) ?? {})) {
+    const prop = resolve(doc, raw) ?? {};
+    const kind = phoneKind(`${raw.description ?? ""} ${prop.description ?? ""}`);
+    if (kind && (prop.type === "string" || prop.type === undefined || prop.type === "array")) out.set(`${prefix}${name}`, kind);
+    else if (prop.type === "array") phoneFieldsOf(doc, prop.items, `${prefix}${name}[].`, out, seen);
+    else phoneFieldsOf(doc, prop, `${prefix}${name}.`, out, seen);
+  }
+  seen.delete(s);
+}
+
+function bodyPropertyNames(doc: Schema, schema: unknown, out = new Set<string>()): Set<string> {
+  const s = resolve(doc, schema);
+  if (!s) return out;
+  for (const key of ["allOf", "oneOf", "anyOf"]) for (const sub of (s[key] as unknown[]) ?? []) bodyPropertyNames(doc, sub, out);
+  for (const name of Object.keys((s.properties as object) ?? {})) out.add(name);
+  return out;
+}
+
+/**
+ * Which body fields of each operation are phone numbers (from the spec's descriptions, which say
+ * "+E164 format" or "DID or SIP URI"), and which call commands accept `command_id`: the client
+ * refuses malformed numbers before sending and makes those commands safe to retry.
+ */
+export function printBodyFactsTable(slice: Slice): string {
+  const doc = slice.doc as Schema;
+  const paths = (doc.paths ?? {}) as Record<string, Record<string, Schema>>;
+  const phone: string[] = [];
+  const commands: string[] = [];
+  for (const op of [...slice.operations].sort()) {
+    const m = BODY_OPERATION.exec(op);
+    if (!m) continue;
+    const [, method, path] = m as unknown as [string, string, string];
+    const operation = paths[path]?.[method.toLowerCase()];
+    const body = resolve(doc, operation?.requestBody);
+    const schema = ((body?.content as Record<string, Schema> | undefined)?.["application/json"] as Schema | undefined)?.schema;
+    if (!schema) continue;
+    const fields = new Map<string, PhoneKind>();
+    phoneFieldsOf(doc, schema, "", fields, new Set());
+    if (fields.size) {
+      const entries = [...fields].sort(([a], [b]) => a.localeCompare(b)).map(([f, k]) => `"${f}": "${k}"`);
+      phone.push(`  "${op}": { ${entries.join(", ")} },`);
+    }
+    const isCommand = path === "/calls" || path.startsWith("/calls/{call_control_id}/actions/");
+    if (isCommand && bodyPropertyNames(doc, schema).has("command_id")) commands.push(`  "${op}",`);
+  }
+  return [
+    HEADER,
+    "",
+    '/** How a phone-number field is checked: E.164 only, or E.164 or a SIP URI. */',
+    'export type PhoneKind = "e164" | "e164-or-sip";',
+    "",
+    "/** \"METHOD /path\" -> body fields the spec documents as phone numbers (`a[].b`: field b of every item of array a). */",
+    "export const phoneFields: Readonly<Record<string, Readonly<Record<string, PhoneKind>>>> = {",
+    ...phone,
+    "};",
+    "",
+    "/** Call commands whose body takes `command_id`: the client adds one so that retries are deduplicated. */",
+    "export const commandIdOperations: ReadonlySet<string> = new Set([",
+    ...commands,
+    "]);",
+    "",
+  ].join("\n");
+}

@@ -1,1 +1,36 @@
-export {};
+// @telnyx-voice/client: the Telnyx Voice API (Call Control) over openapi-fetch, typed from the spec.
+export { DEFAULT_BASE_URL, Telnyx } from "./telnyx.js";
+export type { ClientOptions, Logger, RequestOptions } from "./options.js";
+export type { BackoffOptions } from "./retry.js";
+export {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  InternalServerError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  TelnyxError,
+  type TelnyxErrorObject,
+  UnprocessableEntityError,
+  ValidationError,
+} from "./errors.js";
+export { CursorPage, NumberPage, Page, PagePromise } from "./pagination.js";
+export type { LightRequest } from "./fetch-layer.js";
+export type { ActionFunction, CallActions } from "./resources/actions.js";
+export type { Calls, CallStatusResponse } from "./resources/calls.js";
+export type { CallControlApplicationResponse, CallControlApplications } from "./resources/call-control-applications.js";
+export type { Connections } from "./resources/connections.js";
+export type {
+  ActionBodies,
+  ActionName,
+  ActionResponses,
+  ActiveCall,
+  CallControlApplication,
+  DialRequest,
+  DialResponse,
+} from "@telnyx-voice/types";

@@ -1,0 +1,157 @@
+// The bottom of every request: openapi-fetch builds a LightRequest (not an undici Request, whose
+// construction dominated the client's overhead), runs the middleware, then calls this fetch, which
+// sends, times out, and retries with backoff beneath the middleware so every attempt carries the
+// same headers and body (and so the same `command_id`).
+import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "./errors.js";
+import type { Logger, RequestOptions } from "./options.js";
+import {
+  type BackoffOptions,
+  backoffDelay,
+  connectionNeverSent,
+  isRetryableStatus,
+  provesNotProcessed,
+  serverDelay,
+  sleep,
+} from "./retry.js";
+
+/** Key under which the client passes per-request options through openapi-fetch's init to the fetch layer. */
+export const REQUEST_OPTIONS: unique symbol = Symbol("telnyx.requestOptions");
+
+type LightInit = RequestInit & { [REQUEST_OPTIONS]?: RequestOptions };
+
+/**
+ * What middleware receives as `request`: `url`, `method`, `headers` (a `Headers`), `body` (the JSON
+ * text once the client's own middleware has run) and `signal`. It is not a `Request`: no `clone()`,
+ * no body streams.
+ */
+export class LightRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Headers;
+  body: unknown;
+  readonly signal: AbortSignal | null;
+  /** Set for call commands: the `command_id` every attempt carries, which makes them safe to resend. */
+  commandId: string | undefined;
+  readonly options: RequestOptions | undefined;
+
+  constructor(url: string, init: LightInit = {}) {
+    this.url = url;
+    this.method = (init.method ?? "GET").toUpperCase();
+    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
+    this.body = init.body;
+    this.signal = init.signal ?? null;
+    this.options = init[REQUEST_OPTIONS];
+  }
+}
+
+export interface FetchLayerConfig {
+  fetch: (input: string, init: RequestInit) => Promise<Response>;
+  timeout: number;
+  maxRetries: number;
+  commandTimeout: number | undefined;
+  backoff: Required<BackoffOptions>;
+  logger: Logger | undefined;
+}
+
+export function createFetchLayer(config: FetchLayerConfig): (request: LightRequest) => Promise<Response> {
+  const { logger } = config;
+  return async function send(request) {
+    const options = request.options;
+    const attempts = (options?.maxRetries ?? config.maxRetries) + 1;
+    const timeout = options?.timeout ?? config.timeout;
+    const isCommand = request.commandId !== undefined;
+    const commandTimeout = isCommand ? (options?.commandTimeout ?? config.commandTimeout) : undefined;
+    const limit = commandTimeout !== undefined ? Math.min(commandTimeout, timeout) : timeout;
+    // GETs and call commands (deduplicated by `command_id`) may be repeated; anything else only when
+    // the failure shows the server never acted on it.
+    const safe = isCommand || request.method === "GET" || request.method === "HEAD";
+    const userSignal = request.signal;
+    const body = request.body as BodyInit | null | undefined;
+    const where = `${request.method} ${request.url}`;
+
+    for (let attempt = 1; ; attempt++) {
+      if (userSignal?.aborted) throw new APIUserAbortError(`${where} was aborted by the caller's signal`);
+      if (logger?.debug) logger.debug(`telnyx: ${where} (attempt ${attempt}/${attempts})`, { headers: redacted(request.headers) });
+
+      const controller = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, limit);
+      const forward = () => controller.abort();
+      userSignal?.addEventListener("abort", forward, { once: true });
+
+      let response: Response;
+      try {
+        response = await config.fetch(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body,
+          signal: controller.signal,
+        });
+      } catch (error) {
+        if (userSignal?.aborted) throw new APIUserAbortError(`${where} was aborted by the caller's signal`, { cause: error });
+        const retry = attempt < attempts && (safe || (!timedOut && connectionNeverSent(error)));
+        if (timedOut) {
+          if (retry) {
+            // A command that got no answer is resent at once, as Telnyx advises; other timeouts back off.
+            const delay = commandTimeout !== undefined ? 0 : backoffDelay(attempt - 1, config.backoff);
+            logger?.warn?.(`telnyx: ${where} got no response within ${limit} ms; retrying in ${Math.round(delay)} ms`);
+            await wait(delay, userSignal, where);
+            continue;
+          }
+          throw new APIConnectionTimeoutError(
+            `${where} got no response within ${limit} ms (${attempt} attempt${attempt > 1 ? "s" : ""}). Raise \`timeout\` if the network is slow.`,
+          );
+        }
+        if (retry) {
+          const delay = backoffDelay(attempt - 1, config.backoff);
+          logger?.warn?.(`telnyx: ${where} failed to connect (${reason(error)}); retrying in ${Math.round(delay)} ms`);
+          await wait(delay, userSignal, where);
+          continue;
+        }
+        throw new APIConnectionError(
+          `${where} failed: ${reason(error)} (${attempt} attempt${attempt > 1 ? "s" : ""}). Check the network and \`baseURL\`.`,
+          { cause: error },
+        );
+      } finally {
+        clearTimeout(timer);
+        userSignal?.removeEventListener("abort", forward);
+      }
+
+      const status = response.status;
+      if (status < 400 || attempt >= attempts) return response;
+      if (!(safe ? isRetryableStatus(status) : provesNotProcessed(status))) return response;
+      const delay = serverDelay(response.headers) ?? backoffDelay(attempt - 1, config.backoff);
+      // Drain the refused response so the connection can be reused.
+      await response.body?.cancel().catch(() => undefined);
+      logger?.warn?.(`telnyx: ${where} returned ${status}; retrying in ${Math.round(delay)} ms (attempt ${attempt + 1}/${attempts})`);
+      await wait(delay, userSignal, where);
+    }
+  };
+}
+
+async function wait(ms: number, signal: AbortSignal | null, where: string): Promise<void> {
+  if (ms <= 0) return;
+  try {
+    await sleep(ms, signal);
+  } catch (cause) {
+    throw new APIUserAbortError(`${where} was aborted by the caller's signal`, { cause });
+  }
+}
+
+function reason(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  const code = typeof cause?.code === "string" ? ` (${cause.code})` : "";
+  const message = error instanceof Error ? error.message : String(error);
+  return `${message}${code}`;
+}
+
+function redacted(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = name === "authorization" ? "Bearer [redacted]" : value;
+  });
+  return out;
+}

@@ -1,0 +1,42 @@
+// The client's own middleware, shared by the resource methods and `telnyx.raw`: auth, phone-number
+// validation and `command_id` on the way out; a thrown error class for any non-2xx on the way back.
+import type { Middleware } from "openapi-fetch";
+import { apiErrorFor } from "./errors.js";
+import type { LightRequest } from "./fetch-layer.js";
+import { commandIdOperations } from "./generated/body-facts.js";
+import { validateBody } from "./validation.js";
+
+export function coreMiddleware(apiKey: string): Middleware {
+  const authorization = `Bearer ${apiKey}`;
+  return {
+    onRequest({ request: req, schemaPath }) {
+      const request = req as unknown as LightRequest;
+      request.headers.set("Authorization", authorization);
+      const body = request.body;
+      // The client's bodySerializer passes objects through untouched so that this is the one place
+      // a body is inspected and serialised.
+      if (body === null || typeof body !== "object" || Object.getPrototypeOf(body) !== Object.prototype) return;
+      let json = body as Record<string, unknown>;
+      validateBody(request.method, schemaPath, json);
+      if (commandIdOperations.has(`${request.method} ${schemaPath}`)) {
+        const given = json.command_id;
+        // One id per logical command, generated here (before the retry loop) so every attempt repeats it.
+        const id = typeof given === "string" && given !== "" ? given : globalThis.crypto.randomUUID();
+        if (id !== given) json = { ...json, command_id: id };
+        request.commandId = id;
+      }
+      request.body = JSON.stringify(json);
+    },
+    async onResponse({ response }) {
+      if (response.ok) return;
+      const text = await response.text().catch(() => "");
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // Not JSON (a proxy's HTML page, say): the text is kept as the error's body.
+      }
+      throw apiErrorFor(response.status, response.headers, body, apiKey);
+    },
+  };
+}

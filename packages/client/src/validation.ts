@@ -1,0 +1,62 @@
+// Phone numbers the spec documents as E.164 are checked before sending: a malformed number would
+// otherwise cost a round trip and come back as a 422 (or, worse, dial somewhere unintended).
+import { type PhoneKind, phoneFields } from "./generated/body-facts.js";
+import { ValidationError } from "./errors.js";
+
+const E164 = /^\+[1-9]\d{1,14}$/;
+const SIP_URI = /^sips?:[^\s@]+@[^\s]+$|^sips?:[^\s@]+$/i;
+
+const EXPECTED: Record<PhoneKind, string> = {
+  e164: 'an E.164 number like +13125550001 (a "+" and up to 15 digits)',
+  "e164-or-sip": 'an E.164 number like +13125550001 (a "+" and up to 15 digits) or a SIP URI like sip:alice@example.com',
+};
+
+/** `dial`, `transfer`, ... for call commands; `POST /call_control_applications` otherwise. */
+export function operationLabel(method: string, schemaPath: string): string {
+  if (schemaPath === "/calls" && method === "POST") return "dial";
+  const action = /^\/calls\/\{call_control_id\}\/actions\/(\w+)$/.exec(schemaPath)?.[1];
+  if (action) return action.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+  return `${method} ${schemaPath}`;
+}
+
+/** Throws `ValidationError` for the first phone-number field of `body` that is not in its documented form. */
+export function validateBody(method: string, schemaPath: string, body: Record<string, unknown>): void {
+  const fields = phoneFields[`${method} ${schemaPath}`];
+  if (!fields) return;
+  for (const field in fields) {
+    const kind = fields[field] as PhoneKind;
+    check(operationLabel(method, schemaPath), field.split("."), 0, body, "", kind);
+  }
+}
+
+function check(operation: string, path: string[], i: number, value: unknown, prefix: string, kind: PhoneKind): void {
+  if (value === undefined || value === null) return;
+  const segment = path[i];
+  if (segment === undefined) {
+    if (!Array.isArray(value)) return checkValue(operation, prefix, value, kind);
+    for (const [n, v] of value.entries()) checkValue(operation, `${prefix}[${n}]`, v, kind);
+    return;
+  }
+  if (typeof value !== "object") return;
+  const many = segment.endsWith("[]");
+  const name = many ? segment.slice(0, -2) : segment;
+  const child = (value as Record<string, unknown>)[name];
+  const here = prefix ? `${prefix}.${name}` : name;
+  if (many) {
+    if (Array.isArray(child)) for (const [n, item] of child.entries()) check(operation, path, i + 1, item, `${here}[${n}]`, kind);
+  } else {
+    check(operation, path, i + 1, child, here, kind);
+  }
+}
+
+function checkValue(operation: string, field: string, value: unknown, kind: PhoneKind): void {
+  if (typeof value === "string" && (E164.test(value) || (kind === "e164-or-sip" && SIP_URI.test(value)))) return;
+  throw new ValidationError(operation, field, value, EXPECTED[kind]);
+}
+
+/** Path parameters are interpolated into the URL: an empty one would silently address another resource. */
+export function requireId(operation: string, name: string, value: unknown): void {
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new ValidationError(operation, name, value, `a non-empty ${name} string`, "parameter");
+  }
+}
