@@ -1,9 +1,12 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/testing.ts"],
+  // node.ts is the "node" condition's build; it has the same declarations as index.ts, so no .d.ts of its own.
+  entry: ["src/index.ts", "src/node.ts", "src/testing.ts"],
   format: ["esm", "cjs"],
-  dts: true,
+  dts: { entry: ["src/index.ts", "src/testing.ts"] },
   clean: true,
   target: "es2022",
+  platform: "neutral",
+  external: ["node:crypto", "@noble/ed25519", "@telnyx-voice/types"],
 });

@@ -1,0 +1,44 @@
+/** Why a webhook (or the `Webhooks` configuration) was rejected. */
+export type WebhookVerificationReason =
+  /** No public key given and `TELNYX_PUBLIC_KEY` is not set. */
+  | "missing_public_key"
+  /** The public key is not base64 of a 32-byte Ed25519 key. */
+  | "invalid_public_key"
+  /** `telnyx-timestamp` or `telnyx-signature-ed25519` is absent. */
+  | "missing_header"
+  /** `telnyx-timestamp` is not an integer number of Unix seconds. */
+  | "invalid_timestamp"
+  /** `telnyx-timestamp` is older than the tolerance: a late delivery or a replay. */
+  | "timestamp_too_old"
+  /** `telnyx-timestamp` is further in the future than the tolerance. */
+  | "timestamp_too_new"
+  /** `telnyx-signature-ed25519` is not base64, or does not decode to 64 bytes. */
+  | "invalid_signature_format"
+  /** The signature does not verify for this body, timestamp and public key. */
+  | "signature_mismatch"
+  /** The raw body was not a string or bytes (for instance an already-parsed object). */
+  | "invalid_body"
+  /** The verified body is not JSON (only `unwrap` parses it). */
+  | "invalid_json"
+  /** The verified body is JSON but not a Telnyx event (`data.event_type` missing). */
+  | "invalid_event"
+  /** Handlers: the body is larger than `maxBodyBytes`. */
+  | "body_too_large"
+  /** Node handler: a JSON body parser consumed the body before the handler could see the raw bytes. */
+  | "body_already_parsed";
+
+/** The one error this package throws for a rejected webhook; `reason` says why, `message` how to fix it. */
+export class WebhookVerificationError extends Error {
+  override readonly name = "WebhookVerificationError";
+  readonly reason: WebhookVerificationReason;
+
+  constructor(reason: WebhookVerificationReason, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+/** A reminder appended wherever a mangled body is the likely cause. */
+export const RAW_BODY_HINT =
+  "Pass the raw request body exactly as received (string or bytes): JSON that was parsed and re-serialised " +
+  'does not match the signature. In Express, mount express.raw({ type: "application/json" }) on this route.';

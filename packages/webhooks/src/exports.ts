@@ -1,0 +1,18 @@
+// Everything both entry points export besides `Webhooks`, whose default crypto differs between them.
+export type { Ed25519Provider, Ed25519Verifier } from "./crypto/provider.js";
+export { WebhookVerificationError, type WebhookVerificationReason } from "./errors.js";
+export type {
+  TelnyxWebhookEvent,
+  UnknownEventType,
+  UnknownWebhookEvent,
+  WebhookEvent,
+  WebhookEventOf,
+  WebhookEventType,
+  WebhookMeta,
+} from "./events.js";
+export type { FetchEventHandler } from "./handlers/fetch.js";
+export type { NodeEventHandler, NodeRequestLike, NodeResponseLike } from "./handlers/node.js";
+export type { HeaderGetter, HeaderRecord, WebhookHeaders } from "./headers.js";
+export { type RouteHandler, WebhookRouter } from "./router.js";
+export type { RawBody } from "./verify.js";
+export { type WebhooksOptions, WebhooksBase } from "./webhooks.js";

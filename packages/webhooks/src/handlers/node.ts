@@ -1,0 +1,152 @@
+import { RAW_BODY_HINT, WebhookVerificationError } from "../errors.js";
+import type { WebhookEvent } from "../events.js";
+import type { HeaderRecord } from "../headers.js";
+import { type ErrorReporter, failure, tooLarge } from "./respond.js";
+
+// Structural types, so that the declarations need neither @types/node nor @types/express.
+/** What the handler needs of node:http's `IncomingMessage` (Express's `req` is one). */
+export interface NodeRequestLike {
+  method?: string | undefined;
+  headers: HeaderRecord;
+  /** Set by body parsers: a Buffer from `express.raw`, a string from `express.text`. */
+  body?: unknown;
+  readableEnded?: boolean;
+  on(event: "data", listener: (chunk: Uint8Array | string) => void): unknown;
+  on(event: "end", listener: () => void): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  resume(): unknown;
+}
+
+/** What the handler needs of node:http's `ServerResponse` (Express's `res` is one). */
+export interface NodeResponseLike {
+  statusCode: number;
+  headersSent: boolean;
+  writableEnded?: boolean;
+  setHeader(name: string, value: string | number): unknown;
+  end(body?: string): unknown;
+}
+
+/** Called with each verified event; answer through `res` yourself, or let the handler answer 200. */
+export type NodeEventHandler<Req extends NodeRequestLike = NodeRequestLike, Res extends NodeResponseLike = NodeResponseLike> = (
+  event: WebhookEvent,
+  req: Req,
+  res: Res,
+) => unknown;
+
+const encoder = new TextEncoder();
+
+function readStream(req: NodeRequestLike, limit: number): Promise<Uint8Array> {
+  const declared = Number(req.headers["content-length"] ?? Number.NaN);
+  if (declared > limit) {
+    req.resume();
+    return Promise.reject(tooLarge(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    let failed = false;
+    req.on("data", (chunk) => {
+      if (failed) return;
+      const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+      size += bytes.byteLength;
+      if (size > limit) {
+        failed = true;
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(bytes);
+    });
+    req.on("end", () => {
+      if (failed) return;
+      const body = new Uint8Array(size);
+      let offset = 0;
+      for (const chunk of chunks) {
+        body.set(chunk, offset);
+        offset += chunk.byteLength;
+      }
+      resolve(body);
+    });
+    req.on("error", (error) => {
+      if (!failed) reject(error);
+      failed = true;
+    });
+  });
+}
+
+function isEmptyObject(value: object): boolean {
+  for (const _ in value) return false;
+  return true;
+}
+
+/** The raw body: from a raw/text body parser if one ran, else read from the stream. */
+export function rawBodyOf(req: NodeRequestLike, limit: number): Promise<string | Uint8Array> {
+  const body = req.body;
+  if (body instanceof Uint8Array) {
+    return body.byteLength > limit ? Promise.reject(tooLarge(limit)) : Promise.resolve(body);
+  }
+  if (typeof body === "string") {
+    return body.length > limit ? Promise.reject(tooLarge(limit)) : Promise.resolve(body);
+  }
+  // Express 4's json parser leaves `{}` without reading the stream when the content type does not match.
+  const untouched = body === undefined || body === null || (typeof body === "object" && isEmptyObject(body) && !req.readableEnded);
+  if (untouched && !req.readableEnded) return readStream(req, limit);
+  return Promise.reject(
+    new WebhookVerificationError(
+      "body_already_parsed",
+      "The request body was already consumed by a body parser (req.body is parsed JSON), so its raw bytes, which " +
+        `the signature covers, are gone. ${RAW_BODY_HINT} For example: ` +
+        'app.post("/webhooks", express.raw({ type: "application/json" }), webhooks.nodeHandler(onEvent)).',
+    ),
+  );
+}
+
+function send(res: NodeResponseLike, status: number, body: string, close = false): void {
+  if (res.headersSent) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  res.statusCode = status;
+  res.setHeader("content-type", "text/plain; charset=utf-8");
+  if (close) res.setHeader("connection", "close");
+  res.end(body);
+}
+
+export function createNodeHandler<Req extends NodeRequestLike, Res extends NodeResponseLike>(
+  unwrap: (body: string | Uint8Array, headers: HeaderRecord) => Promise<WebhookEvent>,
+  onEvent: NodeEventHandler<Req, Res>,
+  maxBodyBytes: number,
+  onError: ErrorReporter,
+): (req: Req, res: Res, next?: (error?: unknown) => void) => Promise<void> {
+  return async (req, res, next) => {
+    if (req.method !== undefined && req.method !== "POST") {
+      res.setHeader("allow", "POST");
+      send(res, 405, "method_not_allowed");
+      return;
+    }
+    let event: WebhookEvent;
+    try {
+      event = await unwrap(await rawBodyOf(req, maxBodyBytes), req.headers);
+    } catch (error) {
+      const answer = failure(error);
+      if (!answer) {
+        onError(error);
+        send(res, 500, "internal_error");
+        return;
+      }
+      if (answer.body === "body_already_parsed") onError(error);
+      // After a rejected oversized body the rest of the stream is unread: close rather than reuse the socket.
+      send(res, answer.status, answer.body, answer.status === 413);
+      return;
+    }
+    try {
+      await onEvent(event, req, res);
+    } catch (error) {
+      // Express: hand the error to its error middleware, as any other route would.
+      if (next) return next(error);
+      onError(error);
+      send(res, 500, "handler_error");
+      return;
+    }
+    if (!res.headersSent && !res.writableEnded) send(res, 200, "ok");
+  };
+}

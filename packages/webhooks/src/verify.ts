@@ -1,0 +1,104 @@
+// The verification pipeline: headers -> timestamp -> signature, shared by `verify` and `unwrap`.
+import { decodeBase64 } from "./base64.js";
+import { signedMessage } from "./bytes.js";
+import type { Ed25519Verifier } from "./crypto/provider.js";
+import { RAW_BODY_HINT, WebhookVerificationError } from "./errors.js";
+import { readHeader, type WebhookHeaders } from "./headers.js";
+
+export const TIMESTAMP_HEADER = "telnyx-timestamp";
+export const SIGNATURE_HEADER = "telnyx-signature-ed25519";
+
+/** The raw body as received: a string, or bytes (`Buffer` and `ArrayBuffer` included). */
+export type RawBody = string | Uint8Array | ArrayBuffer;
+
+const DIGITS = /^\d{1,15}$/;
+
+export function toBodyBytesOrString(rawBody: RawBody): string | Uint8Array {
+  if (typeof rawBody === "string" || rawBody instanceof Uint8Array) return rawBody;
+  if (rawBody instanceof ArrayBuffer) return new Uint8Array(rawBody);
+  const what = rawBody === null ? "null" : typeof rawBody;
+  throw new WebhookVerificationError(
+    "invalid_body",
+    `The raw body must be a string or bytes (Uint8Array, Buffer, ArrayBuffer), got ${what}. ${RAW_BODY_HINT}`,
+  );
+}
+
+/** Runs every check but the signature; returns what the signature check needs. */
+export function prepare(
+  rawBody: RawBody,
+  headers: WebhookHeaders,
+  toleranceSeconds: number,
+): { message: Uint8Array; signature: Uint8Array } {
+  const body = toBodyBytesOrString(rawBody);
+  const timestamp = readHeader(headers, TIMESTAMP_HEADER);
+  const signatureText = readHeader(headers, SIGNATURE_HEADER);
+  if (timestamp === undefined || signatureText === undefined) {
+    const missing = timestamp === undefined ? TIMESTAMP_HEADER : SIGNATURE_HEADER;
+    throw new WebhookVerificationError(
+      "missing_header",
+      `The ${missing} header is missing. Pass the request's headers unchanged (Fetch Headers, Node's req.headers ` +
+        "or a plain object); Telnyx sends telnyx-timestamp and telnyx-signature-ed25519 with every API v2 webhook.",
+    );
+  }
+  if (!DIGITS.test(timestamp)) {
+    throw new WebhookVerificationError(
+      "invalid_timestamp",
+      `The ${TIMESTAMP_HEADER} header must be an integer number of Unix seconds, got ${JSON.stringify(timestamp.slice(0, 32))}.`,
+    );
+  }
+  const age = Math.floor(Date.now() / 1000) - Number(timestamp);
+  if (age > toleranceSeconds) {
+    throw new WebhookVerificationError(
+      "timestamp_too_old",
+      `The webhook was signed ${age}s ago, more than the ${toleranceSeconds}s tolerance: it may be a replay. ` +
+        "If deliveries are legitimately late, check the server clock (NTP) or raise `tolerance`.",
+    );
+  }
+  if (-age > toleranceSeconds) {
+    const hint = timestamp.length >= 13 ? " It looks like milliseconds; Telnyx sends seconds." : " Check the server clock (NTP).";
+    throw new WebhookVerificationError(
+      "timestamp_too_new",
+      `The webhook's timestamp is ${-age}s in the future, more than the ${toleranceSeconds}s tolerance.${hint}`,
+    );
+  }
+  const signature = decodeBase64(signatureText);
+  if (signature?.length !== 64) {
+    throw new WebhookVerificationError(
+      "invalid_signature_format",
+      signature === undefined
+        ? `The ${SIGNATURE_HEADER} header is not base64. Pass the header value unchanged.`
+        : `The ${SIGNATURE_HEADER} header decodes to ${signature.length} bytes; an Ed25519 signature has 64. Pass the header value unchanged.`,
+    );
+  }
+  return { message: signedMessage(timestamp, body), signature };
+}
+
+export function mismatch(): WebhookVerificationError {
+  return new WebhookVerificationError(
+    "signature_mismatch",
+    "The telnyx-signature-ed25519 signature does not match this body, timestamp and public key. " +
+      `${RAW_BODY_HINT} Also check that the public key is your account's, from the Telnyx portal ` +
+      "(Account Settings > Keys & Credentials > Public Key).",
+  );
+}
+
+/** Verifies; synchronous when the verifier is (node:crypto), so the hot path awaits nothing. */
+export function verifyWith(
+  verifier: Ed25519Verifier,
+  rawBody: RawBody,
+  headers: WebhookHeaders,
+  toleranceSeconds: number,
+): Promise<void> {
+  let result: boolean | Promise<boolean>;
+  try {
+    const { message, signature } = prepare(rawBody, headers, toleranceSeconds);
+    result = verifier.verify(message, signature);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (result === true) return Promise.resolve();
+  if (result === false) return Promise.reject(mismatch());
+  return result.then((ok) => {
+    if (!ok) throw mismatch();
+  });
+}
