@@ -1,0 +1,237 @@
+// What each call command does to the call. The handler table is typed by ActionName, so an action added to
+// the spec fails the type check here until it is handled. The shared checks (unknown call, ended call,
+// repeated command_id, client_state) run once in `runAction`, before any handler.
+import type { ActionBodies, ActionName } from "@telnyx-voice/types";
+import { callEnded, callNotAnswered, cannotExecute, invalidParameter, resourceNotFound } from "../errors.js";
+import { uuid } from "../ids.js";
+import type { CallEngine } from "./state-machine.js";
+import type { CallRecord } from "./types.js";
+
+export interface ActionContext {
+  engine: CallEngine;
+}
+
+/** Extra fields of `data` next to `result: "ok"` (recording_id, conversation_id...). */
+type ActionResult = Record<string, string> | undefined;
+type Handler<N extends ActionName> = (ctx: ActionContext, call: CallRecord, body: ActionBodies[N]) => ActionResult;
+
+const isAnswered = (call: CallRecord) => call.state === "answered" || call.state === "bridged";
+
+function requireAnswered(call: CallRecord): void {
+  if (!isAnswered(call)) throw callNotAnswered();
+}
+
+function requireRinging(call: CallRecord, command: string): void {
+  if (call.direction !== "incoming") throw cannotExecute(`${command} applies to incoming calls; this call is outgoing.`);
+  if (call.state !== "initiated") throw cannotExecute(`${command} needs a ringing call; this call is ${call.state}.`);
+}
+
+/** Commands the simulator accepts without a visible effect beyond `result: "ok"` (documented in the README). */
+const accepted: Handler<ActionName> = (_ctx, call) => {
+  requireAnswered(call);
+  return undefined;
+};
+
+/** Commands whose only effect is a start/stop event the slice declares. */
+function emitting<N extends ActionName>(eventType: Parameters<CallEngine["emit"]>[1], extra = {}): Handler<N> {
+  return ({ engine }, call) => {
+    requireAnswered(call);
+    engine.emit(call, eventType, extra);
+    return undefined;
+  };
+}
+
+const gatherDefaults = (b: {
+  minimum_digits?: number;
+  maximum_digits?: number;
+  terminating_digit?: string;
+  valid_digits?: string;
+}) => ({
+  minimum: b.minimum_digits ?? 1,
+  maximum: b.maximum_digits ?? 128,
+  terminatingDigit: b.terminating_digit ?? "#",
+  validDigits: b.valid_digits ?? "0123456789#*",
+});
+
+export const actionHandlers: { [N in ActionName]: Handler<N> } = {
+  answer: ({ engine }, call, body) => {
+    requireRinging(call, "answer");
+    if (body.webhook_url) call.webhookUrl = body.webhook_url;
+    const recordingId = body.record === "record-from-answer" ? uuid() : undefined;
+    engine.answer(call, recordingId);
+    return recordingId ? { recording_id: recordingId } : undefined;
+  },
+  reject: ({ engine }, call, body) => {
+    requireRinging(call, "reject");
+    const busy = body.cause === "USER_BUSY";
+    engine.end(call, busy ? "user_busy" : "call_rejected", "callee", busy ? "486" : "603");
+    return undefined;
+  },
+  hangup: ({ engine }, call) => {
+    engine.end(call, "normal_clearing", "caller");
+    return undefined;
+  },
+  speak: ({ engine }, call) => {
+    requireAnswered(call);
+    engine.speak(call);
+    return undefined;
+  },
+  playbackStart: ({ engine }, call, body) => {
+    requireAnswered(call);
+    if (!body.audio_url && !body.media_name && !body.playback_content) {
+      throw invalidParameter("One of 'audio_url', 'media_name' or 'playback_content' is required.", {
+        pointer: "/audio_url",
+      });
+    }
+    engine.playback(call, body.audio_url);
+    return undefined;
+  },
+  playbackStop: ({ engine }, call) => {
+    requireAnswered(call);
+    engine.stopPlayback(call);
+    return undefined;
+  },
+  gather: ({ engine }, call, body) => {
+    requireAnswered(call);
+    engine.startGather(call, { kind: "gather", gatherId: body.gather_id, ...gatherDefaults(body) }, body.timeout_millis ?? 60000);
+    return undefined;
+  },
+  gatherUsingSpeak: ({ engine }, call, body) => {
+    requireAnswered(call);
+    engine.startGather(call, { kind: "gather_using_speak", gatherId: undefined, ...gatherDefaults(body) }, body.timeout_millis ?? 60000);
+    return undefined;
+  },
+  gatherUsingAudio: ({ engine }, call, body) => {
+    requireAnswered(call);
+    engine.startGather(call, { kind: "gather_using_audio", gatherId: undefined, ...gatherDefaults(body) }, body.timeout_millis ?? 60000);
+    return undefined;
+  },
+  gatherStop: ({ engine }, call) => {
+    requireAnswered(call);
+    engine.finishGather(call, "cancelled");
+    return undefined;
+  },
+  sendDtmf: ({ engine }, call, body) => {
+    requireAnswered(call);
+    if (!/^[0-9A-Dw*#]+$/.test(body.digits)) {
+      throw invalidParameter("'digits' may contain only 0-9, A-D, *, # and w (a 0.5 s pause).", { pointer: "/digits" });
+    }
+    // The digits go to the far end; if that is another simulated leg, it hears them.
+    const peer = call.bridgedWith ? engine.calls.get(call.bridgedWith) : undefined;
+    if (peer) engine.enterDigits(peer, body.digits.replaceAll("w", ""));
+    return undefined;
+  },
+  bridge: ({ engine }, call, body) => {
+    requireAnswered(call);
+    const other = engine.calls.get(body.call_control_id);
+    if (!other) {
+      throw invalidParameter(`No call has call_control_id '${body.call_control_id}'.`, { pointer: "/call_control_id" });
+    }
+    if (other === call) throw invalidParameter("A call cannot be bridged to itself.", { pointer: "/call_control_id" });
+    if (other.state === "ended") throw invalidParameter("The call to bridge to has already ended.", { pointer: "/call_control_id" });
+    if (!isAnswered(other)) throw invalidParameter("The call to bridge to has not been answered yet.", { pointer: "/call_control_id" });
+    if (call.bridgedWith || other.bridgedWith) throw cannotExecute("One of the calls is already bridged.");
+    call.parkAfterUnbridge = body.park_after_unbridge === "self";
+    engine.connect(call, other);
+    return undefined;
+  },
+  transfer: ({ engine }, call, body) => {
+    if (!isAnswered(call) && !(call.direction === "incoming" && call.state === "initiated")) throw callNotAnswered();
+    if (call.bridgedWith) throw cannotExecute("A bridged call cannot be transferred; unbridge or hang up the other leg.");
+    engine.transfer(call, {
+      from: body.from ?? call.to,
+      to: body.to,
+      webhookUrl: body.webhook_url ?? call.webhookUrl,
+      clientState: body.target_leg_client_state,
+    });
+    return undefined;
+  },
+  recordStart: ({ engine }, call, body) => {
+    requireAnswered(call);
+    if (call.recording) throw cannotExecute("The call is already being recorded.");
+    engine.startRecording(call, uuid(), body.channels, body.format);
+    return undefined;
+  },
+  recordStop: ({ engine }, call) => {
+    requireAnswered(call);
+    if (!call.recording) throw cannotExecute("The call is not being recorded.");
+    engine.stopRecording(call);
+    return undefined;
+  },
+  recordPause: accepted,
+  recordResume: accepted,
+  clientStateUpdate: () => undefined,
+  enqueue: ({ engine }, call, body) => {
+    requireAnswered(call);
+    engine.emit(call, "call.enqueued", { queue: body.queue_name, current_position: 1, queue_avg_wait_time_secs: 0 });
+    return undefined;
+  },
+  leaveQueue: emitting("call.dequeued", { reason: "leave", queue_position: 1, wait_time_secs: 0 }),
+  forkStart: emitting("call.fork.started"),
+  forkStop: emitting("call.fork.stopped"),
+  streamingStart: ({ engine }, call, body) => {
+    requireAnswered(call);
+    engine.emit(call, "streaming.started", { stream_url: body.stream_url });
+    return undefined;
+  },
+  streamingStop: emitting("streaming.stopped"),
+  siprecStart: emitting("siprec.started"),
+  siprecStop: emitting("siprec.stopped"),
+  refer: ({ engine }, call) => {
+    requireAnswered(call);
+    engine.emit(call, "call.refer.started", { sip_notify_response: 100 });
+    engine.emit(call, "call.refer.completed", { sip_notify_response: 200 });
+    return undefined;
+  },
+  sendSipInfo: accepted,
+  suppressionStart: accepted,
+  suppressionStop: accepted,
+  switchSupervisorRole: accepted,
+  transcriptionStart: accepted,
+  transcriptionStop: accepted,
+  aiAssistantStart: (ctx, call, body) => accepted(ctx, call, body) ?? { conversation_id: uuid() },
+  aiAssistantStop: accepted,
+  aiAssistantJoin: (ctx, call, body) => accepted(ctx, call, body) ?? { conversation_id: body.conversation_id },
+  aiAssistantAddMessages: accepted,
+  gatherUsingAi: (ctx, call, body) => accepted(ctx, call, body) ?? { conversation_id: uuid() },
+  conversationRelayStart: (ctx, call, body) => accepted(ctx, call, body) ?? { conversation_relay_id: uuid() },
+  conversationRelayStop: accepted,
+};
+
+/** `send_sip_info` -> `sendSipInfo`. */
+export const actionNameOf = (segment: string): string => segment.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Runs one call command: 404 for an unknown call, 422/90018 once it has ended, the stored response for a
+ * repeated `command_id` (not executed again), then the handler. Returns the response body.
+ */
+export function runAction(ctx: ActionContext, segment: string, callControlId: string, body: Record<string, unknown>) {
+  const call = ctx.engine.calls.get(callControlId);
+  if (!call) throw resourceNotFound("Call", callControlId);
+  const commandId = typeof body.command_id === "string" ? body.command_id : undefined;
+  if (commandId !== undefined && call.commandResults.has(commandId)) return call.commandResults.get(commandId);
+  if (call.state === "ended") throw callEnded();
+  const name = actionNameOf(segment) as ActionName;
+  const handler = actionHandlers[name] as Handler<ActionName> | undefined;
+  if (!handler) throw resourceNotFound("Call command", segment);
+  if (typeof body.client_state === "string") {
+    if (!BASE64.test(body.client_state)) {
+      throw invalidParameter("'client_state' must be a valid Base-64 encoded string.", { pointer: "/client_state" });
+    }
+  }
+  const previousState = call.clientState;
+  // client_state given with a command is echoed in the webhooks that command (and later ones) produce.
+  if (typeof body.client_state === "string") call.clientState = body.client_state;
+  let extra: ActionResult;
+  try {
+    extra = handler(ctx, call, body as ActionBodies[ActionName]);
+  } catch (error) {
+    call.clientState = previousState;
+    throw error;
+  }
+  const response = { data: { result: "ok", ...extra } };
+  if (commandId !== undefined) call.commandResults.set(commandId, response);
+  return response;
+}

@@ -1,0 +1,94 @@
+// The simulator's view of one call leg. `SimCall` is what `sim.calls.get(id)` hands to tests: read-only
+// state plus the things a far-end party can do (press digits, hang up).
+import type { CallEventType } from "@telnyx-voice/types";
+
+export type CallDirection = "incoming" | "outgoing";
+
+/**
+ * `initiated`: ringing (outbound: waiting for the far end; inbound: waiting for answer/reject).
+ * `answered`: media is up; `bridged` is answered and connected to `bridgedWith`; `ended` is final.
+ */
+export type CallState = "initiated" | "answered" | "bridged" | "ended";
+
+export type HangupCause =
+  | "call_rejected"
+  | "normal_clearing"
+  | "originator_cancel"
+  | "timeout"
+  | "time_limit"
+  | "user_busy"
+  | "not_found"
+  | "no_answer"
+  | "unspecified";
+
+/** An event the simulator emitted for a call, before delivery metadata is added. */
+export interface EmittedEvent {
+  data: {
+    record_type: "event";
+    event_type: CallEventType;
+    id: string;
+    occurred_at: string;
+    payload: Record<string, unknown>;
+  };
+}
+
+export interface GatherState {
+  kind: "gather" | "gather_using_speak" | "gather_using_audio";
+  collected: string;
+  minimum: number;
+  maximum: number;
+  terminatingDigit: string;
+  validDigits: string;
+  gatherId: string | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export interface CallRecord {
+  callControlId: string;
+  callLegId: string;
+  callSessionId: string;
+  connectionId: string;
+  direction: CallDirection;
+  from: string;
+  to: string;
+  state: CallState;
+  clientState: string | undefined;
+  webhookUrl: string | undefined;
+  startTime: string;
+  answeredAt: number | undefined;
+  endTime: string | undefined;
+  hangupCause: HangupCause | undefined;
+  bridgedWith: string | undefined;
+  parkAfterUnbridge: boolean;
+  /** Digits the far end will press when the next gather starts (FIFO). */
+  pendingDigits: string;
+  gather: GatherState | undefined;
+  speaking: Set<NodeJS.Timeout>;
+  playing: Map<NodeJS.Timeout, string | undefined>;
+  recording: { id: string; startedAt: string; channels: "single" | "dual"; format: "wav" | "mp3" } | undefined;
+  /** command_id -> the response body it got, so a repeated command is answered but not executed again. */
+  commandResults: Map<string, unknown>;
+  /** Every event emitted for this call, in order. */
+  events: EmittedEvent[];
+}
+
+/** A read-only snapshot of a call and the far-end actions a test can take on it. */
+export interface SimCall {
+  readonly callControlId: string;
+  readonly callLegId: string;
+  readonly callSessionId: string;
+  readonly connectionId: string;
+  readonly direction: CallDirection;
+  readonly from: string;
+  readonly to: string;
+  readonly state: CallState;
+  readonly clientState: string | undefined;
+  readonly hangupCause: HangupCause | undefined;
+  readonly bridgedWith: string | undefined;
+  /** Event types emitted for this call so far, in order. */
+  readonly eventTypes: CallEventType[];
+  /** The far end presses digits: entered into the active gather now, or into the next one to start. */
+  pressDigits(digits: string): void;
+  /** The far end hangs up (`hangup_source: "callee"`). */
+  hangup(cause?: HangupCause): void;
+}

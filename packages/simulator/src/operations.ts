@@ -1,0 +1,182 @@
+// Handlers for the slice's operations, by operationId. Call commands share one handler (runAction);
+// the table is built from the slice, so every action path of the spec is served.
+import type { ActiveCall, CallControlApplicationCreate, CallStatus, DialRequest } from "@telnyx-voice/types";
+import type { ApplicationListQuery, ApplicationStore } from "./applications.js";
+import { runAction } from "./calls/commands.js";
+import type { CallEngine } from "./calls/state-machine.js";
+import type { CallRecord } from "./calls/types.js";
+import { invalidParameter, resourceNotFound } from "./errors.js";
+import { uuid } from "./ids.js";
+import { HTTP_METHODS, sliceDocument } from "./spec.js";
+
+export interface OperationContext {
+  engine: CallEngine;
+  applications: ApplicationStore;
+  /** The simulator's `webhookUrl` option: where calls without a dial `webhook_url` or application URL report. */
+  defaultWebhookUrl: string | undefined;
+  /** `${connection_id} ${command_id}` -> the dial response, so a retried dial does not place a second call. */
+  dialCommands: Map<string, unknown>;
+}
+
+export interface OperationRequest {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: Record<string, unknown>;
+  template: string;
+}
+
+export interface OperationReply {
+  status: number;
+  body: unknown;
+}
+
+type OperationHandler = (ctx: OperationContext, req: OperationRequest) => OperationReply;
+
+const ok = (body: unknown, status = 200): OperationReply => ({ status, body });
+
+const PHONE_OR_SIP = /^(\+[1-9]\d{1,14}|sip:[^@\s]+@[^\s]+)$/;
+
+function checkNumber(value: string, pointer: string): void {
+  if (!PHONE_OR_SIP.test(value)) {
+    throw invalidParameter(
+      `'${pointer.slice(1)}' must be a phone number in +E164 format (e.g. +12025550123) or a SIP URI, got '${value}'.`,
+      { pointer },
+    );
+  }
+}
+
+/** Where a call's webhooks go: dial/answer `webhook_url`, else its application's URL, else the simulator default. */
+export function webhookUrlFor(ctx: OperationContext, connectionId: string, explicit: string | undefined) {
+  return explicit ?? ctx.applications.get(connectionId)?.webhook_event_url ?? ctx.defaultWebhookUrl;
+}
+
+export function callStatus(call: CallRecord): CallStatus {
+  const status: CallStatus = {
+    call_control_id: call.callControlId,
+    call_leg_id: call.callLegId,
+    call_session_id: call.callSessionId,
+    is_alive: call.state !== "ended",
+    record_type: "call",
+    start_time: call.startTime,
+    call_duration: call.answeredAt ? Math.floor((Date.now() - call.answeredAt) / 1000) : 0,
+  };
+  if (call.clientState !== undefined) status.client_state = call.clientState;
+  if (call.endTime) status.end_time = call.endTime;
+  return status;
+}
+
+const dial: OperationHandler = (ctx, { body }) => {
+  const request = body as unknown as DialRequest;
+  const destinations = Array.isArray(request.to) ? request.to : [request.to];
+  destinations.forEach((to, i) => checkNumber(to, Array.isArray(request.to) ? `/to/${i}` : "/to"));
+  checkNumber(request.from, "/from");
+  const dedupeKey = request.command_id ? `${request.connection_id} ${request.command_id}` : undefined;
+  if (dedupeKey && ctx.dialCommands.has(dedupeKey)) return ok(ctx.dialCommands.get(dedupeKey));
+  const webhookUrl = webhookUrlFor(ctx, request.connection_id, request.webhook_url);
+  if (!webhookUrl) {
+    throw invalidParameter(
+      `Invalid value for connection_id (Call Control App ID): no application '${request.connection_id}' and no webhook_url given.`,
+      { pointer: "/connection_id" },
+    );
+  }
+  const call = ctx.engine.create({
+    direction: "outgoing",
+    from: request.from,
+    to: destinations[0]!,
+    connectionId: request.connection_id,
+    webhookUrl,
+    clientState: request.client_state,
+  });
+  const data: Record<string, unknown> = { ...callStatus(call), is_alive: false };
+  if (request.record === "record-from-answer") data.recording_id = uuid();
+  const response = { data };
+  if (dedupeKey) ctx.dialCommands.set(dedupeKey, response);
+  return ok(response);
+};
+
+function findCall(ctx: OperationContext, id: string): CallRecord {
+  const call = ctx.engine.calls.get(id);
+  if (!call) throw resourceNotFound("Call", id);
+  return call;
+}
+
+/** Opaque page cursors: base64url of the call_control_id an adjacent page starts after / ends before. */
+const encodeCursor = (id: string) => `v1:${Buffer.from(id).toString("base64url")}`;
+const decodeCursor = (cursor: string, parameter: string) => {
+  const id = cursor.startsWith("v1:") ? Buffer.from(cursor.slice(3), "base64url").toString("utf8") : "";
+  if (!id) throw invalidParameter(`'${parameter}' is not a cursor this API returned.`, { parameter });
+  return id;
+};
+
+const listActiveCalls: OperationHandler = (ctx, { params, query }) => {
+  const connectionId = params.connection_id!;
+  const page = (query.page ?? {}) as { after?: string; before?: string; limit?: number; size?: number };
+  const limit = page.limit ?? page.size ?? 20;
+  const active = [...ctx.engine.calls.values()].filter((c) => c.connectionId === connectionId && c.state !== "ended");
+  let start = 0;
+  if (page.after) {
+    const id = decodeCursor(page.after, "page[after]");
+    start = active.findIndex((c) => c.callControlId === id) + 1;
+    // The cursor's call may have ended since; then continue after the calls created before it.
+    if (start === 0) start = active.length;
+  } else if (page.before) {
+    const id = decodeCursor(page.before, "page[before]");
+    const end = active.findIndex((c) => c.callControlId === id);
+    start = Math.max(0, (end === -1 ? active.length : end) - limit);
+  }
+  const items = active.slice(start, start + limit);
+  const data: ActiveCall[] = items.map((c) => ({
+    call_control_id: c.callControlId,
+    call_leg_id: c.callLegId,
+    call_session_id: c.callSessionId,
+    client_state: c.clientState ?? "",
+    call_duration: c.answeredAt ? Math.floor((Date.now() - c.answeredAt) / 1000) : 0,
+    record_type: "call",
+  }));
+  const cursors: { after?: string; before?: string } = {};
+  const base = `/v2/connections/${encodeURIComponent(connectionId)}/active_calls`;
+  const meta: Record<string, unknown> = { total_items: active.length, cursors };
+  const last = items.at(-1);
+  const first = items[0];
+  if (last && start + items.length < active.length) {
+    cursors.after = encodeCursor(last.callControlId);
+    meta.next = `${base}?page[after]=${cursors.after}&page[limit]=${limit}`;
+  }
+  if (first && start > 0) {
+    cursors.before = encodeCursor(first.callControlId);
+    meta.previous = `${base}?page[before]=${cursors.before}&page[limit]=${limit}`;
+  }
+  return ok({ data, meta });
+};
+
+const base: Record<string, OperationHandler> = {
+  DialCall: dial,
+  RetrieveCallStatus: (ctx, { params }) => ok({ data: callStatus(findCall(ctx, params.call_control_id!)) }),
+  ListConnectionActiveCalls: listActiveCalls,
+  ListCallControlApplications: (ctx, { query }) => ok(ctx.applications.list(query as ApplicationListQuery)),
+  CreateCallControlApplication: (ctx, { body }) =>
+    ok({ data: ctx.applications.create(body as unknown as CallControlApplicationCreate) }, 201),
+  RetrieveCallControlApplication: (ctx, { params }) => ok({ data: ctx.applications.retrieve(params.id!) }),
+  UpdateCallControlApplication: (ctx, { params, body }) =>
+    ok({ data: ctx.applications.update(params.id!, body as unknown as CallControlApplicationCreate) }),
+  DeleteCallControlApplication: (ctx, { params }) => ok({ data: ctx.applications.delete(params.id!) }),
+};
+
+const ACTION_PREFIX = "/calls/{call_control_id}/actions/";
+
+function buildHandlers(): Record<string, OperationHandler> {
+  const handlers: Record<string, OperationHandler> = { ...base };
+  for (const [template, item] of Object.entries(sliceDocument.paths)) {
+    if (!template.startsWith(ACTION_PREFIX)) continue;
+    const segment = template.slice(ACTION_PREFIX.length);
+    for (const method of HTTP_METHODS) {
+      const op = item[method];
+      if (!op) continue;
+      handlers[op.operationId] = (ctx, { params, body }) =>
+        ok(runAction(ctx, segment, params.call_control_id!, body));
+    }
+  }
+  return handlers;
+}
+
+export const operationHandlers = buildHandlers();
