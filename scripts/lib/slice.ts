@@ -20,6 +20,8 @@ export interface Slice {
   /** Component pointers (e.g. `#/components/schemas/CallRequest`) reached from paths / from webhooks. */
   reachedFromPaths: Set<string>;
   reachedFromWebhooks: Set<string>;
+  /** Slice patterns that matched nothing in this spec (renamed or dropped upstream). */
+  unmatched: string[];
 }
 
 export function pathMatcher(pattern: string): (path: string) => boolean {
@@ -40,13 +42,12 @@ export function sliceSpec(doc: Doc, config: SliceConfig): Slice {
     paths[path] = item;
     for (const method of METHODS) if (item[method]) operations.push(`${method.toUpperCase()} ${path}`);
   }
-  for (const pattern of config.paths) {
-    if (!Object.keys(paths).some(pathMatcher(pattern))) throw new Error(`slice path ${pattern} matches no path of the spec`);
-  }
+  const unmatched = config.paths.filter((pattern) => !Object.keys(paths).some(pathMatcher(pattern)));
   const webhooks: Record<string, Record<string, unknown>> = {};
   for (const [name, item] of Object.entries(doc.webhooks ?? {})) {
     if (hookPatterns.some((re) => re.test(name))) webhooks[name] = item;
   }
+  unmatched.push(...config.webhooks.filter((w) => !Object.keys(webhooks).some((name) => new RegExp(w, "i").test(name))));
 
   const reachedFromPaths = reach(doc, paths);
   const reachedFromWebhooks = reach(doc, webhooks);
@@ -64,7 +65,7 @@ export function sliceSpec(doc: Doc, config: SliceConfig): Slice {
   }
   const out: Doc = { openapi: doc.openapi, info: doc.info, paths, webhooks, components };
   for (const key of ["servers", "security"]) if (doc[key] !== undefined) out[key] = doc[key];
-  return { doc: out, operations, webhooks: Object.keys(webhooks), reachedFromPaths, reachedFromWebhooks };
+  return { doc: out, operations, webhooks: Object.keys(webhooks), reachedFromPaths, reachedFromWebhooks, unmatched };
 }
 
 /** Every `#/components/...` pointer reachable from `roots`, following refs through components. */

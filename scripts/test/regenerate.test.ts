@@ -1,10 +1,10 @@
 // Regeneration end to end, in a scratch copy of the project: older spec, then back to the pin.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { olderSpec, root, sharedSpecs } from "./helpers.ts";
+import { currentSpec, loadDoc, olderSpec, root, sharedSpecs } from "./helpers.ts";
 
 const generated = join("packages", "types", "src", "generated");
 const simulatorGenerated = join("packages", "simulator", "src", "generated");
@@ -70,6 +70,38 @@ describe("pnpm generate", () => {
         expect(readFileSync(join(scratch, dir, file), "utf8"), file).toBe(readFileSync(join(root, dir, file), "utf8"));
       }
     }
+  });
+
+  test("a spec that adds an action and a webhook: both appear with no hand edit", () => {
+    const doc = loadDoc(currentSpec);
+    const paths = doc.paths as Record<string, unknown>;
+    const copy = (item: unknown, operationId: string) => {
+      const clone = structuredClone(item) as { post: { operationId: string } };
+      clone.post.operationId = operationId;
+      return clone;
+    };
+    paths["/calls/{call_control_id}/actions/sing_along"] = copy(paths["/calls/{call_control_id}/actions/speak"], "SingAlong");
+    const hooks = doc.webhooks as Record<string, unknown>;
+    hooks.callSingAlongEnded = copy(hooks.callSpeakEnded, "CallSingAlongEnded");
+    const file = join(scratch, "..", "spec3.synthetic.json");
+    writeFileSync(file, JSON.stringify(doc));
+    for (const f of readdirSync(join(scratch, ".changeset"))) rmSync(join(scratch, ".changeset", f));
+
+    const { code, out } = generate(scratch, "--spec", file);
+    expect(code, out).toBe(0);
+    expect(out).toContain("Operations added (1):\n  - POST /calls/{call_control_id}/actions/sing_along");
+    expect(out).toContain("Webhooks added (1):\n  - callSingAlongEnded");
+    expect(readFileSync(join(scratch, clientGenerated, "actions.ts"), "utf8")).toContain(
+      'singAlong: ["POST", "/calls/{call_control_id}/actions/sing_along"],',
+    );
+    const aliases = readFileSync(join(scratch, generated, "aliases.ts"), "utf8");
+    expect(aliases).toContain('export type SingAlongActionBody = ActionBodies["singAlong"];');
+    expect(aliases).toContain('export type CallSingAlongEndedEvent = CallWebhookEvents["callSingAlongEnded"];');
+    const [changeset] = readdirSync(join(scratch, ".changeset"));
+    const text = readFileSync(join(scratch, ".changeset", changeset as string), "utf8");
+    expect(text).toContain('"@telnyx-voice/client": minor');
+    expect(text).toContain('"@telnyx-voice/webhooks": minor');
+    expect(generate(scratch).code).toBe(0);
   });
 
   test("a missing or tampered spec is a clear error", () => {
