@@ -12,10 +12,12 @@ export interface KeyPair {
   privateKey: string;
 }
 
-export interface SignatureHeaders {
+// A type alias, not an interface: aliases get an implicit index signature, so the headers can be passed
+// straight to `webhooks.verify(body, headers)` and to `fetch`.
+export type SignatureHeaders = {
   "telnyx-timestamp": string;
   "telnyx-signature-ed25519": string;
-}
+};
 
 // PKCS#8 wrapping of a raw Ed25519 seed (RFC 8410): Web Crypto cannot import a bare private seed.
 const PKCS8_PREFIX = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20);
