@@ -33,8 +33,8 @@ function check(operation: string, path: string[], i: number, value: unknown, pre
   if (value === undefined || value === null) return;
   const segment = path[i];
   if (segment === undefined) {
-    if (!Array.isArray(value)) return checkValue(operation, prefix, value, kind);
-    for (const [n, v] of value.entries()) checkValue(operation, `${prefix}[${n}]`, v, kind);
+    if (Array.isArray(value)) for (const [n, v] of value.entries()) checkValue(operation, `${prefix}[${n}]`, v, kind);
+    else checkValue(operation, prefix, value, kind);
     return;
   }
   if (typeof value !== "object") return;

@@ -1,0 +1,88 @@
+// A scripted HTTP server on 127.0.0.1 for the tests: each request gets the next reply and is recorded.
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Telnyx } from "../src/index.js";
+import type { ClientOptions } from "../src/options.js";
+
+export interface Recorded {
+  method: string;
+  url: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  text: string;
+  json: Record<string, unknown> | undefined;
+}
+
+export interface Reply {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Never answer (the client must give up or resend). */
+  hang?: boolean;
+  /** Close the connection without an answer. */
+  destroy?: boolean;
+}
+
+export type Script = Reply[] | ((request: Recorded, index: number) => Reply);
+
+export interface TestServer {
+  url: string;
+  requests: Recorded[];
+  close(): Promise<void>;
+}
+
+export async function startServer(script: Script): Promise<TestServer> {
+  const requests: Recorded[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      let json: Record<string, unknown> | undefined;
+      try {
+        json = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+      } catch {
+        json = undefined;
+      }
+      const recorded: Recorded = { method: req.method ?? "", url: req.url ?? "", path: url.pathname, query: url.searchParams, headers: req.headers, text, json };
+      const index = requests.push(recorded) - 1;
+      const reply: Reply = Array.isArray(script)
+        ? (script[index] ?? { status: 599, body: { errors: [{ code: "0", title: `no scripted reply for request ${index + 1}` }] } })
+        : script(recorded, index);
+      if (reply.hang) return;
+      if (reply.destroy) {
+        req.socket.destroy();
+        return;
+      }
+      const body = reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
+      res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v2`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export const API_KEY = "KEY_TEST_9f8e7d6c5b4a_SECRET";
+
+/** A client for `server`, with backoff short enough that retry tests take milliseconds. */
+export function clientFor(server: TestServer, options: ClientOptions = {}): Telnyx {
+  return new Telnyx({ apiKey: API_KEY, baseURL: server.url, backoff: { initialDelay: 1, maxDelay: 5 }, ...options });
+}
+
+export const ok = (data: unknown = {}): Reply => ({ status: 200, body: { data } });
+
+export function apiErrors(status: number, ...errors: Record<string, unknown>[]): Reply {
+  return { status, body: { errors } };
+}
