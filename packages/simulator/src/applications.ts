@@ -29,7 +29,7 @@ export class ApplicationStore {
       first_command_timeout_secs: 30,
       redact_dtmf_debug_logging: false,
       webhook_api_version: "1",
-      webhook_event_failover_url: "",
+      webhook_event_failover_url: null,
       webhook_timeout_secs: null,
       tags: [],
       ...(body as Partial<CallControlApplication>),

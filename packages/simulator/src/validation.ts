@@ -59,7 +59,25 @@ const TYPE_WORDS: Record<string, string> = { string: "a string", array: "an arra
 /** Turns ajv errors into Telnyx error objects, one per offending location, most specific message first. */
 export function toTelnyxErrors(errors: ErrorObject[], where: "body" | "parameter"): TelnyxErrorObject[] {
   const byPath = new Map<string, ErrorObject[]>();
+  const out: TelnyxErrorObject[] = [];
+  // "anyOf: [{required: [a]}, {required: [b]}]" means "one of a, b is required": say that, once.
+  const alternatives = new Set<ErrorObject>();
+  for (const composite of errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf")) {
+    const branches = errors.filter((e) => e !== composite && e.schemaPath.startsWith(`${composite.schemaPath}/`));
+    if (branches.length === 0 || !branches.every((e) => e.keyword === "required" && e.instancePath === composite.instancePath)) continue;
+    const names = branches.map((e) => `'${(e.params as { missingProperty: string }).missingProperty}'`);
+    const first = (branches[0]!.params as { missingProperty: string }).missingProperty;
+    const pointer = `${composite.instancePath}/${first}`;
+    out.push({
+      code: "10004",
+      title: "Missing required parameter",
+      detail: `One of ${names.join(", ")} is required.`,
+      source: where === "body" ? { pointer } : { parameter: parameterName(pointer) },
+    });
+    for (const e of [composite, ...branches]) alternatives.add(e);
+  }
   for (const error of errors) {
+    if (alternatives.has(error)) continue;
     const path =
       error.keyword === "required"
         ? `${error.instancePath}/${(error.params as { missingProperty: string }).missingProperty}`
@@ -70,7 +88,6 @@ export function toTelnyxErrors(errors: ErrorObject[], where: "body" | "parameter
     list.push(error);
     byPath.set(path, list);
   }
-  const out: TelnyxErrorObject[] = [];
   for (const [path, list] of byPath) {
     const name = where === "body" ? path.slice(1).replaceAll("/", ".") : parameterName(path);
     const source = where === "body" ? { pointer: path } : { parameter: name };
