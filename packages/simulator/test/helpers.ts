@@ -42,7 +42,7 @@ export async function startReceiver(publicKey: () => string): Promise<Receiver> 
     events: [],
     rejected: 0,
     respond: () => 200,
-    async waitFor(predicate, what, timeoutMs = 5000) {
+    async waitFor(predicate, what, timeoutMs = 3000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(receiver.events)) {
         if (Date.now() > deadline) {
