@@ -17,7 +17,7 @@ export function coreMiddleware(apiKey: string): Middleware {
       // a body is inspected and serialised.
       if (body === null || typeof body !== "object" || Object.getPrototypeOf(body) !== Object.prototype) return;
       let json = body as Record<string, unknown>;
-      validateBody(request.method, schemaPath, json);
+      validateBody(request.method, schemaPath, json, apiKey);
       if (commandIdOperations.has(`${request.method} ${schemaPath}`)) {
         const given = json.command_id;
         // One id per logical command, generated here (before the retry loop) so every attempt repeats it.

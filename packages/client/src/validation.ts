@@ -1,7 +1,7 @@
 // Phone numbers the spec documents as E.164 are checked before sending: a malformed number would
 // otherwise cost a round trip and come back as a 422 (or, worse, dial somewhere unintended).
 import { type PhoneKind, phoneFields } from "./generated/body-facts.js";
-import { ValidationError } from "./errors.js";
+import { scrub, ValidationError } from "./errors.js";
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 const SIP_URI = /^sips?:[^\s@]+@[^\s]+$|^sips?:[^\s@]+$/i;
@@ -20,12 +20,20 @@ export function operationLabel(method: string, schemaPath: string): string {
 }
 
 /** Throws `ValidationError` for the first phone-number field of `body` that is not in its documented form. */
-export function validateBody(method: string, schemaPath: string, body: Record<string, unknown>): void {
+export function validateBody(method: string, schemaPath: string, body: Record<string, unknown>, secret: string): void {
   const fields = phoneFields[`${method} ${schemaPath}`];
   if (!fields) return;
   for (const field in fields) {
     const kind = fields[field] as PhoneKind;
-    check(operationLabel(method, schemaPath), field.split("."), 0, body, "", kind);
+    try {
+      check(operationLabel(method, schemaPath), field.split("."), 0, body, "", kind);
+    } catch (error) {
+      // A key pasted into the wrong field must not be echoed back in the message.
+      if (error instanceof ValidationError && typeof error.value === "string" && secret && error.value.includes(secret)) {
+        throw new ValidationError(error.operation, error.field, scrub(error.value, secret), error.expected);
+      }
+      throw error;
+    }
   }
 }
 

@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { type DialRequest, ValidationError } from "../src/index.js";
+import { clientFor, ok, type TestServer, startServer } from "./server.js";
+
+let server: TestServer;
+afterEach(() => server?.close());
+
+const DIAL = { connection_id: "conn-1", from: "+13125550001", to: "+13125550002" };
+
+async function refusal(run: (t: ReturnType<typeof clientFor>) => Promise<unknown>): Promise<ValidationError> {
+  server = await startServer(() => ok({ call_control_id: "v3:x" }));
+  const error = await Promise.resolve()
+    .then(() => run(clientFor(server)))
+    .catch((e: unknown) => e);
+  expect(server.requests).toHaveLength(0);
+  expect(error).toBeInstanceOf(ValidationError);
+  return error as ValidationError;
+}
+
+describe("E.164 fields from the spec", () => {
+  test("dial `to` that is not E.164 nor a SIP URI", async () => {
+    const error = await refusal((t) => t.calls.dial({ ...DIAL, to: "5550001" }));
+    expect(error.message).toBe(
+      'dial body field "to" is "5550001", expected an E.164 number like +13125550001 (a "+" and up to 15 digits) or a SIP URI like sip:alice@example.com',
+    );
+    expect([error.operation, error.field, error.value]).toEqual(["dial", "to", "5550001"]);
+  });
+
+  test("dial `from` must be E.164 (the spec allows no SIP URI there)", async () => {
+    const error = await refusal((t) => t.calls.dial({ ...DIAL, from: "sip:me@example.com" }));
+    expect(error.message).toBe('dial body field "from" is "sip:me@example.com", expected an E.164 number like +13125550001 (a "+" and up to 15 digits)');
+  });
+
+  test.each(["+1 312 555 0001", "13125550001", "+1234567890123456", "+0123456", "+", "tel:+13125550001"])("refused: %s", async (to) => {
+    const error = await refusal((t) => t.calls.dial({ ...DIAL, to }));
+    expect(error.field).toBe("to");
+  });
+
+  test("a number instead of a string is named as such", async () => {
+    const error = await refusal((t) => t.calls.dial({ ...DIAL, to: 13125550001 } as unknown as DialRequest));
+    expect(error.message).toContain('"to" is 13125550001 (a number), expected');
+  });
+
+  test("each entry of a `to` array is checked and named by index", async () => {
+    const error = await refusal((t) => t.calls.dial({ ...DIAL, to: ["+13125550002", "nope"] }));
+    expect(error.field).toBe("to[1]");
+  });
+
+  test("transfer `to`", async () => {
+    const error = await refusal((t) => t.calls.actions.transfer("v3:a", { to: "(312) 555-0001" }));
+    expect(error.message).toMatch(/^transfer body field "to" is "\(312\) 555-0001", expected an E\.164 number like \+13125550001/);
+  });
+
+  test("nested phone fields (assistant transfer tools) are checked too", async () => {
+    const body = { assistant: { tools: [{ type: "transfer", transfer: { from: "0800", targets: [] } }] } };
+    const error = await refusal((t) => t.calls.dial({ ...DIAL, ...body } as unknown as DialRequest));
+    expect(error.field).toBe("assistant.tools[0].transfer.from");
+  });
+
+  test("telnyx.raw validates the same way (one code path)", async () => {
+    const error = await refusal((t) => t.raw.POST("/calls", { body: { ...DIAL, to: "12" } }));
+    expect(error.field).toBe("to");
+  });
+
+  test("required dial fields are refused before sending", async () => {
+    const error = await refusal((t) => t.calls.dial({ connection_id: "c", from: "+13125550001" } as DialRequest));
+    expect(error.message).toContain('dial body field "to" is undefined');
+  });
+
+  test("an empty call control id is refused", async () => {
+    const error = await refusal((t) => t.calls.actions.hangup(""));
+    expect(error.message).toBe('hangup parameter "call_control_id" is "", expected a non-empty call_control_id string');
+  });
+});
+
+describe("accepted forms", () => {
+  test.each([
+    ["+13125550002", "+13125550001"],
+    ["+442071838750", "+13125550001"],
+    ["sip:alice@example.com", "+13125550001"],
+    ["sips:bob@sip.example.com;secure=true", "+13125550001"],
+  ])("to %s from %s is sent", async (to, from) => {
+    server = await startServer(() => ok({ call_control_id: "v3:x" }));
+    await clientFor(server).calls.dial({ ...DIAL, to, from });
+    expect(server.requests[0]?.json).toMatchObject({ to, from });
+  });
+
+  test("fields the spec does not document as phone numbers are left alone", async () => {
+    server = await startServer(() => ok());
+    await clientFor(server).calls.actions.speak("v3:a", { payload: "5550001", voice: "female" });
+    expect(server.requests).toHaveLength(1);
+  });
+});
