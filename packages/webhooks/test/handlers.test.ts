@@ -1,8 +1,8 @@
 import { createServer } from "node:http";
 import express, { type NextFunction, type Request as ExpressRequest, type Response as ExpressResponse } from "express";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type WebhookEvent, Webhooks, type WebhooksOptions } from "../src/node.js";
-import { callAnswered, callAnsweredBody, nodeKeys, nodeSign } from "./helpers.js";
+import { callAnswered, callAnsweredBody, nodeKeys, nodeSign, type ProviderCase, providers } from "./helpers.js";
 import { fetchServer, listen, post } from "./http-helpers.js";
 
 const keys = nodeKeys();
@@ -21,21 +21,27 @@ function make(options: Partial<WebhooksOptions> = {}) {
   return new Webhooks({ publicKey: keys.publicKey, onError: vi.fn(), ...options });
 }
 
+// The handler suite runs once per crypto provider, like the verification suite.
+const kindsByProvider = providers.flatMap((provider: ProviderCase) =>
+  [
+    { name: "fetchHandler", fetch: true },
+    { name: "nodeHandler on node:http", fetch: false },
+  ].map((kind) => ({ ...kind, provider, label: `${kind.name} with ${provider.name}` })),
+);
+
 const bigBody = JSON.stringify(callAnswered({ client_state: "x".repeat(4000) }));
 
-// The two handler kinds behind one interface, so each behaviour is tested on both.
-const kinds = [
-  {
-    name: "fetchHandler",
-    url: (w: Webhooks, onEvent: (event: WebhookEvent) => unknown) => serve(fetchServer(w.fetchHandler(onEvent))),
-  },
-  {
-    name: "nodeHandler on node:http",
-    url: (w: Webhooks, onEvent: (event: WebhookEvent) => unknown) => serve(createServer(w.nodeHandler(onEvent))),
-  },
-];
+describe.each(kindsByProvider)("$label over HTTP", (c) => {
+  beforeEach(() => c.provider.setup?.());
+  afterEach(() => vi.unstubAllGlobals());
+  const make = (options: Partial<WebhooksOptions> = {}) =>
+    new Webhooks({ publicKey: keys.publicKey, onError: vi.fn(), crypto: c.provider.provider, ...options });
+  // The two handler kinds behind one interface, so each behaviour is tested on both.
+  const kind = {
+    url: (w: Webhooks, onEvent: (event: WebhookEvent) => unknown) =>
+      serve(c.fetch ? fetchServer(w.fetchHandler(onEvent)) : createServer(w.nodeHandler(onEvent))),
+  };
 
-describe.each(kinds)("$name over HTTP", (kind) => {
   it("answers 200 and hands the typed event over once", async () => {
     const events: WebhookEvent[] = [];
     const url = await kind.url(make(), (event) => {
