@@ -68,7 +68,9 @@ export function callStatus(call: CallRecord): CallStatus {
 const dial: OperationHandler = (ctx, { body }) => {
   const request = body as unknown as DialRequest;
   const destinations = Array.isArray(request.to) ? request.to : [request.to];
-  destinations.forEach((to, i) => checkNumber(to, Array.isArray(request.to) ? `/to/${i}` : "/to"));
+  destinations.forEach((to, i) => {
+    checkNumber(to, Array.isArray(request.to) ? `/to/${i}` : "/to");
+  });
   checkNumber(request.from, "/from");
   const dedupeKey = request.command_id ? `${request.connection_id} ${request.command_id}` : undefined;
   if (dedupeKey && ctx.dialCommands.has(dedupeKey)) return ok(ctx.dialCommands.get(dedupeKey));
