@@ -1,0 +1,43 @@
+import type { Server } from "node:http";
+import { generateKeyPair, signPayload } from "@telnyx-voice/webhooks/testing";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { closeBrowser, runIn, runtimes, serve } from "./harness.ts";
+
+let origin: Awaited<ReturnType<typeof serve>>;
+beforeAll(async () => {
+  origin = await serve((_req, res) => {
+    res.writeHead(404);
+    res.end();
+  });
+});
+afterAll(async () => {
+  await closeBrowser();
+  await new Promise((resolve) => (origin.server as Server).close(resolve));
+});
+
+describe.each(runtimes)("@telnyx-voice/webhooks in %s", (runtime) => {
+  test("verifies a signed event with the runtime's Web Crypto and rejects tampering", async () => {
+    const keys = await generateKeyPair();
+    const now = 1_790_000_000;
+    const body = JSON.stringify({
+      data: {
+        record_type: "event",
+        event_type: "call.answered",
+        id: "0ccc7b54-4df3-4bca-a65a-3da1ecc777f0",
+        occurred_at: "2026-11-23T22:25:27.521992Z",
+        payload: { call_control_id: "v3:runtime-test", connection_id: "7267", from: "+13125550001", to: "+13125550002" },
+      },
+      meta: { attempt: 1, delivered_to: "http://127.0.0.1/webhooks" },
+    });
+    const headers = { ...(await signPayload(body, keys.privateKey, now)) };
+    const out = await runIn<object, Record<string, unknown>>(runtime, "verify", { publicKey: keys.publicKey, body, headers, now }, origin);
+    expect(out).toMatchObject({
+      provider: expect.stringMatching(/^auto \(webcrypto/),
+      type: "call.answered",
+      callControlId: "v3:runtime-test",
+      reasons: ["signature_mismatch", "signature_mismatch"],
+      malformedKey: "invalid_public_key",
+    });
+    if (runtime === "chromium") expect(out.hasProcess).toBe(false);
+  });
+});
