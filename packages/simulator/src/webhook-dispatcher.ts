@@ -34,7 +34,10 @@ export class WebhookDispatcher {
   readonly deliveries: DeliveryRecord[] = [];
   private readonly queues = new Map<string, QueueItem[]>();
   private readonly running = new Set<Promise<void>>();
-  private readonly controller = new AbortController();
+  private stopped = false;
+  /** In-flight requests and backoff sleeps, so stop() can end them (one controller each: no shared listeners). */
+  private readonly inFlight = new Set<AbortController>();
+  private readonly sleeping = new Set<() => void>();
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly timeoutMs: number;
@@ -50,7 +53,7 @@ export class WebhookDispatcher {
   }
 
   enqueue(callControlId: string, url: string | undefined, event: EmittedEvent): void {
-    if (this.controller.signal.aborted) return;
+    if (this.stopped) return;
     const queue = this.queues.get(callControlId);
     if (queue) {
       queue.push({ event, url, callControlId });
@@ -73,7 +76,9 @@ export class WebhookDispatcher {
 
   /** Abandons pending deliveries and aborts the ones in flight. */
   stop(): void {
-    this.controller.abort();
+    this.stopped = true;
+    for (const controller of this.inFlight) controller.abort();
+    for (const wake of this.sleeping) wake();
     this.queues.clear();
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
@@ -81,7 +86,7 @@ export class WebhookDispatcher {
   private async drain(callControlId: string, queue: QueueItem[]): Promise<void> {
     // Let the HTTP response that caused the event go out first, as a real network would mostly order them.
     await new Promise((resolve) => setImmediate(resolve));
-    while (queue.length > 0 && !this.controller.signal.aborted) {
+    while (queue.length > 0 && !this.stopped) {
       const item = queue[0]!;
       await this.deliver(item);
       queue.shift();
@@ -105,16 +110,19 @@ export class WebhookDispatcher {
       return;
     }
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      if (this.controller.signal.aborted) return;
+      if (this.stopped) return;
       record.attempts = attempt;
       const body = JSON.stringify({ ...item.event, meta: { attempt, delivered_to: item.url } });
       const headers = await signPayload(body, this.privateKey);
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new Error(`no response within ${this.timeoutMs} ms`)), this.timeoutMs);
+      this.inFlight.add(controller);
       try {
         const res = await fetch(item.url, {
           method: "POST",
           headers: { "content-type": "application/json", "user-agent": "telnyx-voice-simulator", ...headers },
           body,
-          signal: AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.timeoutMs)]),
+          signal: controller.signal,
         });
         await res.arrayBuffer().catch(() => undefined);
         record.lastResult = res.status;
@@ -124,6 +132,9 @@ export class WebhookDispatcher {
         }
       } catch (error) {
         record.lastResult = error instanceof Error ? error.message : String(error);
+      } finally {
+        clearTimeout(timer);
+        this.inFlight.delete(controller);
       }
       if (attempt < this.maxAttempts) await this.sleep(this.baseDelayMs * 2 ** (attempt - 1));
     }
@@ -131,16 +142,13 @@ export class WebhookDispatcher {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const signal = this.controller.signal;
-      const onAbort = () => {
+      const wake = () => {
         clearTimeout(timer);
+        this.sleeping.delete(wake);
         resolve();
       };
-      const timer = setTimeout(() => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      signal.addEventListener("abort", onAbort, { once: true });
+      const timer = setTimeout(wake, ms);
+      this.sleeping.add(wake);
     });
   }
 }

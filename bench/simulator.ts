@@ -1,0 +1,158 @@
+// The simulator under load: 200 concurrent calls through dial -> call.answered -> speak -> call.speak.ended
+// -> hangup, driven by @telnyx-voice/client, every webhook verified by @telnyx-voice/webhooks' nodeHandler.
+// Checks that no webhook is lost or duplicated, and reports calls/s and p50/p95 command latency.
+// Baselines are measured in the same run: the concurrent rate against one-call-at-a-time, and p95 against p50.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { Telnyx } from "@telnyx-voice/client";
+import { startSimulator } from "@telnyx-voice/simulator";
+import { type WebhookEvent, Webhooks } from "@telnyx-voice/webhooks";
+import { type BenchRow, printTable } from "./lib/table.ts";
+
+const CONCURRENT_CALLS = 200;
+const SEQUENTIAL_CALLS = 20;
+const EVENTS_PER_CALL = ["call.initiated", "call.answered", "call.speak.started", "call.speak.ended", "call.hangup"];
+// Ring and speech time inside the simulator: small, so the numbers measure the stack rather than sleeps.
+const TIMING = { answerDelayMs: 20, mediaDurationMs: 20 };
+
+interface Waiter {
+  type: string;
+  resolve: () => void;
+}
+
+async function harness() {
+  const sim = await startSimulator({ apiKey: "KEY_bench", ...TIMING, redelivery: { maxAttempts: 5, baseDelayMs: 50 } });
+  const telnyx = new Telnyx({ apiKey: "KEY_bench", baseURL: sim.url, maxRetries: 0 });
+  const webhooks = new Webhooks({ publicKey: sim.publicKey });
+  const received: WebhookEvent[] = [];
+  let verificationFailures = 0;
+  const waiters = new Map<string, Waiter[]>();
+  const seen = new Map<string, Set<string>>();
+  const server = createServer(
+    webhooks.nodeHandler((event) => {
+      received.push(event);
+      const id = (event.data.payload as { call_control_id?: string }).call_control_id ?? "";
+      const types = seen.get(id) ?? new Set<string>();
+      types.add(event.data.event_type);
+      seen.set(id, types);
+      const list = waiters.get(id) ?? [];
+      for (const w of list.filter((x) => x.type === event.data.event_type)) w.resolve();
+      waiters.set(id, list.filter((x) => x.type !== event.data.event_type));
+    }),
+  );
+  server.on("request", (_req, res) => res.on("finish", () => res.statusCode === 400 && verificationFailures++));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
+
+  const waitFor = (id: string, type: string) =>
+    new Promise<void>((resolve) => {
+      if (seen.get(id)?.has(type)) return resolve();
+      waiters.set(id, [...(waiters.get(id) ?? []), { type, resolve }]);
+    });
+
+  const latencies: number[] = [];
+  const timed = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const result = await fn();
+    latencies.push(performance.now() - t0);
+    return result;
+  };
+
+  async function oneCall(i: number): Promise<void> {
+    const res = await timed(() =>
+      telnyx.calls.dial({ connection_id: "bench", from: "+12025550100", to: `+1202555${String(1000 + (i % 8000)).padStart(4, "0")}`, webhook_url: url }),
+    );
+    const id = res.data.call_control_id;
+    await waitFor(id, "call.answered");
+    await timed(() => telnyx.calls.actions.speak(id, { payload: "Benchmark", voice: "female" }));
+    await waitFor(id, "call.speak.ended");
+    await timed(() => telnyx.calls.actions.hangup(id));
+    await waitFor(id, "call.hangup");
+  }
+
+  return {
+    sim,
+    received,
+    latencies,
+    oneCall,
+    verificationFailures: () => verificationFailures,
+    close: async () => {
+      await sim.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const percentile = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+};
+
+export async function run(): Promise<BenchRow[]> {
+  // Baseline: one call at a time, same stack.
+  const seq = await harness();
+  const seqStart = performance.now();
+  for (let i = 0; i < SEQUENTIAL_CALLS; i++) await seq.oneCall(i);
+  const seqRate = SEQUENTIAL_CALLS / ((performance.now() - seqStart) / 1000);
+  await seq.close();
+
+  const h = await harness();
+  const start = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENT_CALLS }, (_, i) => h.oneCall(i)));
+  const seconds = (performance.now() - start) / 1000;
+  await h.sim.idle();
+  const rate = CONCURRENT_CALLS / seconds;
+
+  // None lost, none duplicated: every call got each expected event exactly once (first attempts only count).
+  const expected = CONCURRENT_CALLS * EVENTS_PER_CALL.length;
+  const ids = h.received.map((e) => e.data.id);
+  const duplicates = ids.length - new Set(ids).size;
+  const perCall = new Map<string, string[]>();
+  for (const e of h.received) {
+    const id = (e.data.payload as { call_control_id?: string }).call_control_id ?? "";
+    perCall.set(id, [...(perCall.get(id) ?? []), e.data.event_type]);
+  }
+  const complete = [...perCall.values()].filter((types) => types.join() === EVENTS_PER_CALL.join()).length;
+  const lost = expected - new Set(ids).size;
+  const failedDeliveries = h.sim.deliveries.filter((d) => !d.delivered).length;
+  const p50 = percentile(h.latencies, 50);
+  const p95 = percentile(h.latencies, 95);
+  await h.close();
+  if (lost !== 0 || duplicates !== 0 || complete !== CONCURRENT_CALLS || failedDeliveries !== 0 || h.verificationFailures() !== 0) {
+    throw new Error(
+      `webhooks lost=${lost} duplicated=${duplicates} calls in order=${complete}/${CONCURRENT_CALLS} failed deliveries=${failedDeliveries} unverified=${h.verificationFailures()}`,
+    );
+  }
+
+  return [
+    {
+      metric: `simulator: ${CONCURRENT_CALLS} concurrent call flows/s (dial, answer, speak, hangup; ring/speech ${TIMING.answerDelayMs} ms)`,
+      ours: `${rate.toFixed(1)} calls/s`,
+      baseline: `one call at a time: ${seqRate.toFixed(1)} calls/s`,
+      ratio: rate / seqRate,
+      better: "higher",
+    },
+    {
+      metric: `simulator: command latency under ${CONCURRENT_CALLS} concurrent calls (p95 vs p50, ${h.latencies.length} commands)`,
+      ours: `p95 ${p95.toFixed(1)} ms`,
+      baseline: `p50 ${p50.toFixed(1)} ms`,
+      ratio: p95 / p50,
+      better: "lower",
+    },
+    {
+      metric: "simulator: webhooks delivered once, in order, verified / expected",
+      ours: `${expected - lost - duplicates} of ${expected}, 0 lost, 0 duplicated`,
+      baseline: `${expected} expected`,
+      ratio: (expected - lost - duplicates) / expected,
+      better: "higher",
+      target: "= 1.00x",
+      pass: lost === 0 && duplicates === 0,
+    },
+  ];
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  printTable("Simulator under load", await run());
+}
