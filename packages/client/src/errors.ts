@@ -189,7 +189,10 @@ export function apiErrorFor(status: number, headers: Headers, body: unknown, sec
   const message = scrub(`${status}${text ? ` ${text}` : ""}: ${summary}`, secret);
   const Cls = classFor(status);
   const safeBody = typeof body === "string" ? scrub(body, secret) : body;
-  const safeErrors = secret && JSON.stringify(errors).includes(secret) ? (JSON.parse(scrub(JSON.stringify(errors), secret)) as TelnyxErrorObject[]) : errors;
+  const safeErrors =
+    secret && JSON.stringify(errors).includes(secret)
+      ? (JSON.parse(scrub(JSON.stringify(errors), secret)) as TelnyxErrorObject[])
+      : errors;
   return new Cls(status, headers, safeErrors, errors.length ? undefined : scrubDeep(safeBody, secret), message);
 }
 

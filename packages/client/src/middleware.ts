@@ -27,16 +27,20 @@ export function coreMiddleware(apiKey: string): Middleware {
       }
       request.body = JSON.stringify(json);
     },
-    async onResponse({ response }) {
-      if (response.ok) return;
-      const text = await response.text().catch(() => "");
-      let body: unknown = text;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        // Not JSON (a proxy's HTML page, say): the text is kept as the error's body.
-      }
-      throw apiErrorFor(response.status, response.headers, body, apiKey);
+    // Not async: a success (the common case) then costs no extra promise.
+    onResponse({ response }) {
+      if (!response.ok) return throwFor(response, apiKey);
     },
   };
+}
+
+async function throwFor(response: Response, apiKey: string): Promise<never> {
+  const text = await response.text().catch(() => "");
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // Not JSON (a proxy's HTML page, say): the text is kept as the error's body.
+  }
+  throw apiErrorFor(response.status, response.headers, body, apiKey);
 }

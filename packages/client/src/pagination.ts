@@ -22,7 +22,12 @@ export abstract class Page<Item, Meta> implements AsyncIterable<Item> {
   protected readonly fetcher: PageFetcher<ListBody<Item, Meta>>;
   protected readonly options: RequestOptions | undefined;
 
-  constructor(body: ListBody<Item, Meta>, query: Query, fetcher: PageFetcher<ListBody<Item, Meta>>, options?: RequestOptions) {
+  constructor(
+    body: ListBody<Item, Meta>,
+    query: Query,
+    fetcher: PageFetcher<ListBody<Item, Meta>>,
+    options?: RequestOptions,
+  ) {
     this.data = Array.isArray(body.data) ? body.data : [];
     this.meta = body.meta;
     this.query = query;

@@ -10,4 +10,9 @@ export interface RequestParts {
   body?: unknown;
 }
 
-export type Transport = <T>(method: HttpVerb, path: string, parts: RequestParts, options?: RequestOptions) => Promise<T>;
+export type Transport = <T>(
+  method: HttpVerb,
+  path: string,
+  parts: RequestParts,
+  options?: RequestOptions,
+) => Promise<T>;

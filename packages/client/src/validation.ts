@@ -8,7 +8,8 @@ const SIP_URI = /^sips?:[^\s@]+@[^\s]+$|^sips?:[^\s@]+$/i;
 
 const EXPECTED: Record<PhoneKind, string> = {
   e164: 'an E.164 number like +13125550001 (a "+" and up to 15 digits)',
-  "e164-or-sip": 'an E.164 number like +13125550001 (a "+" and up to 15 digits) or a SIP URI like sip:alice@example.com',
+  "e164-or-sip":
+    'an E.164 number like +13125550001 (a "+" and up to 15 digits) or a SIP URI like sip:alice@example.com',
 };
 
 /** `dial`, `transfer`, ... for call commands; `POST /call_control_applications` otherwise. */
@@ -26,10 +27,15 @@ export function validateBody(method: string, schemaPath: string, body: Record<st
   for (const field in fields) {
     const kind = fields[field] as PhoneKind;
     try {
-      check(operationLabel(method, schemaPath), field.split("."), 0, body, "", kind);
+      check(method, schemaPath, field.split("."), 0, body, "", kind);
     } catch (error) {
       // A key pasted into the wrong field must not be echoed back in the message.
-      if (error instanceof ValidationError && typeof error.value === "string" && secret && error.value.includes(secret)) {
+      if (
+        error instanceof ValidationError &&
+        typeof error.value === "string" &&
+        secret &&
+        error.value.includes(secret)
+      ) {
         throw new ValidationError(error.operation, error.field, scrub(error.value, secret), error.expected);
       }
       throw error;
@@ -37,12 +43,21 @@ export function validateBody(method: string, schemaPath: string, body: Record<st
   }
 }
 
-function check(operation: string, path: string[], i: number, value: unknown, prefix: string, kind: PhoneKind): void {
+function check(
+  method: string,
+  schemaPath: string,
+  path: string[],
+  i: number,
+  value: unknown,
+  prefix: string,
+  kind: PhoneKind,
+): void {
   if (value === undefined || value === null) return;
   const segment = path[i];
   if (segment === undefined) {
-    if (Array.isArray(value)) for (const [n, v] of value.entries()) checkValue(operation, `${prefix}[${n}]`, v, kind);
-    else checkValue(operation, prefix, value, kind);
+    if (Array.isArray(value))
+      for (const [n, v] of value.entries()) checkValue(method, schemaPath, `${prefix}[${n}]`, v, kind);
+    else checkValue(method, schemaPath, prefix, value, kind);
     return;
   }
   if (typeof value !== "object") return;
@@ -51,15 +66,16 @@ function check(operation: string, path: string[], i: number, value: unknown, pre
   const child = (value as Record<string, unknown>)[name];
   const here = prefix ? `${prefix}.${name}` : name;
   if (many) {
-    if (Array.isArray(child)) for (const [n, item] of child.entries()) check(operation, path, i + 1, item, `${here}[${n}]`, kind);
+    if (Array.isArray(child))
+      for (const [n, item] of child.entries()) check(method, schemaPath, path, i + 1, item, `${here}[${n}]`, kind);
   } else {
-    check(operation, path, i + 1, child, here, kind);
+    check(method, schemaPath, path, i + 1, child, here, kind);
   }
 }
 
-function checkValue(operation: string, field: string, value: unknown, kind: PhoneKind): void {
+function checkValue(method: string, schemaPath: string, field: string, value: unknown, kind: PhoneKind): void {
   if (typeof value === "string" && (E164.test(value) || (kind === "e164-or-sip" && SIP_URI.test(value)))) return;
-  throw new ValidationError(operation, field, value, EXPECTED[kind]);
+  throw new ValidationError(operationLabel(method, schemaPath), field, value, EXPECTED[kind]);
 }
 
 /** Path parameters are interpolated into the URL: an empty one would silently address another resource. */

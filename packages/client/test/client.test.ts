@@ -13,7 +13,9 @@ describe("construction", () => {
     try {
       expect(() => new Telnyx()).toThrow(TelnyxError);
       expect(() => new Telnyx({ apiKey: "  " })).toThrow(/TELNYX_API_KEY/);
-      expect(() => new Telnyx()).toThrow("No Telnyx API key: pass it as new Telnyx({ apiKey }) or set the TELNYX_API_KEY environment variable.");
+      expect(() => new Telnyx()).toThrow(
+        "No Telnyx API key: pass it as new Telnyx({ apiKey }) or set the TELNYX_API_KEY environment variable.",
+      );
     } finally {
       if (saved !== undefined) process.env.TELNYX_API_KEY = saved;
     }
@@ -43,9 +45,20 @@ describe("construction", () => {
 
 describe("requests", () => {
   test("dial: POST /calls with the body as given plus command_id; resolves to the body as sent", async () => {
-    const data = { call_control_id: "v3:abc", call_leg_id: "leg", call_session_id: "sess", is_alive: false, record_type: "call" };
+    const data = {
+      call_control_id: "v3:abc",
+      call_leg_id: "leg",
+      call_session_id: "sess",
+      is_alive: false,
+      record_type: "call",
+    };
     server = await startServer(() => ok(data));
-    const res = await clientFor(server).calls.dial({ connection_id: "c1", from: "+13125550001", to: "+13125550002", timeout_secs: 30 });
+    const res = await clientFor(server).calls.dial({
+      connection_id: "c1",
+      from: "+13125550001",
+      to: "+13125550002",
+      timeout_secs: 30,
+    });
     expect(res).toEqual({ data });
     expect(res.data.call_control_id).toBe("v3:abc");
     const [req] = server.requests;
@@ -53,7 +66,12 @@ describe("requests", () => {
     expect(req?.path).toBe("/v2/calls");
     expect(req?.headers.authorization).toBe(`Bearer ${API_KEY}`);
     expect(req?.headers["content-type"]).toBe("application/json");
-    expect(req?.json).toMatchObject({ connection_id: "c1", from: "+13125550001", to: "+13125550002", timeout_secs: 30 });
+    expect(req?.json).toMatchObject({
+      connection_id: "c1",
+      from: "+13125550001",
+      to: "+13125550002",
+      timeout_secs: 30,
+    });
   });
 
   test("answer(id) with no body sends only a command_id", async () => {
@@ -88,7 +106,10 @@ describe("requests", () => {
     await t.calls.retrieveStatus("v3:a");
     await t.callControlApplications.create({ application_name: "app", webhook_event_url: "https://example.com/hook" });
     await t.callControlApplications.retrieve("app-1");
-    await t.callControlApplications.update("app-1", { application_name: "app2", webhook_event_url: "https://example.com/hook" });
+    await t.callControlApplications.update("app-1", {
+      application_name: "app2",
+      webhook_event_url: "https://example.com/hook",
+    });
     await t.callControlApplications.delete("app-1");
     await t.connections.listActiveCalls("conn-9");
     expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
@@ -99,12 +120,17 @@ describe("requests", () => {
       "DELETE /v2/call_control_applications/app-1",
       "GET /v2/connections/conn-9/active_calls",
     ]);
-    expect(server.requests[1]?.json).toEqual({ application_name: "app", webhook_event_url: "https://example.com/hook" });
+    expect(server.requests[1]?.json).toEqual({
+      application_name: "app",
+      webhook_event_url: "https://example.com/hook",
+    });
   });
 
   test("defaultHeaders and per-request headers are sent", async () => {
     server = await startServer(() => ok());
-    await clientFor(server, { defaultHeaders: { "x-app": "demo" } }).calls.retrieveStatus("v3:a", { headers: { "x-trace": "t1" } });
+    await clientFor(server, { defaultHeaders: { "x-app": "demo" } }).calls.retrieveStatus("v3:a", {
+      headers: { "x-trace": "t1" },
+    });
     expect(server.requests[0]?.headers["x-app"]).toBe("demo");
     expect(server.requests[0]?.headers["x-trace"]).toBe("t1");
   });
@@ -125,15 +151,27 @@ describe("requests", () => {
 
 describe("telnyx.raw", () => {
   test("typed openapi-fetch over the slice with the same auth, command_id and errors", async () => {
-    server = await startServer([ok({ call_control_id: "v3:r" }), { status: 503 }, ok({ result: "ok" }), { status: 404, body: { errors: [{ code: "90015", title: "Call not found" }] } }]);
+    server = await startServer([
+      ok({ call_control_id: "v3:r" }),
+      { status: 503 },
+      ok({ result: "ok" }),
+      { status: 404, body: { errors: [{ code: "90015", title: "Call not found" }] } },
+    ]);
     const telnyx = clientFor(server);
-    const { data } = await telnyx.raw.GET("/calls/{call_control_id}", { params: { path: { call_control_id: "v3:r" } } });
+    const { data } = await telnyx.raw.GET("/calls/{call_control_id}", {
+      params: { path: { call_control_id: "v3:r" } },
+    });
     expect(data?.data?.call_control_id).toBe("v3:r");
-    await telnyx.raw.POST("/calls/{call_control_id}/actions/hangup", { params: { path: { call_control_id: "v3:r" } }, body: {} });
+    await telnyx.raw.POST("/calls/{call_control_id}/actions/hangup", {
+      params: { path: { call_control_id: "v3:r" } },
+      body: {},
+    });
     expect(server.requests[1]?.json?.command_id).toBeTypeOf("string");
     expect(server.requests[2]?.json?.command_id).toBe(server.requests[1]?.json?.command_id);
     expect(server.requests.every((r) => r.headers.authorization === `Bearer ${API_KEY}`)).toBe(true);
-    await expect(telnyx.raw.GET("/calls/{call_control_id}", { params: { path: { call_control_id: "gone" } } })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      telnyx.raw.GET("/calls/{call_control_id}", { params: { path: { call_control_id: "gone" } } }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   test("user middleware runs on the same chain", async () => {

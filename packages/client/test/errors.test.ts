@@ -16,7 +16,10 @@ import { apiErrors, clientFor, type TestServer, startServer } from "./server.js"
 let server: TestServer;
 afterEach(() => server?.close());
 
-async function failure(status: number, reply = apiErrors(status, { code: "10001", title: "Something", detail: "went wrong" })) {
+async function failure(
+  status: number,
+  reply = apiErrors(status, { code: "10001", title: "Something", detail: "went wrong" }),
+) {
   server = await startServer(() => reply);
   const telnyx = clientFor(server, { maxRetries: 0 });
   return telnyx.calls.retrieveStatus("v3:abc").then(
@@ -83,7 +86,10 @@ describe("error contents", () => {
   });
 
   test("`description` is accepted in place of `detail`, numeric codes become strings", async () => {
-    const error = (await failure(404, apiErrors(404, { code: 90018, title: "Call has already ended", description: "This call is no longer active" }))) as APIError;
+    const error = (await failure(
+      404,
+      apiErrors(404, { code: 90018, title: "Call has already ended", description: "This call is no longer active" }),
+    )) as APIError;
     expect(error.errors[0]?.detail).toBe("This call is no longer active");
     expect(error.errors[0]?.description).toBe("This call is no longer active");
     expect(error.errors[0]?.code).toBe("90018");
@@ -91,19 +97,30 @@ describe("error contents", () => {
   });
 
   test("several errors are all in the message", async () => {
-    const error = (await failure(400, apiErrors(400, { code: "1", title: "First" }, { code: "2", title: "Second", detail: "more" }))) as APIError;
+    const error = (await failure(
+      400,
+      apiErrors(400, { code: "1", title: "First" }, { code: "2", title: "Second", detail: "more" }),
+    )) as APIError;
     expect(error.message).toBe("400 Bad Request: First (code 1); Second: more (code 2)");
   });
 
   test("a body that is not the API's shape is kept and summarised", async () => {
-    const error = (await failure(502, { status: 502, body: "<html>Bad gateway</html>", headers: { "content-type": "text/html" } })) as APIError;
+    const error = (await failure(502, {
+      status: 502,
+      body: "<html>Bad gateway</html>",
+      headers: { "content-type": "text/html" },
+    })) as APIError;
     expect(error.errors).toEqual([]);
     expect(error.body).toBe("<html>Bad gateway</html>");
     expect(error.message).toBe("502 Bad Gateway: <html>Bad gateway</html>");
   });
 
   test("headers and request id are exposed", async () => {
-    const error = (await failure(404, { status: 404, body: { errors: [] }, headers: { "x-request-id": "req-123" } })) as APIError;
+    const error = (await failure(404, {
+      status: 404,
+      body: { errors: [] },
+      headers: { "x-request-id": "req-123" },
+    })) as APIError;
     expect(error.headers.get("x-request-id")).toBe("req-123");
     expect(error.requestId).toBe("req-123");
     expect(error.message).toBe('404 Not Found: {"errors":[]}');

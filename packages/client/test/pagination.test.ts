@@ -5,7 +5,8 @@ import { clientFor, type Recorded, type TestServer, startServer } from "./server
 let server: TestServer;
 afterEach(() => server?.close());
 
-const calls = (...ids: string[]) => ids.map((id) => ({ call_control_id: id, call_leg_id: `leg-${id}`, call_session_id: "s", record_type: "call" }));
+const calls = (...ids: string[]) =>
+  ids.map((id) => ({ call_control_id: id, call_leg_id: `leg-${id}`, call_session_id: "s", record_type: "call" }));
 
 /** Active calls in pages of two behind opaque cursors, as Telnyx pages them. */
 function activeCalls(request: Recorded) {
@@ -16,7 +17,12 @@ function activeCalls(request: Recorded) {
   };
   const page = pages[request.query.get("page[after]") ?? ""] ?? { data: [] };
   // Only cursors, no page numbers: the meta the official SDK never stops on.
-  return { body: { data: page.data, meta: { cursors: page.after ? { after: page.after } : { before: "back" }, total_items: 5 } } };
+  return {
+    body: {
+      data: page.data,
+      meta: { cursors: page.after ? { after: page.after } : { before: "back" }, total_items: 5 },
+    },
+  };
 }
 
 describe("cursor pagination (active calls)", () => {
@@ -24,7 +30,8 @@ describe("cursor pagination (active calls)", () => {
     server = await startServer(activeCalls);
     const telnyx = clientFor(server);
     const ids: string[] = [];
-    for await (const call of telnyx.connections.listActiveCalls("conn-1", { page: { limit: 2 } })) ids.push(call.call_control_id);
+    for await (const call of telnyx.connections.listActiveCalls("conn-1", { page: { limit: 2 } }))
+      ids.push(call.call_control_id);
     expect(ids).toEqual(["a", "b", "c", "d", "e"]);
     expect(server.requests.map((r) => r.url)).toEqual([
       "/v2/connections/conn-1/active_calls?page[limit]=2",
@@ -118,12 +125,17 @@ describe("number pagination (call control applications)", () => {
   test("starting from a later page number continues from there", async () => {
     server = await startServer(apps);
     const ids: string[] = [];
-    for await (const app of clientFor(server).callControlApplications.list({ page: { number: 2, size: 2 } })) ids.push(app.id ?? "");
+    for await (const app of clientFor(server).callControlApplications.list({ page: { number: 2, size: 2 } }))
+      ids.push(app.id ?? "");
     expect(ids).toEqual(["app-2a", "app-2b", "app-3a", "app-3b"]);
   });
 
   test("an error on a later page is thrown from the loop", async () => {
-    server = await startServer((req) => (req.query.get("page[number]") === "2" ? { status: 404, body: { errors: [{ code: "1", title: "Gone" }] } } : apps(req)));
+    server = await startServer((req) =>
+      req.query.get("page[number]") === "2"
+        ? { status: 404, body: { errors: [{ code: "1", title: "Gone" }] } }
+        : apps(req),
+    );
     const ids: string[] = [];
     const walk = async () => {
       for await (const app of clientFor(server).callControlApplications.list()) ids.push(app.id ?? "");

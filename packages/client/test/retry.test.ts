@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, test } from "vitest";
-import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, InternalServerError, RateLimitError } from "../src/index.js";
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIUserAbortError,
+  InternalServerError,
+  RateLimitError,
+} from "../src/index.js";
 import { serverDelay } from "../src/retry.js";
 import { apiErrors, clientFor, ok, type TestServer, startServer } from "./server.js";
 
@@ -52,7 +58,10 @@ describe("command_id", () => {
 
 describe("what is retried", () => {
   test("Retry-After in seconds is honoured over the backoff", async () => {
-    server = await startServer([{ status: 429, headers: { "retry-after": "0" }, body: { errors: [] } }, ok({ id: "x" })]);
+    server = await startServer([
+      { status: 429, headers: { "retry-after": "0" }, body: { errors: [] } },
+      ok({ id: "x" }),
+    ]);
     const res = await clientFor(server, { backoff: GLACIAL }).calls.retrieveStatus("v3:a");
     expect(res.data).toEqual({ id: "x" });
     expect(server.requests).toHaveLength(2);
@@ -75,7 +84,9 @@ describe("what is retried", () => {
     expect(serverDelay(h({ "retry-after": "2" }))).toBe(2000);
     expect(serverDelay(h({ "retry-after": "0.5" }))).toBe(500);
     expect(serverDelay(h({ "retry-after-ms": "250", "retry-after": "9" }))).toBe(250);
-    expect(serverDelay(h({ "retry-after": "Wed, 21 Oct 2015 07:28:10 GMT" }), Date.parse("Wed, 21 Oct 2015 07:28:00 GMT"))).toBe(10_000);
+    expect(
+      serverDelay(h({ "retry-after": "Wed, 21 Oct 2015 07:28:10 GMT" }), Date.parse("Wed, 21 Oct 2015 07:28:00 GMT")),
+    ).toBe(10_000);
     expect(serverDelay(h({ "retry-after": "soon" }))).toBeUndefined();
     expect(serverDelay(h({ "retry-after": "-1" }))).toBeUndefined();
     expect(serverDelay(h({ "retry-after": "3600" }))).toBeUndefined();
@@ -111,15 +122,18 @@ describe("what is retried", () => {
 
   test("a create (no command_id) is not retried on a 500: it may have been processed", async () => {
     server = await startServer(() => apiErrors(500));
-    await expect(clientFor(server).callControlApplications.create({ application_name: "a", webhook_event_url: "https://x.test" })).rejects.toBeInstanceOf(
-      InternalServerError,
-    );
+    await expect(
+      clientFor(server).callControlApplications.create({ application_name: "a", webhook_event_url: "https://x.test" }),
+    ).rejects.toBeInstanceOf(InternalServerError);
     expect(server.requests).toHaveLength(1);
   });
 
   test("a create is retried on 429: the request was refused before processing", async () => {
     server = await startServer([{ status: 429, headers: { "retry-after": "0" } }, ok({ id: "app-1" })]);
-    const res = await clientFor(server).callControlApplications.create({ application_name: "a", webhook_event_url: "https://x.test" });
+    const res = await clientFor(server).callControlApplications.create({
+      application_name: "a",
+      webhook_event_url: "https://x.test",
+    });
     expect(res.data).toEqual({ id: "app-1" });
     expect(server.requests).toHaveLength(2);
     expect(server.requests[0]?.json).not.toHaveProperty("command_id");
@@ -130,7 +144,9 @@ describe("what is retried", () => {
     const telnyx = clientFor(server);
     await expect(telnyx.calls.retrieveStatus("v3:a")).resolves.toEqual({ data: { id: "s" } });
     expect(server.requests).toHaveLength(2);
-    const error = await telnyx.callControlApplications.update("app-1", { application_name: "b", webhook_event_url: "https://x.test" }).catch((e: unknown) => e);
+    const error = await telnyx.callControlApplications
+      .update("app-1", { application_name: "b", webhook_event_url: "https://x.test" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(server.requests).toHaveLength(3);
   });
@@ -140,9 +156,13 @@ describe("what is retried", () => {
     const url = server.url;
     await server.close();
     const telnyx = clientFor({ url, requests: [], close: async () => undefined }, { maxRetries: 1 });
-    const error = await telnyx.callControlApplications.create({ application_name: "a", webhook_event_url: "https://x.test" }).catch((e: unknown) => e);
+    const error = await telnyx.callControlApplications
+      .create({ application_name: "a", webhook_event_url: "https://x.test" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIConnectionError);
-    expect((error as Error).message).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/v2\/call_control_applications failed: .*ECONNREFUSED.*\(2 attempts\)/);
+    expect((error as Error).message).toMatch(
+      /POST http:\/\/127\.0\.0\.1:\d+\/v2\/call_control_applications failed: .*ECONNREFUSED.*\(2 attempts\)/,
+    );
   });
 });
 
@@ -159,7 +179,9 @@ describe("timeout and abort", () => {
 
   test("per-request timeout overrides the client's", async () => {
     server = await startServer(() => ({ hang: true }));
-    const error = await clientFor(server).calls.retrieveStatus("v3:a", { timeout: 30, maxRetries: 0 }).catch((e: unknown) => e);
+    const error = await clientFor(server)
+      .calls.retrieveStatus("v3:a", { timeout: 30, maxRetries: 0 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIConnectionTimeoutError);
     expect(server.requests).toHaveLength(1);
   });
@@ -167,7 +189,11 @@ describe("timeout and abort", () => {
   test("aborting an in-flight request gives APIUserAbortError and no retry", async () => {
     server = await startServer(() => ({ hang: true }));
     const controller = new AbortController();
-    const pending = clientFor(server).calls.actions.speak("v3:a", { payload: "x", voice: "female" }, { signal: controller.signal });
+    const pending = clientFor(server).calls.actions.speak(
+      "v3:a",
+      { payload: "x", voice: "female" },
+      { signal: controller.signal },
+    );
     while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
     controller.abort();
     await expect(pending).rejects.toBeInstanceOf(APIUserAbortError);
@@ -176,7 +202,9 @@ describe("timeout and abort", () => {
 
   test("an already-aborted signal sends nothing", async () => {
     server = await startServer(() => ok());
-    const error = await clientFor(server).calls.dial(DIAL, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    const error = await clientFor(server)
+      .calls.dial(DIAL, { signal: AbortSignal.abort() })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIUserAbortError);
     expect(server.requests).toHaveLength(0);
   });
@@ -192,8 +220,26 @@ describe("timeout and abort", () => {
   });
 
   test("RateLimitError after the retries are spent", async () => {
-    server = await startServer(() => ({ status: 429, headers: { "retry-after": "0" }, body: { errors: [{ code: "1", title: "Slow down" }] } }));
+    server = await startServer(() => ({
+      status: 429,
+      headers: { "retry-after": "0" },
+      body: { errors: [{ code: "1", title: "Slow down" }] },
+    }));
     await expect(clientFor(server).calls.retrieveStatus("v3:a")).rejects.toBeInstanceOf(RateLimitError);
     expect(server.requests).toHaveLength(3);
+  });
+});
+
+describe("concurrent requests", () => {
+  test("only the request without an answer times out; the others, and later ones, succeed", async () => {
+    server = await startServer((req) => (req.path.endsWith("/slow") ? { hang: true } : ok({ id: req.path })));
+    const telnyx = clientFor(server, { timeout: 150, maxRetries: 0 });
+    const get = (id: string) => telnyx.calls.retrieveStatus(id).catch((e: unknown) => e);
+    const results = await Promise.all([get("a"), get("slow"), get("b"), get("c")]);
+    expect(results[0]).toEqual({ data: { id: "/v2/calls/a" } });
+    expect(results[1]).toBeInstanceOf(APIConnectionTimeoutError);
+    expect(results[2]).toEqual({ data: { id: "/v2/calls/b" } });
+    expect(results[3]).toEqual({ data: { id: "/v2/calls/c" } });
+    await expect(telnyx.calls.retrieveStatus("d")).resolves.toEqual({ data: { id: "/v2/calls/d" } });
   });
 });

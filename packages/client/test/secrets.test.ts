@@ -8,20 +8,34 @@ afterEach(() => server?.close());
 
 function texts(error: unknown): string[] {
   const e = error as Error & { cause?: unknown };
-  return [String(e), e.message, e.stack ?? "", JSON.stringify(e), JSON.stringify(e, Object.getOwnPropertyNames(e)), String(e.cause ?? "")];
+  return [
+    String(e),
+    e.message,
+    e.stack ?? "",
+    JSON.stringify(e),
+    JSON.stringify(e, Object.getOwnPropertyNames(e)),
+    String(e.cause ?? ""),
+  ];
 }
 
 test("no error, message, stack, JSON or log line contains the key", async () => {
   // A misbehaving server that echoes the Authorization header back in its errors.
   server = await startServer((req, i) => {
     const echo = String(req.headers.authorization);
-    if (i === 0) return { status: 401, body: { errors: [{ code: "10009", title: "Authentication failed", detail: `bad header ${echo}`, meta: { echo } }] } };
+    if (i === 0)
+      return {
+        status: 401,
+        body: {
+          errors: [{ code: "10009", title: "Authentication failed", detail: `bad header ${echo}`, meta: { echo } }],
+        },
+      };
     if (i === 1) return { status: 400, body: `plain text ${echo}`, headers: { "content-type": "text/plain" } };
     if (i === 2) return { status: 418, body: { message: echo } };
     return { hang: true };
   });
   const lines: string[] = [];
-  const record = (message: string, details?: Record<string, unknown>) => lines.push(`${message} ${JSON.stringify(details ?? {})}`);
+  const record = (message: string, details?: Record<string, unknown>) =>
+    lines.push(`${message} ${JSON.stringify(details ?? {})}`);
   const logger: Logger = { debug: record, info: record, warn: record, error: record };
   const telnyx = clientFor(server, { logger, maxRetries: 0, timeout: 50 });
 

@@ -46,17 +46,29 @@ export async function startServer(script: Script): Promise<TestServer> {
       } catch {
         json = undefined;
       }
-      const recorded: Recorded = { method: req.method ?? "", url: req.url ?? "", path: url.pathname, query: url.searchParams, headers: req.headers, text, json };
+      const recorded: Recorded = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        text,
+        json,
+      };
       const index = requests.push(recorded) - 1;
       const reply: Reply = Array.isArray(script)
-        ? (script[index] ?? { status: 599, body: { errors: [{ code: "0", title: `no scripted reply for request ${index + 1}` }] } })
+        ? (script[index] ?? {
+            status: 599,
+            body: { errors: [{ code: "0", title: `no scripted reply for request ${index + 1}` }] },
+          })
         : script(recorded, index);
       if (reply.hang) return;
       if (reply.destroy) {
         req.socket.destroy();
         return;
       }
-      const body = reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
+      const body =
+        reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
       res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers });
       res.end(body);
     });

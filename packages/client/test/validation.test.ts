@@ -28,13 +28,18 @@ describe("E.164 fields from the spec", () => {
 
   test("dial `from` must be E.164 (the spec allows no SIP URI there)", async () => {
     const error = await refusal((t) => t.calls.dial({ ...DIAL, from: "sip:me@example.com" }));
-    expect(error.message).toBe('dial body field "from" is "sip:me@example.com", expected an E.164 number like +13125550001 (a "+" and up to 15 digits)');
+    expect(error.message).toBe(
+      'dial body field "from" is "sip:me@example.com", expected an E.164 number like +13125550001 (a "+" and up to 15 digits)',
+    );
   });
 
-  test.each(["+1 312 555 0001", "13125550001", "+1234567890123456", "+0123456", "+", "tel:+13125550001"])("refused: %s", async (to) => {
-    const error = await refusal((t) => t.calls.dial({ ...DIAL, to }));
-    expect(error.field).toBe("to");
-  });
+  test.each(["+1 312 555 0001", "13125550001", "+1234567890123456", "+0123456", "+", "tel:+13125550001"])(
+    "refused: %s",
+    async (to) => {
+      const error = await refusal((t) => t.calls.dial({ ...DIAL, to }));
+      expect(error.field).toBe("to");
+    },
+  );
 
   test("a number instead of a string is named as such", async () => {
     const error = await refusal((t) => t.calls.dial({ ...DIAL, to: 13125550001 } as unknown as DialRequest));
@@ -48,7 +53,9 @@ describe("E.164 fields from the spec", () => {
 
   test("transfer `to`", async () => {
     const error = await refusal((t) => t.calls.actions.transfer("v3:a", { to: "(312) 555-0001" }));
-    expect(error.message).toMatch(/^transfer body field "to" is "\(312\) 555-0001", expected an E\.164 number like \+13125550001/);
+    expect(error.message).toMatch(
+      /^transfer body field "to" is "\(312\) 555-0001", expected an E\.164 number like \+13125550001/,
+    );
   });
 
   test("nested phone fields (assistant transfer tools) are checked too", async () => {

@@ -38,7 +38,11 @@ export class CallControlApplications {
     return this.#send("GET", "/call_control_applications/{id}", { path: { id } }, options);
   }
 
-  update(id: string, body: CallControlApplicationUpdate, options?: RequestOptions): Promise<ResponseBodyOf<Item, "patch">> {
+  update(
+    id: string,
+    body: CallControlApplicationUpdate,
+    options?: RequestOptions,
+  ): Promise<ResponseBodyOf<Item, "patch">> {
     requireId("update", "id", id);
     return this.#send("PATCH", "/call_control_applications/{id}", { path: { id }, body }, options);
   }

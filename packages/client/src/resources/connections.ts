@@ -19,7 +19,13 @@ export class Connections {
   ): PagePromise<CursorPage<ActiveCall>, ActiveCall> {
     requireId("listActiveCalls", "connection_id", connectionId);
     return cursorList(
-      (q, o) => this.#send("GET", "/connections/{connection_id}/active_calls", { path: { connection_id: connectionId }, query: q }, o),
+      (q, o) =>
+        this.#send(
+          "GET",
+          "/connections/{connection_id}/active_calls",
+          { path: { connection_id: connectionId }, query: q },
+          o,
+        ),
       query,
       options,
     );
