@@ -112,11 +112,15 @@ const decodeCursor = (cursor: string, parameter: string) => {
 
 const listActiveCalls: OperationHandler = (ctx, { params, query }) => {
   const connectionId = params.connection_id!;
-  const page = (query.page ?? {}) as { after?: string; before?: string; limit?: number; size?: number };
+  const page = (query.page ?? {}) as { after?: string; before?: string; limit?: number; size?: number; number?: number };
   const limit = page.limit ?? page.size ?? 20;
   const active = [...ctx.engine.calls.values()].filter((c) => c.connectionId === connectionId && c.state !== "ended");
   let start = 0;
-  if (page.after) {
+  // Cursors win; page[number] (declared by the spec's consolidated page parameter, and what page-number
+  // clients such as the official SDK send) selects a fixed-size window when no cursor is given.
+  if (page.number !== undefined && !page.after && !page.before) {
+    start = (page.number - 1) * limit;
+  } else if (page.after) {
     const id = decodeCursor(page.after, "page[after]");
     start = active.findIndex((c) => c.callControlId === id) + 1;
     // The cursor's call may have ended since; then continue after the calls created before it.
