@@ -68,6 +68,11 @@ export function createFetchLayer(config: FetchLayerConfig): (request: LightReque
     const userSignal = request.signal;
     const body = request.body as BodyInit | null | undefined;
     const where = `${request.method} ${request.url}`;
+    // undici copies a plain object into a request several times faster than it iterates a Headers.
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
 
     for (let attempt = 1; ; attempt++) {
       if (userSignal?.aborted) throw new APIUserAbortError(`${where} was aborted by the caller's signal`);
@@ -84,7 +89,7 @@ export function createFetchLayer(config: FetchLayerConfig): (request: LightReque
       try {
         pending = config.fetch(request.url, {
           method: request.method,
-          headers: request.headers,
+          headers,
           body,
           signal: userSignal,
         });
