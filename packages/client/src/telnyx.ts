@@ -1,7 +1,7 @@
 // The client: one openapi-fetch instance (`raw`) configured with the client's middleware, request
 // class and fetch layer; every resource method goes through it.
 import type { paths } from "@telnyx-voice/types";
-import createClient, { type Client } from "openapi-fetch";
+import openapiFetch, { type Client } from "openapi-fetch";
 import { TelnyxError } from "./errors.js";
 import { createFetchLayer, LightRequest, REQUEST_OPTIONS } from "./fetch-layer.js";
 import { coreMiddleware } from "./middleware.js";
@@ -12,6 +12,11 @@ import { Calls } from "./resources/calls.js";
 import { Connections } from "./resources/connections.js";
 import { DEFAULT_BACKOFF } from "./retry.js";
 import type { HttpVerb, RequestParts } from "./transport.js";
+
+// In the CommonJS build the default import is openapi-fetch's `exports` object (Node's interop), whose
+// `default` is createClient; in ESM it is createClient itself.
+const createClient: typeof openapiFetch =
+  typeof openapiFetch === "function" ? openapiFetch : (openapiFetch as unknown as { default: typeof openapiFetch }).default;
 
 export const DEFAULT_BASE_URL = "https://api.telnyx.com/v2";
 const API_KEY_ENV = "TELNYX_API_KEY";
