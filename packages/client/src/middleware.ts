@@ -15,6 +15,7 @@ export function coreMiddleware(apiKey: string): Middleware {
       const body = request.body;
       // The client's bodySerializer passes objects through untouched so that this is the one place
       // a body is inspected and serialised.
+      if (Array.isArray(body)) request.body = JSON.stringify(body);
       if (body === null || typeof body !== "object" || Object.getPrototypeOf(body) !== Object.prototype) return;
       let json = body as Record<string, unknown>;
       validateBody(request.method, schemaPath, json, apiKey);
