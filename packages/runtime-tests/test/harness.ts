@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const scratch = join(here, "..", ".tmp");
@@ -57,6 +58,28 @@ export async function serve(api: (req: IncomingMessage, res: ServerResponse) => 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, server, files };
+}
+
+/**
+ * Registers a page origin for the current test file (404 for anything but the fixtures), and closes it and
+ * the browser after the file. Returns a getter: the origin exists only once beforeAll has run.
+ */
+export function pageOrigin(): () => { url: string; files: Map<string, string> } {
+  let origin: Awaited<ReturnType<typeof serve>> | undefined;
+  beforeAll(async () => {
+    origin = await serve((_req, res) => {
+      res.writeHead(404);
+      res.end();
+    });
+  });
+  afterAll(async () => {
+    await closeBrowser();
+    await new Promise((resolve) => origin?.server.close(resolve));
+  });
+  return () => {
+    if (!origin) throw new Error("pageOrigin() is only ready inside tests");
+    return origin;
+  };
 }
 
 let browser: Browser | undefined;

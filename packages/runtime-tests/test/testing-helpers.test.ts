@@ -1,19 +1,8 @@
 import { createPublicKey, verify } from "node:crypto";
-import type { Server } from "node:http";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { closeBrowser, runIn, runtimes, serve } from "./harness.ts";
+import { describe, expect, test } from "vitest";
+import { pageOrigin, runIn, runtimes } from "./harness.ts";
 
-let origin: Awaited<ReturnType<typeof serve>>;
-beforeAll(async () => {
-  origin = await serve((_req, res) => {
-    res.writeHead(404);
-    res.end();
-  });
-});
-afterAll(async () => {
-  await closeBrowser();
-  await new Promise((resolve) => (origin.server as Server).close(resolve));
-});
+const origin = pageOrigin();
 
 describe.each(runtimes)("@telnyx-voice/webhooks/testing in %s", (runtime) => {
   test("signs exactly as Telnyx does: node:crypto verifies the signature", async () => {
@@ -23,7 +12,7 @@ describe.each(runtimes)("@telnyx-voice/webhooks/testing in %s", (runtime) => {
       runtime,
       "sign",
       { body, timestamp },
-      origin,
+      origin(),
     );
     expect(out.headers["telnyx-timestamp"]).toBe(String(timestamp));
     const key = createPublicKey({

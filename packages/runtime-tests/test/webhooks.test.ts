@@ -1,19 +1,8 @@
-import type { Server } from "node:http";
 import { generateKeyPair, signPayload } from "@telnyx-voice/webhooks/testing";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { closeBrowser, runIn, runtimes, serve } from "./harness.ts";
+import { describe, expect, test } from "vitest";
+import { pageOrigin, runIn, runtimes } from "./harness.ts";
 
-let origin: Awaited<ReturnType<typeof serve>>;
-beforeAll(async () => {
-  origin = await serve((_req, res) => {
-    res.writeHead(404);
-    res.end();
-  });
-});
-afterAll(async () => {
-  await closeBrowser();
-  await new Promise((resolve) => (origin.server as Server).close(resolve));
-});
+const origin = pageOrigin();
 
 describe.each(runtimes)("@telnyx-voice/webhooks in %s", (runtime) => {
   test("verifies a signed event with the runtime's Web Crypto and rejects tampering", async () => {
@@ -30,7 +19,7 @@ describe.each(runtimes)("@telnyx-voice/webhooks in %s", (runtime) => {
       meta: { attempt: 1, delivered_to: "http://127.0.0.1/webhooks" },
     });
     const headers = { ...(await signPayload(body, keys.privateKey, now)) };
-    const out = await runIn<object, Record<string, unknown>>(runtime, "verify", { publicKey: keys.publicKey, body, headers, now }, origin);
+    const out = await runIn<object, Record<string, unknown>>(runtime, "verify", { publicKey: keys.publicKey, body, headers, now }, origin());
     expect(out).toMatchObject({
       provider: expect.stringMatching(/^auto \(webcrypto/),
       type: "call.answered",
