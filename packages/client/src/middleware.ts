@@ -22,7 +22,7 @@ export function coreMiddleware(apiKey: string): Middleware {
       if (commandIdOperations.has(`${request.method} ${schemaPath}`)) {
         const given = json.command_id;
         // One id per logical command, generated here (before the retry loop) so every attempt repeats it.
-        const id = typeof given === "string" && given !== "" ? given : globalThis.crypto.randomUUID();
+        const id = typeof given === "string" && given !== "" ? given : newCommandId();
         if (id !== given) json = { ...json, command_id: id };
         request.commandId = id;
       }
@@ -44,4 +44,15 @@ async function throwFor(response: Response, apiKey: string): Promise<never> {
     // Not JSON (a proxy's HTML page, say): the text is kept as the error's body.
   }
   throw apiErrorFor(response.status, response.headers, body, apiKey);
+}
+
+/** `crypto.randomUUID` is missing outside secure contexts (plain-http pages); getRandomValues is not. */
+function newCommandId(): string {
+  const c = globalThis.crypto;
+  if (typeof c.randomUUID === "function") return c.randomUUID();
+  const b = c.getRandomValues(new Uint8Array(16));
+  b[6] = ((b[6] as number) & 0x0f) | 0x40;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

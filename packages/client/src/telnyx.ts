@@ -16,7 +16,9 @@ import type { HttpVerb, RequestParts } from "./transport.js";
 // In the CommonJS build the default import is openapi-fetch's `exports` object (Node's interop), whose
 // `default` is createClient; in ESM it is createClient itself.
 const createClient: typeof openapiFetch =
-  typeof openapiFetch === "function" ? openapiFetch : (openapiFetch as unknown as { default: typeof openapiFetch }).default;
+  typeof openapiFetch === "function"
+    ? openapiFetch
+    : (openapiFetch as unknown as { default: typeof openapiFetch }).default;
 
 export const DEFAULT_BASE_URL = "https://api.telnyx.com/v2";
 const API_KEY_ENV = "TELNYX_API_KEY";
@@ -49,8 +51,9 @@ export class Telnyx {
     }
     if (!(timeout > 0)) throw new TelnyxError(`timeout must be a number of milliseconds > 0, got ${String(timeout)}`);
     const baseURL = (options.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
-    if (!URL.canParse(baseURL))
+    if (!isAbsoluteURL(baseURL)) {
       throw new TelnyxError(`baseURL must be an absolute URL like ${DEFAULT_BASE_URL}, got "${baseURL}"`);
+    }
     this.baseURL = baseURL;
 
     const runtimeFetch = options.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
@@ -85,6 +88,15 @@ export class Telnyx {
     this.calls = new Calls(send);
     this.callControlApplications = new CallControlApplications(send);
     this.connections = new Connections(send);
+  }
+}
+
+function isAbsoluteURL(value: string): boolean {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -38,6 +38,18 @@ describe("command_id", () => {
     expect(a).toMatch(UUID);
     expect(b).toMatch(UUID);
     expect(a).not.toBe(b);
+  });
+
+  test("without crypto.randomUUID (plain-http pages) a v4 UUID is still generated", async () => {
+    server = await startServer(() => ok());
+    const real = globalThis.crypto;
+    vi.stubGlobal("crypto", { getRandomValues: (a: Uint8Array) => real.getRandomValues(a) });
+    try {
+      await clientFor(server).calls.actions.hangup("v3:a");
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(server.requests[0]?.json?.command_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   test("a caller's command_id is kept and repeated", async () => {
