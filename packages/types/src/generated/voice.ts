@@ -10809,7 +10809,9 @@ export interface components {
             /** Format: integer */
             code: string;
             detail?: string;
-            meta?: Record<string, never>;
+            meta?: {
+                [key: string]: unknown;
+            };
             source?: {
                 /** @description Indicates which query parameter caused the error. */
                 parameter?: string;
@@ -10820,6 +10822,8 @@ export interface components {
                 pointer?: string;
             };
             title: string;
+            /** @description A human-readable explanation; some errors send this instead of `detail`. */
+            description?: string;
         };
         "call-control_Errors": {
             errors?: components["schemas"]["call-control_Error"][];
