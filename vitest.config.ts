@@ -3,6 +3,6 @@ import { defineConfig } from "vitest/config";
 // One vitest over the whole repo; each package (and the codegen) is a project with its own config.
 export default defineConfig({
   test: {
-    projects: ["packages/*", "scripts"],
+    projects: ["packages/*", "scripts", "examples"],
   },
 });

@@ -1,0 +1,12 @@
+// Hono, Cloudflare Workers, Deno and Bun all hand you a Fetch `Request`.
+import { Webhooks } from "@telnyx-voice/webhooks";
+import { Hono } from "hono";
+
+const handle = new Webhooks()
+  .router()
+  .on("call.answered", (event) => console.log(event.data.payload.call_control_id))
+  .fetchHandler();
+
+const app = new Hono();
+app.post("/webhooks", (c) => handle(c.req.raw));
+export default app;

@@ -1,0 +1,29 @@
+// The README's quick starts are the files in examples/quickstarts (type-checked with this package):
+// each block marked `<!-- file: path -->` must be that file, byte for byte.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, test } from "vitest";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const readme = readFileSync(join(root, "README.md"), "utf8");
+const blocks = [...readme.matchAll(/<!-- file: (\S+) -->\n```ts\n([\s\S]*?)```\n/g)];
+
+test("the README embeds every quick start", () => {
+  expect(blocks.map((m) => m[1])).toEqual(
+    expect.arrayContaining([
+      "examples/quickstarts/dial-and-control.ts",
+      "examples/quickstarts/receive-node-http.ts",
+      "examples/quickstarts/receive-express.ts",
+      "examples/quickstarts/receive-hono.ts",
+      "examples/quickstarts/next-route.ts",
+      "examples/quickstarts/iterate-active-calls.ts",
+      "examples/quickstarts/handle-errors.ts",
+      "examples/quickstarts/test-with-simulator.ts",
+    ]),
+  );
+});
+
+test.each(blocks.map((m) => [m[1] as string, m[2] as string]))("README block %s matches the file", (file, code) => {
+  expect(code).toBe(readFileSync(join(root, file), "utf8"));
+});
