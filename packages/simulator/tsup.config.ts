@@ -6,4 +6,6 @@ export default defineConfig({
   dts: true,
   clean: true,
   target: "es2022",
+  // warm-up.ts resolves ajv with createRequire(import.meta.url); the CJS build needs the shim for it.
+  shims: true,
 });

@@ -9,6 +9,7 @@ import type { Fault, FaultInjector } from "./faults.js";
 import { type OperationContext, operationHandlers } from "./operations.js";
 import { Router } from "./router.js";
 import { operationKey, validateParameters, validateRequestBody } from "./validation.js";
+import { whenCompiled } from "./warm-up.js";
 
 export const API_PREFIX = "/v2";
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -152,6 +153,9 @@ export function createRequestHandler(ctx: ServerContext, router = new Router()) 
       const hasBody = route.operation.requestBody !== undefined;
       const body = hasBody ? parseJson(text) : {};
       const query = parseQuery(url.searchParams);
+      // Validators still being compiled on the background thread: wait for them there, not by compiling here.
+      const key = operationKey(route.method, route.template);
+      await whenCompiled([`body:${key}`, `path:${key}`, `query:${key}`]);
       const paramErrors = validateParameters(route.method, route.template, route.operation, { path: params, query });
       const bodyErrors = hasBody ? validateRequestBody(route.method, route.template, route.operation, body) : [];
       const errors = [...paramErrors, ...bodyErrors];

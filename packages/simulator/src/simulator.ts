@@ -11,6 +11,7 @@ import type { InboundCallOptions } from "./control.js";
 import { FaultInjector, type FaultOptions } from "./faults.js";
 import { webhookUrlFor } from "./operations.js";
 import { API_PREFIX, createRequestHandler } from "./server.js";
+import { warmUpValidators } from "./warm-up.js";
 import { type DeliveryRecord, type RedeliveryOptions, WebhookDispatcher } from "./webhook-dispatcher.js";
 
 /** The key the simulator accepts when none is configured. Not a secret: it only opens a local simulator. */
@@ -39,6 +40,11 @@ export interface SimulatorOptions {
   redelivery?: RedeliveryOptions;
   /** Signing keys (base64 raw Ed25519); a fresh pair is generated when omitted. */
   keyPair?: { publicKey: string; privateKey: string };
+  /**
+   * Compile the request validators on a background thread once listening (default true), so commands do
+   * not wait for their validator's first compile. false: compile each on first use only, on the event loop.
+   */
+  precompileValidators?: boolean;
 }
 
 export interface EmittedEventRecord {
@@ -164,6 +170,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       resolve();
     });
   });
+  if (options.precompileValidators !== false) void warmUpValidators();
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
 

@@ -1,54 +1,41 @@
 // JSON Schema validation against the slice itself (ajv, draft 2020-12 since the spec is OpenAPI 3.1).
-// The whole slice is registered under one $id so every `#/components/...` reference resolves; validators are
-// compiled lazily and cached, because compiling all 217 schemas up front costs about a second.
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+// The whole slice is registered under one $id (ajv-setup.ts) so every `#/components/...` reference resolves.
+// Validators are compiled once per process: on first use, or earlier on a background thread (warm-up.ts).
+import type { Ajv2020, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import { anchorRefs, createAjv } from "./ajv-setup.js";
 import type { TelnyxErrorObject } from "./errors.js";
 import { type OperationObject, type ParameterObject, resolveRef, sliceDocument } from "./spec.js";
-
-const SLICE_ID = "telnyx-voice-slice.json";
-
-// ajv-formats ships as CJS with `exports.default`; under NodeNext the default import is the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as unknown as (ajv: Ajv2020) => void;
-
-function createAjv(coerceTypes: boolean): Ajv2020 {
-  // strict: false because the spec carries OpenAPI keywords (discriminator, example, x-*) ajv does not know.
-  const ajv = new Ajv2020({ strict: false, allErrors: true, coerceTypes, validateFormats: true });
-  addFormats(ajv);
-  // Formats the spec uses that are not JSON Schema formats: "url" is checked like "uri"; the rest are hints.
-  ajv.addFormat("url", /^[a-z][a-z0-9+.-]*:[^\s]*$/i);
-  for (const hint of ["integer", "wav", "float"]) ajv.addFormat(hint, true);
-  ajv.addSchema({ ...sliceDocument, $id: SLICE_ID });
-  return ajv;
-}
 
 let bodyAjv: Ajv2020 | undefined;
 let paramAjv: Ajv2020 | undefined;
 const cache = new Map<string, ValidateFunction>();
+/** `${location}:${operation}` keys that declare no parameters there, so requests skip the lookup. */
+const withoutParameters = new Set<string>();
 
-/** Rewrites local `#/...` references so an inline schema can be compiled on its own. */
-function anchorRefs(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(anchorRefs);
-  if (node && typeof node === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(node)) {
-      out[key] = key === "$ref" && typeof value === "string" && value.startsWith("#/") ? SLICE_ID + value : anchorRefs(value);
-    }
-    return out;
-  }
-  return node;
+/** A schema to compile, under the cache key its validator is kept; `coerce` for path/query parameters. */
+export interface CompileJob {
+  key: string;
+  schema: object;
+  coerce: boolean;
 }
 
-function compile(key: string, schema: object, coerce = false): ValidateFunction {
-  const cached = cache.get(key);
+function compile(job: CompileJob): ValidateFunction {
+  const cached = cache.get(job.key);
   if (cached) return cached;
-  bodyAjv ??= createAjv(false);
-  paramAjv ??= createAjv(true);
-  const validate = (coerce ? paramAjv : bodyAjv).compile(anchorRefs(schema) as object);
-  cache.set(key, validate);
+  if (job.coerce) paramAjv ??= createAjv(true);
+  else bodyAjv ??= createAjv(false);
+  const ajv = (job.coerce ? paramAjv : bodyAjv) as Ajv2020;
+  const validate = ajv.compile(anchorRefs(job.schema) as object);
+  cache.set(job.key, validate);
   return validate;
 }
+
+/** Keeps a validator compiled elsewhere (the background thread), unless one was compiled here meanwhile. */
+export function adoptValidator(key: string, validate: ValidateFunction): void {
+  if (!cache.has(key)) cache.set(key, validate);
+}
+
+export const isCompiled = (key: string) => cache.has(key);
 
 function jsonSchemaOf(content: Record<string, { schema?: object }> | undefined): object | undefined {
   return content?.["application/json"]?.schema;
@@ -128,11 +115,21 @@ export function operationKey(method: string, template: string): string {
   return `${method.toUpperCase()} ${template}`;
 }
 
+export function bodyJob(method: string, template: string, op: OperationObject): CompileJob | undefined {
+  const schema = jsonSchemaOf(op.requestBody?.content);
+  return schema ? { key: `body:${operationKey(method, template)}`, schema, coerce: false } : undefined;
+}
+
+/** The operation's request body validator, compiled on first call; undefined when it takes no JSON body. */
+function bodyValidator(method: string, template: string, op: OperationObject): ValidateFunction | undefined {
+  const job = bodyJob(method, template, op);
+  return job ? compile(job) : undefined;
+}
+
 /** Validates a request body against the operation's JSON request schema. Returns [] when valid. */
 export function validateRequestBody(method: string, template: string, op: OperationObject, body: unknown) {
-  const schema = jsonSchemaOf(op.requestBody?.content);
-  if (!schema) return [];
-  const validate = compile(`body:${operationKey(method, template)}`, schema);
+  const validate = bodyValidator(method, template, op);
+  if (!validate) return [];
   return validate(body) ? [] : toTelnyxErrors(validate.errors ?? [], "body");
 }
 
@@ -141,6 +138,37 @@ export function parametersOf(template: string, op: OperationObject): ParameterOb
   const pathLevel = (sliceDocument.paths[template] as { parameters?: OperationObject["parameters"] } | undefined)
     ?.parameters;
   return [...(pathLevel ?? []), ...(op.parameters ?? [])].map((p) => resolveRef<ParameterObject>(p));
+}
+
+export function parameterJob(
+  location: "path" | "query",
+  method: string,
+  template: string,
+  op: OperationObject,
+): CompileJob | undefined {
+  const params = parametersOf(template, op).filter((p) => p.in === location);
+  if (params.length === 0) return undefined;
+  const schema = {
+    type: "object",
+    properties: Object.fromEntries(params.map((p) => [p.name, p.schema ?? {}])),
+    required: params.filter((p) => p.required).map((p) => p.name),
+  };
+  return { key: `${location}:${operationKey(method, template)}`, schema, coerce: true };
+}
+
+/** The validator of the operation's path or query parameters (coercing "10" -> 10); undefined when it has none. */
+function parameterValidator(
+  location: "path" | "query",
+  method: string,
+  template: string,
+  op: OperationObject,
+): ValidateFunction | undefined {
+  const key = `${location}:${operationKey(method, template)}`;
+  const cached = cache.get(key);
+  if (cached || withoutParameters.has(key)) return cached;
+  const job = parameterJob(location, method, template, op);
+  if (!job) withoutParameters.add(key);
+  return job ? compile(job) : undefined;
 }
 
 /**
@@ -155,15 +183,8 @@ export function validateParameters(
 ): TelnyxErrorObject[] {
   const errors: TelnyxErrorObject[] = [];
   for (const location of ["path", "query"] as const) {
-    const params = parametersOf(template, op).filter((p) => p.in === location);
-    if (params.length === 0) continue;
-    const schema = {
-      type: "object",
-      properties: Object.fromEntries(params.map((p) => [p.name, p.schema ?? {}])),
-      required: params.filter((p) => p.required).map((p) => p.name),
-    };
-    const validate = compile(`${location}:${operationKey(method, template)}`, schema, true);
-    if (!validate(values[location])) errors.push(...toTelnyxErrors(validate.errors ?? [], "parameter"));
+    const validate = parameterValidator(location, method, template, op);
+    if (validate && !validate(values[location])) errors.push(...toTelnyxErrors(validate.errors ?? [], "parameter"));
   }
   return errors;
 }
@@ -177,7 +198,7 @@ export function responseValidator(method: string, template: string, status: numb
   const resolved = resolveRef<{ content?: Record<string, { schema?: object }> }>(
     response as { content?: Record<string, { schema?: object }> },
   );
-  return compile(`response:${status}:${operationKey(method, template)}`, jsonSchemaOf(resolved.content) ?? {});
+  return compile({ key: `response:${status}:${operationKey(method, template)}`, schema: jsonSchemaOf(resolved.content) ?? {}, coerce: false });
 }
 
 const eventSchemas = new Map<string, { webhook: string; schema: object }>();
@@ -202,7 +223,7 @@ export function webhookEventTypes(): Map<string, { webhook: string; schema: obje
 export function eventValidator(eventType: string): ValidateFunction {
   const entry = webhookEventTypes().get(eventType);
   if (!entry) throw new Error(`No webhook in the slice has event_type ${eventType}`);
-  return compile(`event:${eventType}`, entry.schema);
+  return compile({ key: `event:${eventType}`, schema: entry.schema, coerce: false });
 }
 
 const payloadKeys = new Map<string, Set<string>>();

@@ -1,8 +1,9 @@
 // Delivers events the way Telnyx does: JSON POSTs signed with Ed25519 over `${timestamp}|${body}`, one call's
 // events strictly in order (the next waits until the previous is acknowledged or given up), calls in parallel.
 // A receiver that does not answer 2xx gets the same event again after a growing delay, with `meta.attempt` + 1.
-import { signPayload } from "@telnyx-voice/webhooks/testing";
 import type { EmittedEvent } from "./calls/types.js";
+import { createSigner, type Signer } from "./signer.js";
+import { WebhookPoster } from "./webhook-post.js";
 
 export interface RedeliveryOptions {
   /** Attempts per event, first delivery included (default 5). */
@@ -35,18 +36,18 @@ export class WebhookDispatcher {
   private readonly queues = new Map<string, QueueItem[]>();
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
-  /** In-flight requests and backoff sleeps, so stop() can end them (one controller each: no shared listeners). */
-  private readonly inFlight = new Set<AbortController>();
+  /** Backoff sleeps, so stop() can end them; the poster ends requests in flight. */
   private readonly sleeping = new Set<() => void>();
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly timeoutMs: number;
   private idleWaiters: Array<() => void> = [];
 
-  constructor(
-    private readonly privateKey: string,
-    options: RedeliveryOptions = {},
-  ) {
+  private readonly sign: Signer;
+  private readonly poster = new WebhookPoster();
+
+  constructor(privateKey: string, options: RedeliveryOptions = {}) {
+    this.sign = createSigner(privateKey);
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.baseDelayMs = options.baseDelayMs ?? 250;
     this.timeoutMs = options.timeoutMs ?? 5000;
@@ -77,7 +78,7 @@ export class WebhookDispatcher {
   /** Abandons pending deliveries and aborts the ones in flight. */
   stop(): void {
     this.stopped = true;
-    for (const controller of this.inFlight) controller.abort();
+    this.poster.close();
     for (const wake of this.sleeping) wake();
     this.queues.clear();
     for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -113,28 +114,16 @@ export class WebhookDispatcher {
       if (this.stopped) return;
       record.attempts = attempt;
       const body = JSON.stringify({ ...item.event, meta: { attempt, delivered_to: item.url } });
-      const headers = await signPayload(body, this.privateKey);
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(new Error(`no response within ${this.timeoutMs} ms`)), this.timeoutMs);
-      this.inFlight.add(controller);
+      const headers = { "user-agent": "telnyx-voice-simulator", ...this.sign(body) };
       try {
-        const res = await fetch(item.url, {
-          method: "POST",
-          headers: { "content-type": "application/json", "user-agent": "telnyx-voice-simulator", ...headers },
-          body,
-          signal: controller.signal,
-        });
-        await res.arrayBuffer().catch(() => undefined);
-        record.lastResult = res.status;
-        if (res.ok) {
+        const { status } = await this.poster.post(item.url, body, headers, this.timeoutMs);
+        record.lastResult = status;
+        if (status >= 200 && status < 300) {
           record.delivered = true;
           return;
         }
       } catch (error) {
         record.lastResult = error instanceof Error ? error.message : String(error);
-      } finally {
-        clearTimeout(timer);
-        this.inFlight.delete(controller);
       }
       if (attempt < this.maxAttempts) await this.sleep(this.baseDelayMs * 2 ** (attempt - 1));
     }
