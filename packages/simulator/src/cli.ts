@@ -15,7 +15,8 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const sim = await startSimulator(options);
+  // A process waits for its clients to connect: compile the validators meanwhile, off the event loop.
+  const sim = await startSimulator({ ...options, precompileValidators: true });
   const keySource =
     options.apiKey === undefined
       ? `${DEFAULT_API_KEY} (default; set --api-key or TELNYX_API_KEY to change it)`

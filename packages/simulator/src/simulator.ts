@@ -41,8 +41,10 @@ export interface SimulatorOptions {
   /** Signing keys (base64 raw Ed25519); a fresh pair is generated when omitted. */
   keyPair?: { publicKey: string; privateKey: string };
   /**
-   * Compile the request validators on a background thread once listening (default true), so commands do
-   * not wait for their validator's first compile. false: compile each on first use only, on the event loop.
+   * Compile every request validator on a background thread once listening (default false: each compiles on
+   * first use, 5-300 ms once per process). Worth it for a long-running simulator that sits idle before its
+   * first client (the CLI turns it on); for one started right before its commands the extra thread competed
+   * for CPU and made the demo's first commands slower, hence off by default.
    */
   precompileValidators?: boolean;
 }
@@ -170,7 +172,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       resolve();
     });
   });
-  if (options.precompileValidators !== false) void warmUpValidators();
+  if (options.precompileValidators === true) void warmUpValidators();
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
 

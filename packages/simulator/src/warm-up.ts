@@ -1,9 +1,10 @@
-// Compiles every request validator on a background thread after startSimulator(), so the first command of
-// each kind does not pay for its compile on the event loop (the dial body's took 0.2-0.45 s, and every
-// request behind it waited). The thread runs ajv and returns standalone code; loading that here takes
-// ~15 ms for the largest. Compiling on the main thread in idle moments was tried first: a compile cannot be
-// interrupted, so a command arriving just after one started waited for it, and first commands got slower.
-// A command that arrives before its validator is back still compiles it itself, as before.
+// With precompileValidators (the CLI sets it), compiles every request validator on a background thread, so
+// the first command of each kind does not pay for its compile on the event loop (the dial body's takes
+// 0.2-0.45 s cold, and every request behind it waits). The thread runs ajv and returns standalone code;
+// loading that here takes ~15 ms for the largest. Compiling on the main thread in idle moments was tried
+// first: a compile cannot be interrupted, so a command arriving just after one started waited for it.
+// A command that arrives before its validator is back still compiles it itself. Off by default: measured in
+// the demo (commands right after start, 2 cores), the thread's CPU made the first commands slower.
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { ValidateFunction } from "ajv/dist/2020.js";
