@@ -3,8 +3,7 @@
 import type { Middleware } from "openapi-fetch";
 import { apiErrorFor } from "./errors.js";
 import type { LightRequest } from "./fetch-layer.js";
-import { commandIdOperations } from "./generated/body-facts.js";
-import { validateBody } from "./validation.js";
+import { bodyPlan, validatePhones } from "./validation.js";
 
 export function coreMiddleware(apiKey: string): Middleware {
   const authorization = `Bearer ${apiKey}`;
@@ -18,8 +17,9 @@ export function coreMiddleware(apiKey: string): Middleware {
       if (Array.isArray(body)) request.body = JSON.stringify(body);
       if (body === null || typeof body !== "object" || Object.getPrototypeOf(body) !== Object.prototype) return;
       let json = body as Record<string, unknown>;
-      validateBody(request.method, schemaPath, json, apiKey);
-      if (commandIdOperations.has(`${request.method} ${schemaPath}`)) {
+      const plan = bodyPlan(request.method, schemaPath);
+      if (plan?.phones.length) validatePhones(request.method, schemaPath, plan.phones, json, apiKey);
+      if (plan?.commandId) {
         const given = json.command_id;
         // One id per logical command, generated here (before the retry loop) so every attempt repeats it.
         const id = typeof given === "string" && given !== "" ? given : newCommandId();

@@ -1,6 +1,6 @@
 // Phone numbers the spec documents as E.164 are checked before sending: a malformed number would
 // otherwise cost a round trip and come back as a 422 (or, worse, dial somewhere unintended).
-import { type PhoneKind, phoneFields } from "./generated/body-facts.js";
+import { commandIdOperations, type PhoneKind, phoneFields } from "./generated/body-facts.js";
 import { scrub, ValidationError } from "./errors.js";
 
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -20,14 +20,48 @@ export function operationLabel(method: string, schemaPath: string): string {
   return `${method} ${schemaPath}`;
 }
 
+/** What the client does to the body of one operation, worked out once from the generated tables. */
+export interface BodyPlan {
+  /** Phone-number fields, their `a[].b` paths already split into segments. */
+  readonly phones: readonly PhoneField[];
+  /** Whether the operation takes a `command_id` (a call command). */
+  readonly commandId: boolean;
+}
+
+export interface PhoneField {
+  readonly path: readonly string[];
+  readonly kind: PhoneKind;
+}
+
+// Keyed by method, then schema path: the schema paths are string literals, so a lookup hashes no new
+// string (a `${method} ${schemaPath}` key was built, flattened and hashed twice on every request).
+const PLANS = new Map<string, Map<string, BodyPlan>>();
+for (const operation of new Set([...Object.keys(phoneFields), ...commandIdOperations])) {
+  const space = operation.indexOf(" ");
+  const method = operation.slice(0, space);
+  const fields = phoneFields[operation] ?? {};
+  const phones = Object.keys(fields).map((name) => ({ path: name.split("."), kind: fields[name] as PhoneKind }));
+  const byPath = PLANS.get(method) ?? new Map<string, BodyPlan>();
+  PLANS.set(method, byPath);
+  byPath.set(operation.slice(space + 1), { phones, commandId: commandIdOperations.has(operation) });
+}
+
+/** The body plan of `method schemaPath`, or undefined when its body has neither phone numbers nor `command_id`. */
+export function bodyPlan(method: string, schemaPath: string): BodyPlan | undefined {
+  return PLANS.get(method)?.get(schemaPath);
+}
+
 /** Throws `ValidationError` for the first phone-number field of `body` that is not in its documented form. */
-export function validateBody(method: string, schemaPath: string, body: Record<string, unknown>, secret: string): void {
-  const fields = phoneFields[`${method} ${schemaPath}`];
-  if (!fields) return;
-  for (const field in fields) {
-    const kind = fields[field] as PhoneKind;
+export function validatePhones(
+  method: string,
+  schemaPath: string,
+  phones: readonly PhoneField[],
+  body: Record<string, unknown>,
+  secret: string,
+): void {
+  for (const { path, kind } of phones) {
     try {
-      check(method, schemaPath, field.split("."), 0, body, "", kind);
+      check(method, schemaPath, path, 0, body, "", kind);
     } catch (error) {
       // A key pasted into the wrong field must not be echoed back in the message.
       if (
@@ -46,7 +80,7 @@ export function validateBody(method: string, schemaPath: string, body: Record<st
 function check(
   method: string,
   schemaPath: string,
-  path: string[],
+  path: readonly string[],
   i: number,
   value: unknown,
   prefix: string,
