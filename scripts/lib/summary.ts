@@ -51,12 +51,25 @@ function fieldsOf(schema: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(fields).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/**
+ * Inlines refs to responses, parameters, request bodies and headers (not schemas), so an operation whose
+ * response moved between `components/responses` and inline hashes the same: only its types matter.
+ */
+function inlineNonSchemaRefs(node: unknown, doc: Slice["doc"]): unknown {
+  if (Array.isArray(node)) return node.map((n) => inlineNonSchemaRefs(n, doc));
+  if (!node || typeof node !== "object") return node;
+  const ref = (node as { $ref?: unknown }).$ref;
+  const m = typeof ref === "string" ? /^#\/components\/(responses|parameters|requestBodies|headers)\/(.+)$/.exec(ref) : null;
+  if (m) return inlineNonSchemaRefs(doc.components?.[m[1] as string]?.[m[2] as string], doc);
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, inlineNonSchemaRefs(v, doc)]));
+}
+
 export function summarize(slice: Slice, spec: ApiSummary["spec"]): ApiSummary {
   const { doc } = slice;
   const operations: Record<string, string> = {};
   for (const op of slice.operations) {
     const [method, path] = op.split(" ") as [string, string];
-    operations[op] = hashOf(doc.paths?.[path]?.[method.toLowerCase()]);
+    operations[op] = hashOf(inlineNonSchemaRefs(doc.paths?.[path]?.[method.toLowerCase()], doc));
   }
   const webhooks: Record<string, string> = {};
   for (const name of slice.webhooks) webhooks[name] = hashOf(doc.webhooks?.[name]);
