@@ -5,48 +5,32 @@ import { apiErrorFor } from "./errors.js";
 import type { LightRequest } from "./fetch-layer.js";
 import { bodyPlan, validatePhones } from "./validation.js";
 
-export interface Core {
-  /** Auth, phone-number validation, `command_id`, JSON serialisation: the way out. */
-  prepare(request: LightRequest, schemaPath: string): void;
-  /** Throws the error class for a non-2xx response; undefined otherwise. Not async: a success costs no promise. */
-  check(response: Response): Promise<never> | undefined;
-  /** Both, as openapi-fetch middleware for `telnyx.raw`. */
-  middleware: Middleware;
-}
-
-export function coreMiddleware(apiKey: string): Core {
+export function coreMiddleware(apiKey: string): Middleware {
   const authorization = `Bearer ${apiKey}`;
-  const prepare = (request: LightRequest, schemaPath: string): void => {
-    request.headers.set("Authorization", authorization);
-    const body = request.body;
-    // The client's bodySerializer passes objects through untouched so that this is the one place
-    // a body is inspected and serialised.
-    if (Array.isArray(body)) request.body = JSON.stringify(body);
-    if (body === null || typeof body !== "object" || Object.getPrototypeOf(body) !== Object.prototype) return;
-    let json = body as Record<string, unknown>;
-    const plan = bodyPlan(request.method, schemaPath);
-    if (plan?.phones.length) validatePhones(request.method, schemaPath, plan.phones, json, apiKey);
-    if (plan?.commandId) {
-      const given = json.command_id;
-      // One id per logical command, generated here (before the retry loop) so every attempt repeats it.
-      const id = typeof given === "string" && given !== "" ? given : newCommandId();
-      if (id !== given) json = { ...json, command_id: id };
-      request.commandId = id;
-    }
-    request.body = JSON.stringify(json);
-  };
-  const check = (response: Response): Promise<never> | undefined =>
-    response.ok ? undefined : throwFor(response, apiKey);
   return {
-    prepare,
-    check,
-    middleware: {
-      onRequest({ request, schemaPath }) {
-        prepare(request as unknown as LightRequest, schemaPath);
-      },
-      onResponse({ response }) {
-        return check(response);
-      },
+    onRequest({ request: req, schemaPath }) {
+      const request = req as unknown as LightRequest;
+      request.headers.set("Authorization", authorization);
+      const body = request.body;
+      // The client's bodySerializer passes objects through untouched so that this is the one place
+      // a body is inspected and serialised.
+      if (Array.isArray(body)) request.body = JSON.stringify(body);
+      if (body === null || typeof body !== "object" || Object.getPrototypeOf(body) !== Object.prototype) return;
+      let json = body as Record<string, unknown>;
+      const plan = bodyPlan(request.method, schemaPath);
+      if (plan?.phones.length) validatePhones(request.method, schemaPath, plan.phones, json, apiKey);
+      if (plan?.commandId) {
+        const given = json.command_id;
+        // One id per logical command, generated here (before the retry loop) so every attempt repeats it.
+        const id = typeof given === "string" && given !== "" ? given : newCommandId();
+        if (id !== given) json = { ...json, command_id: id };
+        request.commandId = id;
+      }
+      request.body = JSON.stringify(json);
+    },
+    // Not async: a success (the common case) then costs no extra promise.
+    onResponse({ response }) {
+      if (!response.ok) return throwFor(response, apiKey);
     },
   };
 }

@@ -1,9 +1,7 @@
 // The client: one openapi-fetch instance (`raw`) configured with the client's middleware, request
-// class and fetch layer. Resource methods take the same steps (URL and header merging from
-// openapi-fetch's own helpers, the same middleware and fetch layer) without openapi-fetch's per-call
-// machinery until someone registers middleware on `raw`; from then on they go through `raw`.
+// class and fetch layer; every resource method goes through it.
 import type { paths } from "@telnyx-voice/types";
-import openapiFetch, { type Client, createFinalURL, defaultPathSerializer, mergeHeaders } from "openapi-fetch";
+import openapiFetch, { type Client } from "openapi-fetch";
 import { TelnyxError } from "./errors.js";
 import { createFetchLayer, LightRequest, REQUEST_OPTIONS } from "./fetch-layer.js";
 import { coreMiddleware } from "./middleware.js";
@@ -76,19 +74,10 @@ export class Telnyx {
       // Objects reach the client's middleware as they are; it validates, adds `command_id`, then serialises.
       bodySerializer: (body: unknown) => body,
     });
-    const core = coreMiddleware(apiKey);
-    this.raw.use(core.middleware);
-    // openapi-fetch keeps its middleware list to itself: once anything is registered on `raw`, the
-    // resource methods go through `raw` so that it runs on them too (and stay there after `eject`).
-    let userMiddleware = false;
-    const use = this.raw.use;
-    this.raw.use = (...middleware) => {
-      userMiddleware = true;
-      use(...middleware);
-    };
+    this.raw.use(coreMiddleware(apiKey));
 
     const raw = this.raw as unknown as Untyped;
-    const viaRaw = <T>(method: HttpVerb, path: string, parts: RequestParts, opts?: RequestOptions): Promise<T> => {
+    const send = <T>(method: HttpVerb, path: string, parts: RequestParts, opts?: RequestOptions): Promise<T> => {
       const params = { path: parts.path, query: parts.query };
       // Options ride along only when given: the plain two-key init keeps openapi-fetch's spreads fast.
       const init: Record<string | symbol, unknown> = opts
@@ -96,55 +85,10 @@ export class Telnyx {
         : { params, body: parts.body };
       return raw[method](path, init).then((r) => r.data as T);
     };
-    // What openapi-fetch's coreFetch does for this client with only the core middleware, step for
-    // step, minus the work that serves options and middleware hooks the client does not use (the
-    // rest/spread copies of init, a Headers built just for the body serializer, a middleware id, a
-    // frozen options object, awaits on synchronous hooks). It was about a third of the client's cost
-    // per request.
-    const direct = async (method: HttpVerb, path: string, parts: RequestParts, opts?: RequestOptions) => {
-      const body = parts.body;
-      const url = createFinalURL(path, {
-        baseUrl: baseURL,
-        params: { path: parts.path, query: parts.query },
-        querySerializer: serializeQuery as (query: unknown) => string,
-        pathSerializer: defaultPathSerializer,
-      });
-      const headers = mergeHeaders(
-        body === undefined || body instanceof FormData ? {} : JSON_CONTENT_TYPE,
-        options.defaultHeaders,
-        opts?.headers,
-      );
-      // The body stays an object until `prepare` validates and serialises it, as with openapi-fetch.
-      const init = { method, headers, body: body as BodyInit | undefined, signal: opts?.signal, [REQUEST_OPTIONS]: opts };
-      const request = new LightRequest(url, init);
-      core.prepare(request, path);
-      const response = await fetch(request);
-      const failed = core.check(response);
-      if (failed) await failed;
-      return parseData(request, response);
-    };
-    const send = <T>(method: HttpVerb, path: string, parts: RequestParts, opts?: RequestOptions): Promise<T> =>
-      (userMiddleware ? viaRaw(method, path, parts, opts) : direct(method, path, parts, opts)) as Promise<T>;
     this.calls = new Calls(send);
     this.callControlApplications = new CallControlApplications(send);
     this.connections = new Connections(send);
   }
-}
-
-const JSON_CONTENT_TYPE = { "Content-Type": "application/json" };
-
-/** A successful response's body as openapi-fetch reads it with `parseAs: "json"`. */
-function parseData(request: LightRequest, response: Response): Promise<unknown> | undefined {
-  const contentLength = response.headers.get("Content-Length");
-  if (
-    response.status === 204 ||
-    request.method === "HEAD" ||
-    (contentLength === "0" && !response.headers.get("Transfer-Encoding")?.includes("chunked"))
-  ) {
-    return undefined;
-  }
-  if (!contentLength) return response.text().then((raw) => (raw ? JSON.parse(raw) : undefined));
-  return response.json();
 }
 
 function isAbsoluteURL(value: string): boolean {
