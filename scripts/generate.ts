@@ -1,8 +1,10 @@
-// `pnpm generate`: spec -> overlay -> Voice slice -> openapi-typescript -> packages/types/src/generated,
-// then an API diff against the committed summary and, on a change, a changeset.
+// `pnpm generate`: spec -> overlay -> Voice slice -> openapi-typescript -> packages/types/src/generated
+// (plus the client's route tables and the simulator's JSON slice), then an API diff against the committed
+// summary and, on a change, a changeset.
 //   --spec PATH      generate from this file (else $TELNYX_OPENAPI_SPEC, else the pin in spec/pin.json)
 //   --check          write nothing; exit 1 when the committed output differs from what would be generated
 //   --pin            record --spec as the new pin (with --url and --date) so that --check follows it
+//   --root DIR       the project to read spec/ from and write into (tests use a scratch copy)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,6 +34,9 @@ async function main(): Promise<number> {
       root: { type: "string" },
     },
   });
+  if (values.pin && (!values.spec || !values.url)) {
+    throw new SpecSourceError("--pin needs --spec <file> and --url <where it is published, with its commit>");
+  }
   const projectRoot = values.root ? resolve(values.root) : root;
   const typesDir = join(projectRoot, "packages", "types", "src", "generated");
   // The simulator validates requests and events against the same slice, as JSON Schema at run time.
@@ -104,12 +109,11 @@ async function main(): Promise<number> {
   }
 
   if (values.pin) {
-    if (!values.spec) throw new SpecSourceError("--pin needs --spec <file>");
     const pin: Pin = {
       ...readPin(projectRoot),
-      file: values.spec.split(/[\\/]/).pop() ?? values.spec,
+      file: (values.spec as string).split(/[\\/]/).pop() as string,
       sha256: source.sha256,
-      url: values.url ?? "",
+      url: values.url as string,
       commit: /\/([0-9a-f]{40})\//.exec(values.url ?? "")?.[1] ?? "",
       date: values.date ?? new Date().toISOString().slice(0, 10),
     };

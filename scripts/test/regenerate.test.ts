@@ -104,6 +104,22 @@ describe("pnpm generate", () => {
     expect(generate(scratch).code).toBe(0);
   });
 
+  test("--pin records another spec as the pin, which generate and --check then follow", () => {
+    expect(generate(scratch, "--spec", olderSpec, "--pin").out).toContain("--pin needs --spec <file> and --url");
+    const url = "https://raw.githubusercontent.com/team-telnyx/openapi/6eeac220364bde5527e7c68dca3cfd65447d7cb9/openapi/spec3.yml";
+    const pinned = generate(scratch, "--spec", olderSpec, "--pin", "--url", url, "--date", "2026-04-07");
+    expect(pinned.code, pinned.out).toBe(0);
+    expect(JSON.parse(readFileSync(join(scratch, "spec", "pin.json"), "utf8"))).toMatchObject({
+      file: "spec3.2026-04-07.yml",
+      url,
+      commit: "6eeac220364bde5527e7c68dca3cfd65447d7cb9",
+      date: "2026-04-07",
+      sha256: "561667b84bfe04979108c85b21708442cd6edcd6a8d96cd7d05a150b8c5f1baf",
+    });
+    const check = generate(scratch, "--check");
+    expect(check.code, check.out).toBe(0);
+  });
+
   test("a missing or tampered spec is a clear error", () => {
     const missing = generate(scratch, "--spec", join(scratch, "nope.yml"));
     expect(missing.code).toBe(1);
