@@ -64,7 +64,8 @@ async function main(): Promise<number> {
 
   stage("printing types (openapi-typescript)");
   const version = String((doc.info as { version?: unknown } | undefined)?.version ?? "");
-  const origin = source.pinned ? readPin(projectRoot).url : relative(projectRoot, source.origin);
+  // Generated files name where the spec is published when it is (or is being made) the pin, else the file.
+  const origin = source.pinned ? readPin(projectRoot).url : (values.url ?? relative(projectRoot, source.origin));
   const summary = summarize(slice, { origin, sha256: source.sha256, version });
   const files: Record<string, string> = {
     [join(typesDir, "voice.ts")]: await printTypes(slice, { origin, sha256: source.sha256 }),
