@@ -182,8 +182,9 @@ export function apiErrorFor(status: number, headers: Headers, body: unknown, sec
   const errors = Array.isArray(list) ? list.map(normalize).filter((e): e is TelnyxErrorObject => e !== undefined) : [];
   let summary: string;
   if (errors.length) summary = errors.map(formatOne).join("; ");
-  else if (typeof body === "string" && body.trim()) summary = body.trim().slice(0, 500);
-  else if (body && typeof body === "object") summary = JSON.stringify(body).slice(0, 500);
+  // Scrubbed before it is cut short: a cut could leave a fragment of the key that no longer matches it.
+  else if (typeof body === "string" && body.trim()) summary = scrub(body.trim(), secret).slice(0, 500);
+  else if (body && typeof body === "object") summary = scrub(JSON.stringify(body), secret).slice(0, 500);
   else summary = STATUS_TEXT[status] ?? "no response body";
   const text = STATUS_TEXT[status];
   const message = scrub(`${status}${text ? ` ${text}` : ""}: ${summary}`, secret);
@@ -193,7 +194,27 @@ export function apiErrorFor(status: number, headers: Headers, body: unknown, sec
     secret && JSON.stringify(errors).includes(secret)
       ? (JSON.parse(scrub(JSON.stringify(errors), secret)) as TelnyxErrorObject[])
       : errors;
-  return new Cls(status, headers, safeErrors, errors.length ? undefined : scrubDeep(safeBody, secret), message);
+  return new Cls(
+    status,
+    scrubHeaders(headers, secret),
+    safeErrors,
+    errors.length ? undefined : scrubDeep(safeBody, secret),
+    message,
+  );
+}
+
+/** The response headers, with any value that contains the key replaced (a proxy may echo Authorization). */
+function scrubHeaders(headers: Headers, secret: string): Headers {
+  let leaked = false;
+  headers.forEach((value) => {
+    if (secret && value.includes(secret)) leaked = true;
+  });
+  if (!leaked) return headers;
+  const safe = new Headers();
+  headers.forEach((value, name) => {
+    safe.append(name, scrub(value, secret));
+  });
+  return safe;
 }
 
 export function scrub(text: string, secret: string): string {

@@ -2,7 +2,7 @@
 // construction dominated the client's overhead), runs the middleware, then calls this fetch, which
 // sends, times out, and retries with backoff beneath the middleware so every attempt carries the
 // same headers and body (and so the same `command_id`).
-import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "./errors.js";
+import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, TelnyxError } from "./errors.js";
 import type { Logger, RequestOptions } from "./options.js";
 import {
   type BackoffOptions,
@@ -59,6 +59,7 @@ export function createFetchLayer(config: FetchLayerConfig): (request: LightReque
     const options = request.options;
     const attempts = (options?.maxRetries ?? config.maxRetries) + 1;
     const timeout = options?.timeout ?? config.timeout;
+    if (options) checkRequestOptions(options);
     const isCommand = request.commandId !== undefined;
     const commandTimeout = isCommand ? (options?.commandTimeout ?? config.commandTimeout) : undefined;
     const limit = commandTimeout !== undefined ? Math.min(commandTimeout, timeout) : timeout;
@@ -76,7 +77,9 @@ export function createFetchLayer(config: FetchLayerConfig): (request: LightReque
     for (let attempt = 1; ; attempt++) {
       if (userSignal?.aborted) throw new APIUserAbortError(`${whereOf(request)} was aborted by the caller's signal`);
       if (logger?.debug)
-        logger.debug(`telnyx: ${whereOf(request)} (attempt ${attempt}/${attempts})`, { headers: redacted(request.headers) });
+        logger.debug(`telnyx: ${whereOf(request)} (attempt ${attempt}/${attempts})`, {
+          headers: redacted(request.headers),
+        });
 
       let timer: ReturnType<typeof setTimeout> | undefined;
       let timedOut = false;
@@ -107,7 +110,9 @@ export function createFetchLayer(config: FetchLayerConfig): (request: LightReque
           if (retry) {
             // A command that got no answer is resent at once, as Telnyx advises; other timeouts back off.
             const delay = commandTimeout !== undefined ? 0 : backoffDelay(attempt - 1, config.backoff);
-            logger?.warn?.(`telnyx: ${whereOf(request)} got no response within ${limit} ms; retrying in ${Math.round(delay)} ms`);
+            logger?.warn?.(
+              `telnyx: ${whereOf(request)} got no response within ${limit} ms; retrying in ${Math.round(delay)} ms`,
+            );
             await wait(delay, userSignal, whereOf(request));
             continue;
           }
@@ -117,7 +122,9 @@ export function createFetchLayer(config: FetchLayerConfig): (request: LightReque
         }
         if (retry) {
           const delay = backoffDelay(attempt - 1, config.backoff);
-          logger?.warn?.(`telnyx: ${whereOf(request)} failed to connect (${reason(error)}); retrying in ${Math.round(delay)} ms`);
+          logger?.warn?.(
+            `telnyx: ${whereOf(request)} failed to connect (${reason(error)}); retrying in ${Math.round(delay)} ms`,
+          );
           await wait(delay, userSignal, whereOf(request));
           continue;
         }
@@ -133,6 +140,8 @@ export function createFetchLayer(config: FetchLayerConfig): (request: LightReque
       if (status < 400 || attempt >= attempts) return response;
       if (!(safe ? isRetryableStatus(status) : provesNotProcessed(status))) return response;
       const delay = serverDelay(response.headers) ?? backoffDelay(attempt - 1, config.backoff);
+      // The server asked for a longer wait than a retry should stall a call: hand its answer back.
+      if (delay === Number.POSITIVE_INFINITY) return response;
       // Drain the refused response so the connection can be reused.
       await response.body?.cancel().catch(() => undefined);
       logger?.warn?.(
@@ -144,6 +153,20 @@ export function createFetchLayer(config: FetchLayerConfig): (request: LightReque
 }
 
 const TIMED_OUT = Symbol("telnyx.timeout");
+
+/** Per-request options get the same checks as the constructor's: a NaN maxRetries would retry for ever. */
+function checkRequestOptions(options: RequestOptions): void {
+  const { maxRetries, timeout, commandTimeout } = options;
+  if (maxRetries !== undefined && !(Number.isInteger(maxRetries) && maxRetries >= 0)) {
+    throw new TelnyxError(`maxRetries must be a whole number >= 0, got ${String(maxRetries)}`);
+  }
+  if (timeout !== undefined && !(timeout > 0)) {
+    throw new TelnyxError(`timeout must be a number of milliseconds > 0, got ${String(timeout)}`);
+  }
+  if (commandTimeout !== undefined && !(commandTimeout > 0)) {
+    throw new TelnyxError(`commandTimeout must be a number of milliseconds > 0, got ${String(commandTimeout)}`);
+  }
+}
 
 /** `POST https://...`, for errors and log lines: built only there, not on every request. */
 function whereOf(request: LightRequest): string {
@@ -172,8 +195,11 @@ function reason(error: unknown): string {
 
 function redacted(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
+  const auth = headers.get("authorization");
+  // The key is whatever follows "Bearer ": any header that carries it (x-api-key, say) is redacted too.
+  const key = auth?.startsWith("Bearer ") ? auth.slice(7) : "";
   headers.forEach((value, name) => {
-    out[name] = name === "authorization" ? "Bearer [redacted]" : value;
+    out[name] = name === "authorization" ? "Bearer [redacted]" : key && value.includes(key) ? "[redacted]" : value;
   });
   return out;
 }

@@ -15,8 +15,10 @@ export function coreMiddleware(apiKey: string): Middleware {
       // The client's bodySerializer passes objects through untouched so that this is the one place
       // a body is inspected and serialised.
       if (Array.isArray(body)) request.body = JSON.stringify(body);
-      if (body === null || typeof body !== "object" || Object.getPrototypeOf(body) !== Object.prototype) return;
-      let json = body as Record<string, unknown>;
+      if (body === null || typeof body !== "object" || Array.isArray(body) || isBinary(body)) return;
+      // Any other object is a JSON body: a class instance or a null-prototype object is validated,
+      // given its command_id and serialised like a literal (copied, so no prototype is consulted).
+      let json = Object.getPrototypeOf(body) === Object.prototype ? (body as Record<string, unknown>) : { ...body };
       const plan = bodyPlan(request.method, schemaPath);
       if (plan?.phones.length) validatePhones(request.method, schemaPath, plan.phones, json, apiKey);
       if (plan?.commandId) {
@@ -33,6 +35,18 @@ export function coreMiddleware(apiKey: string): Middleware {
       if (!response.ok) return throwFor(response, apiKey);
     },
   };
+}
+
+/** Bodies fetch sends as they are; everything else object-like is JSON. */
+function isBinary(body: object): boolean {
+  return (
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    (typeof Blob !== "undefined" && body instanceof Blob) ||
+    (typeof FormData !== "undefined" && body instanceof FormData) ||
+    (typeof URLSearchParams !== "undefined" && body instanceof URLSearchParams) ||
+    (typeof ReadableStream !== "undefined" && body instanceof ReadableStream)
+  );
 }
 
 async function throwFor(response: Response, apiKey: string): Promise<never> {

@@ -85,7 +85,8 @@ export class CursorPage<Item> extends Page<Item, CursorMeta> {
 /** A page of a numbered list (`page[number]`, `page[size]`, ending at `meta.total_pages`). */
 export class NumberPage<Item> extends Page<Item, NumberMeta> {
   protected nextQuery(): Query | undefined {
-    const current = this.meta?.page_number ?? Number(this.query.page?.number ?? 1);
+    // Number(): a page_number sent as a string would otherwise be concatenated ("1" + 1 = "11").
+    const current = Number(this.meta?.page_number ?? this.query.page?.number ?? 1);
     const total = this.meta?.total_pages;
     if (total === undefined || this.data.length === 0 || !(current < total)) return undefined;
     return { ...this.query, page: { ...this.query.page, number: current + 1 } };
@@ -122,6 +123,10 @@ export class PagePromise<P extends Page<Item, unknown>, Item> implements Promise
 
   catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<P | R> {
     return this.page().catch(onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<P> {
+    return this.page().finally(onfinally);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Item, void, undefined> {

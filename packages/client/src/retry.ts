@@ -47,23 +47,28 @@ export function connectionNeverSent(error: unknown): boolean {
   return false;
 }
 
-/** `retry-after-ms`, else `Retry-After` in seconds or as an HTTP date; undefined when absent or unusable. */
+/**
+ * `retry-after-ms`, else `Retry-After` in seconds or as an HTTP date; undefined when absent or unusable,
+ * and `Infinity` when the server asks for longer than we are willing to wait (the caller then stops
+ * retrying and throws, rather than hammering a rate limit early).
+ */
 export function serverDelay(headers: Headers, now = Date.now()): number | undefined {
   const ms = headers.get("retry-after-ms");
   if (ms !== null) {
     const n = Number.parseFloat(ms);
-    if (Number.isFinite(n) && n >= 0 && n <= MAX_SERVER_DELAY) return n;
+    if (Number.isFinite(n) && n >= 0) return n <= MAX_SERVER_DELAY ? n : Number.POSITIVE_INFINITY;
   }
   const after = headers.get("retry-after");
   if (after === null) return undefined;
   const seconds = Number(after.trim());
   if (after.trim() !== "" && Number.isFinite(seconds)) {
-    return seconds >= 0 && seconds * 1000 <= MAX_SERVER_DELAY ? seconds * 1000 : undefined;
+    if (seconds < 0) return undefined;
+    return seconds * 1000 <= MAX_SERVER_DELAY ? seconds * 1000 : Number.POSITIVE_INFINITY;
   }
   const date = Date.parse(after);
   if (Number.isNaN(date)) return undefined;
   const wait = Math.max(0, date - now);
-  return wait <= MAX_SERVER_DELAY ? wait : undefined;
+  return wait <= MAX_SERVER_DELAY ? wait : Number.POSITIVE_INFINITY;
 }
 
 /** Exponential backoff with jitter (up to 25% less) so that many clients do not retry in step. */

@@ -83,12 +83,29 @@ export class Telnyx {
       const init: Record<string | symbol, unknown> = opts
         ? { params, body: parts.body, headers: opts.headers, signal: opts.signal, [REQUEST_OPTIONS]: opts }
         : { params, body: parts.body };
-      return raw[method](path, init).then((r) => r.data as T);
+      return raw[method](path, init).then((r) => r.data as T, notJson(method, path));
     };
     this.calls = new Calls(send);
     this.callControlApplications = new CallControlApplications(send);
     this.connections = new Connections(send);
   }
+}
+
+/**
+ * A 2xx whose body is not JSON (a captive portal's HTML page, say) makes openapi-fetch's JSON parse throw a
+ * bare SyntaxError: turn it into a TelnyxError that says what happened. Other errors pass through.
+ */
+function notJson(method: string, path: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof SyntaxError) {
+      throw new TelnyxError(
+        `${method} ${path} answered with a success status but a body that is not JSON (${error.message}). ` +
+          "Check `baseURL`: something other than the Telnyx API (a proxy or captive portal) may have answered.",
+        { cause: error },
+      );
+    }
+    throw error;
+  };
 }
 
 function isAbsoluteURL(value: string): boolean {

@@ -4,7 +4,10 @@ import { commandIdOperations, type PhoneKind, phoneFields } from "./generated/bo
 import { scrub, ValidationError } from "./errors.js";
 
 const E164 = /^\+[1-9]\d{1,14}$/;
-const SIP_URI = /^sips?:[^\s@]+@[^\s]+$|^sips?:[^\s@]+$/i;
+// Destinations may carry DTMF to send once answered after a comma ("+18004247767,200", per the spec's dial
+// and transfer `to`), and a SIP URI may have an empty user part ("sip:@example.sip.telnyx.com").
+const E164_WITH_DTMF = /^\+[1-9]\d{1,14}(?:,[\d*#wW,]*)?$/;
+const SIP_URI = /^sips?:(?:[^\s@]*@)?[^\s@]+$/i;
 
 const EXPECTED: Record<PhoneKind, string> = {
   e164: 'an E.164 number like +13125550001 (a "+" and up to 15 digits)',
@@ -108,7 +111,9 @@ function check(
 }
 
 function checkValue(method: string, schemaPath: string, field: string, value: unknown, kind: PhoneKind): void {
-  if (typeof value === "string" && (E164.test(value) || (kind === "e164-or-sip" && SIP_URI.test(value)))) return;
+  if (typeof value === "string") {
+    if (kind === "e164" ? E164.test(value) : E164_WITH_DTMF.test(value) || SIP_URI.test(value)) return;
+  }
   throw new ValidationError(operationLabel(method, schemaPath), field, value, EXPECTED[kind]);
 }
 

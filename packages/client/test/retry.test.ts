@@ -91,6 +91,25 @@ describe("what is retried", () => {
     expect(server.requests).toHaveLength(3);
   });
 
+  test("a Retry-After longer than a call can wait is not retried early: the 429 is thrown", async () => {
+    server = await startServer([
+      { ...apiErrors(429), headers: { "retry-after": "120" } },
+      ok({ call_control_id: "v3:late" }),
+    ]);
+    await expect(clientFor(server).calls.retrieveStatus("v3:a")).rejects.toMatchObject({ name: "RateLimitError", status: 429 });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("per-request options are checked: a NaN maxRetries would retry for ever", async () => {
+    server = await startServer([apiErrors(503)]);
+    const client = clientFor(server);
+    await expect(client.calls.retrieveStatus("v3:a", { maxRetries: Number.NaN })).rejects.toThrow(
+      /maxRetries must be a whole number >= 0, got NaN/,
+    );
+    await expect(client.calls.retrieveStatus("v3:a", { timeout: 0 })).rejects.toThrow(/timeout must be .* > 0, got 0/);
+    expect(server.requests).toHaveLength(0);
+  });
+
   test("serverDelay parses every form", () => {
     const h = (init: Record<string, string>) => new Headers(init);
     expect(serverDelay(h({ "retry-after": "2" }))).toBe(2000);
@@ -101,7 +120,8 @@ describe("what is retried", () => {
     ).toBe(10_000);
     expect(serverDelay(h({ "retry-after": "soon" }))).toBeUndefined();
     expect(serverDelay(h({ "retry-after": "-1" }))).toBeUndefined();
-    expect(serverDelay(h({ "retry-after": "3600" }))).toBeUndefined();
+    // Longer than a retry should stall a call: the client stops retrying and throws instead.
+    expect(serverDelay(h({ "retry-after": "3600" }))).toBe(Number.POSITIVE_INFINITY);
     expect(serverDelay(h({}))).toBeUndefined();
   });
 

@@ -67,3 +67,21 @@ test("no error, message, stack, JSON or log line contains the key", async () => 
   expect(lines.some((l) => l.includes("Bearer [redacted]"))).toBe(true);
   for (const line of lines) expect(line).not.toContain(API_KEY);
 });
+
+test("a long echoing body cut short, echoed headers and custom key headers in logs leak no part of the key", async () => {
+  server = await startServer((req) => ({
+    status: 400,
+    headers: { "x-echo-authorization": String(req.headers.authorization), "content-type": "text/html" },
+    body: `<html>${"x".repeat(475)} ${String(req.headers.authorization)}</html>`,
+  }));
+  const lines: string[] = [];
+  const log = (...args: unknown[]) => lines.push(JSON.stringify(args));
+  const logger: Logger = { debug: log, info: log, warn: log, error: log };
+  const client = clientFor(server, { logger, defaultHeaders: { "x-api-key": API_KEY } });
+  const error = (await client.calls.retrieveStatus("v3:a").catch((e: unknown) => e)) as Error & { headers: Headers };
+  const keyHead = API_KEY.slice(0, 6);
+  for (const text of texts(error)) expect(text).not.toContain(keyHead);
+  expect(error.headers.get("x-echo-authorization")).toBe("Bearer [redacted]");
+  expect(lines.length).toBeGreaterThan(0);
+  for (const line of lines) expect(line).not.toContain(API_KEY);
+});

@@ -98,3 +98,33 @@ describe("accepted forms", () => {
     expect(server.requests).toHaveLength(1);
   });
 });
+
+describe("forms the spec documents, and bodies that are not literals", () => {
+  test("a destination may carry DTMF after a comma, and a SIP URI may have an empty user part", async () => {
+    server = await startServer([ok({ call_control_id: "v3:a" }), ok({ call_control_id: "v3:b" })]);
+    const client = clientFor(server);
+    await client.calls.dial({ connection_id: "c", from: "+13125550001", to: "+18004247767,200" });
+    await client.calls.dial({ connection_id: "c", from: "+13125550001", to: "sip:@example.sip.telnyx.com" });
+    expect(server.requests).toHaveLength(2);
+    await expect(client.calls.dial({ connection_id: "c", from: "+13125550001,1", to: "+13125550002" })).rejects.toThrow(
+      /"from" is "\+13125550001,1"/,
+    );
+  });
+
+  test("a class instance body is validated, given a command_id and sent as JSON", async () => {
+    class Dial {
+      connection_id = "c";
+      from = "+13125550001";
+      to = "not-a-number";
+    }
+    server = await startServer([ok({ call_control_id: "v3:a" })]);
+    const client = clientFor(server);
+    await expect(client.calls.dial(new Dial())).rejects.toBeInstanceOf(ValidationError);
+    const ok2 = Object.assign(new Dial(), { to: "+13125550002" });
+    await client.calls.dial(ok2);
+    expect(server.requests).toHaveLength(1);
+    const sent = server.requests[0]?.json;
+    expect(sent).toMatchObject({ connection_id: "c", to: "+13125550002" });
+    expect(typeof sent?.command_id).toBe("string");
+  });
+});
