@@ -12,8 +12,9 @@ export const URL_FORMAT = /^[a-z][a-z0-9+.-]*:[^\s]*$/i;
 export const HINT_FORMATS = ["integer", "wav", "float"] as const;
 
 // ajv-formats ships as CJS with `exports.default`; under NodeNext the default import is the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as unknown as (ajv: Ajv2020) => void;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
+  ajv: Ajv2020,
+) => void;
 
 /** Plain data (it is sent to the compiler thread as is). */
 export function ajvOptions(coerceTypes: boolean): Options {
@@ -47,7 +48,8 @@ export function anchorRefs(node: unknown): unknown {
   if (node && typeof node === "object") {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
-      out[key] = key === "$ref" && typeof value === "string" && value.startsWith("#/") ? SLICE_ID + value : anchorRefs(value);
+      out[key] =
+        key === "$ref" && typeof value === "string" && value.startsWith("#/") ? SLICE_ID + value : anchorRefs(value);
     }
     return out;
   }

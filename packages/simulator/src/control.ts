@@ -1,5 +1,6 @@
 // `/_simulator/*`: the far end of calls, over HTTP, for apps that run the simulator as a separate process
 // (the CLI). Same bearer key as the API. Everything here is also on the programmatic `Simulator` object.
+import { checkNumber } from "./checks.js";
 import type { CallEngine } from "./calls/state-machine.js";
 import type { HangupCause, SimCall } from "./calls/types.js";
 import { invalidParameter, resourceNotFound, routeNotFound, SimulatorHttpError } from "./errors.js";
@@ -59,16 +60,19 @@ function wrap(fn: () => unknown) {
 
 export function handleControl(ctx: ControlContext, method: string, path: string, body: Record<string, unknown>) {
   if (method === "POST" && path === "/inbound_calls") {
-    const call = wrap(() =>
-      ctx.inboundCall({
+    const call = wrap(() => {
+      // The far end dials in with real numbers too: the same forms dial accepts.
+      checkNumber(body.from, "/from");
+      checkNumber(body.to, "/to");
+      return ctx.inboundCall({
         from: str(body, "from", true)!,
         to: str(body, "to", true)!,
         connectionId: str(body, "connection_id", true)!,
         webhookUrl: str(body, "webhook_url", false),
         clientState: str(body, "client_state", false),
         digits: str(body, "digits", false),
-      }),
-    ) as SimCall;
+      });
+    }) as SimCall;
     return { status: 201, body: { data: summary(call) } };
   }
   if (method === "GET" && path === "/calls") {

@@ -7,4 +7,5 @@ export const uuid = (): string => randomUUID();
 export const newCallControlId = (): string => `v3:${randomBytes(24).toString("base64url")}`;
 
 let applicationCounter = 0n;
-export const newApplicationId = (): string => (1293384261075731000n + BigInt(Date.now() % 100000) * 1000n + ++applicationCounter).toString();
+export const newApplicationId = (): string =>
+  (1293384261075731000n + BigInt(Date.now() % 100000) * 1000n + ++applicationCounter).toString();

@@ -3,6 +3,7 @@
 import type { ActiveCall, CallControlApplicationCreate, CallStatus, DialRequest } from "@telnyx-voice/types";
 import type { ApplicationListQuery, ApplicationStore } from "./applications.js";
 import { runAction } from "./calls/commands.js";
+import { checkBase64, checkNumber } from "./checks.js";
 import type { CallEngine } from "./calls/state-machine.js";
 import type { CallRecord } from "./calls/types.js";
 import { invalidParameter, resourceNotFound } from "./errors.js";
@@ -34,17 +35,6 @@ type OperationHandler = (ctx: OperationContext, req: OperationRequest) => Operat
 
 const ok = (body: unknown, status = 200): OperationReply => ({ status, body });
 
-const PHONE_OR_SIP = /^(\+[1-9]\d{1,14}|sip:[^@\s]+@[^\s]+)$/;
-
-function checkNumber(value: string, pointer: string): void {
-  if (!PHONE_OR_SIP.test(value)) {
-    throw invalidParameter(
-      `'${pointer.slice(1)}' must be a phone number in +E164 format (e.g. +12025550123) or a SIP URI, got '${value}'.`,
-      { pointer },
-    );
-  }
-}
-
 /** Where a call's webhooks go: dial/answer `webhook_url`, else its application's URL, else the simulator default. */
 export function webhookUrlFor(ctx: OperationContext, connectionId: string, explicit: string | undefined) {
   return explicit ?? ctx.applications.get(connectionId)?.webhook_event_url ?? ctx.defaultWebhookUrl;
@@ -68,10 +58,12 @@ export function callStatus(call: CallRecord): CallStatus {
 const dial: OperationHandler = (ctx, { body }) => {
   const request = body as unknown as DialRequest;
   const destinations = Array.isArray(request.to) ? request.to : [request.to];
+  if (destinations.length === 0) throw invalidParameter("'to' must name at least one destination.", { pointer: "/to" });
   destinations.forEach((to, i) => {
     checkNumber(to, Array.isArray(request.to) ? `/to/${i}` : "/to");
   });
   checkNumber(request.from, "/from");
+  checkBase64(request.client_state, "/client_state");
   const dedupeKey = request.command_id ? `${request.connection_id} ${request.command_id}` : undefined;
   if (dedupeKey && ctx.dialCommands.has(dedupeKey)) return ok(ctx.dialCommands.get(dedupeKey));
   const webhookUrl = webhookUrlFor(ctx, request.connection_id, request.webhook_url);
@@ -112,7 +104,13 @@ const decodeCursor = (cursor: string, parameter: string) => {
 
 const listActiveCalls: OperationHandler = (ctx, { params, query }) => {
   const connectionId = params.connection_id!;
-  const page = (query.page ?? {}) as { after?: string; before?: string; limit?: number; size?: number; number?: number };
+  const page = (query.page ?? {}) as {
+    after?: string;
+    before?: string;
+    limit?: number;
+    size?: number;
+    number?: number;
+  };
   const limit = page.limit ?? page.size ?? 20;
   const active = [...ctx.engine.calls.values()].filter((c) => c.connectionId === connectionId && c.state !== "ended");
   let start = 0;
@@ -178,8 +176,7 @@ function buildHandlers(): Record<string, OperationHandler> {
     for (const method of HTTP_METHODS) {
       const op = item[method];
       if (!op) continue;
-      handlers[op.operationId] = (ctx, { params, body }) =>
-        ok(runAction(ctx, segment, params.call_control_id!, body));
+      handlers[op.operationId] = (ctx, { params, body }) => ok(runAction(ctx, segment, params.call_control_id!, body));
     }
   }
   return handlers;

@@ -38,7 +38,13 @@ export function buildRoutes(): Route[] {
     for (const method of HTTP_METHODS) {
       const operation = item[method];
       if (!operation) continue;
-      routes.push({ method: method.toUpperCase(), template, operationId: operation.operationId, operation, ...compileTemplate(template) });
+      routes.push({
+        method: method.toUpperCase(),
+        template,
+        operationId: operation.operationId,
+        operation,
+        ...compileTemplate(template),
+      });
     }
   }
   // Literal segments beat parameters: `/calls/{id}` must not swallow a longer literal path.
@@ -58,10 +64,19 @@ export class Router {
       if (route.method !== method) continue;
       const params: Record<string, string> = {};
       route.paramNames.forEach((name, i) => {
-        params[name] = decodeURIComponent(m[i + 1] ?? "");
+        params[name] = safeDecode(m[i + 1] ?? "");
       });
       return { route, params };
     }
     return pathMatched ? { methodNotAllowed: true } : undefined;
+  }
+}
+
+/** A malformed escape (`%E0%A4%A`) is kept as sent: the id then matches no call (404) instead of a 500. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }

@@ -66,14 +66,17 @@ function parseJson(text: string): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw malformedJson(`The request body is not valid JSON: ${error instanceof Error ? error.message : "parse error"}`);
+    throw malformedJson(
+      `The request body is not valid JSON: ${error instanceof Error ? error.message : "parse error"}`,
+    );
   }
   return value as Record<string, unknown>;
 }
 
 /** `page[size]=5&filter[application_name][contains]=abc` -> `{ page: { size: "5" }, filter: {...} }` (deepObject). */
 export function parseQuery(search: URLSearchParams): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  // Null-prototype objects, and only own properties read: `?__proto__[x]=1` must not reach Object.prototype.
+  const out: Record<string, unknown> = Object.create(null);
   for (const [rawKey, value] of search) {
     const [head, ...rest] = rawKey.split("[").map((part) => part.replace(/]$/, ""));
     if (!head) continue;
@@ -83,8 +86,8 @@ export function parseQuery(search: URLSearchParams): Record<string, unknown> {
       if (i === keys.length - 1) {
         node[key] = value;
       } else {
-        const next = node[key];
-        node[key] = next && typeof next === "object" ? next : {};
+        const next = Object.hasOwn(node, key) ? node[key] : undefined;
+        node[key] = next && typeof next === "object" ? next : Object.create(null);
         node = node[key] as Record<string, unknown>;
       }
     });

@@ -15,7 +15,9 @@ export function createSigner(privateKey: string): Signer {
   const bytes = Buffer.from(privateKey.trim(), "base64");
   if (bytes.length !== 32 && bytes.length !== 64) {
     // The key itself is never put in the message.
-    throw new TypeError(`keyPair.privateKey must be base64 of a 32-byte Ed25519 seed (or 64 bytes), got ${bytes.length} bytes`);
+    throw new TypeError(
+      `keyPair.privateKey must be base64 of a 32-byte Ed25519 seed (or 64 bytes), got ${bytes.length} bytes`,
+    );
   }
   const key: KeyObject = createPrivateKey({
     key: Buffer.concat([PKCS8_ED25519_PREFIX, bytes.subarray(0, 32)]),

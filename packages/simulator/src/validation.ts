@@ -51,7 +51,11 @@ export function toTelnyxErrors(errors: ErrorObject[], where: "body" | "parameter
   const alternatives = new Set<ErrorObject>();
   for (const composite of errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf")) {
     const branches = errors.filter((e) => e !== composite && e.schemaPath.startsWith(`${composite.schemaPath}/`));
-    if (branches.length === 0 || !branches.every((e) => e.keyword === "required" && e.instancePath === composite.instancePath)) continue;
+    if (
+      branches.length === 0 ||
+      !branches.every((e) => e.keyword === "required" && e.instancePath === composite.instancePath)
+    )
+      continue;
     const names = branches.map((e) => `'${(e.params as { missingProperty: string }).missingProperty}'`);
     const first = (branches[0]!.params as { missingProperty: string }).missingProperty;
     const pointer = `${composite.instancePath}/${first}`;
@@ -198,7 +202,11 @@ export function responseValidator(method: string, template: string, status: numb
   const resolved = resolveRef<{ content?: Record<string, { schema?: object }> }>(
     response as { content?: Record<string, { schema?: object }> },
   );
-  return compile({ key: `response:${status}:${operationKey(method, template)}`, schema: jsonSchemaOf(resolved.content) ?? {}, coerce: false });
+  return compile({
+    key: `response:${status}:${operationKey(method, template)}`,
+    schema: jsonSchemaOf(resolved.content) ?? {},
+    coerce: false,
+  });
 }
 
 const eventSchemas = new Map<string, { webhook: string; schema: object }>();

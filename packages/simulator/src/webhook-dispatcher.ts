@@ -107,7 +107,8 @@ export class WebhookDispatcher {
     };
     this.deliveries.push(record);
     if (!item.url) {
-      record.lastResult = "no webhook URL for this call (dial webhook_url, application webhook_event_url, or the webhookUrl option)";
+      record.lastResult =
+        "no webhook URL for this call (dial webhook_url, application webhook_event_url, or the webhookUrl option)";
       return;
     }
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {

@@ -34,6 +34,20 @@ describe("authentication", () => {
   });
 });
 
+describe("hostile input", () => {
+  it("a __proto__ query key reaches no prototype, and later requests still work", async () => {
+    const res = await call("GET", "/call_control_applications?__proto__[polluted]=yes&constructor[prototype][polluted]=yes");
+    expect(res.status).toBeLessThan(500);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await call("GET", "/call_control_applications")).status).toBe(200);
+  });
+
+  it("a malformed percent-escape in a path id is a 404, not a 500", async () => {
+    const res = await call<Errors>("POST", "/calls/%E0%A4%A/actions/hangup", {});
+    expect(res.status).toBe(404);
+  });
+});
+
 describe("routing", () => {
   it("answers an unknown route with 404 in the Telnyx error shape", async () => {
     const res = await call<Errors>("GET", "/nothing/here");
@@ -160,5 +174,28 @@ describe("commands and call state", () => {
     const second = await call<{ data: { call_control_id: string } }>("POST", "/calls", body);
     expect(second.body.data.call_control_id).toBe(first.body.data.call_control_id);
     expect(sim.calls.list().filter((c) => c.connectionId === "c-dedupe")).toHaveLength(1);
+  });
+});
+
+describe("checks the spec states in prose", () => {
+  it("refuses an empty `to` list, a client_state that is not base64, and a transfer to a non-number", async () => {
+    const empty = await call<Errors>("POST", "/calls", { connection_id: "c", from: "+13125550001", to: [] });
+    expect(empty.status).toBe(422);
+    expect(empty.body.errors[0]?.source?.pointer).toBe("/to");
+    const state = await call<Errors>("POST", "/calls", {
+      connection_id: "c",
+      from: "+13125550001",
+      to: "+13125550002",
+      client_state: "not base64!",
+      webhook_url: receiver.url,
+    });
+    expect(state.status).toBe(422);
+    expect(state.body.errors[0]?.source?.pointer).toBe("/client_state");
+    const id = await dialAnswered(call, receiver);
+    const transfer = await call<Errors>("POST", `/calls/${id}/actions/transfer`, { to: "abc" });
+    expect(transfer.status).toBe(422);
+    expect(transfer.body.errors[0]?.source?.pointer).toBe("/to");
+    const dtmf = await call("POST", `/calls/${id}/actions/transfer`, { to: "+18004247767,200" });
+    expect(dtmf.status).toBe(200);
   });
 });

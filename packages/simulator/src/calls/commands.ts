@@ -2,6 +2,7 @@
 // the spec fails the type check here until it is handled. The shared checks (unknown call, ended call,
 // repeated command_id, client_state) run once in `runAction`, before any handler.
 import type { ActionBodies, ActionName } from "@telnyx-voice/types";
+import { checkBase64, checkNumber } from "../checks.js";
 import { callEnded, callNotAnswered, cannotExecute, invalidParameter, resourceNotFound } from "../errors.js";
 import { uuid } from "../ids.js";
 import type { CallEngine } from "./state-machine.js";
@@ -22,7 +23,8 @@ function requireAnswered(call: CallRecord): void {
 }
 
 function requireRinging(call: CallRecord, command: string): void {
-  if (call.direction !== "incoming") throw cannotExecute(`${command} applies to incoming calls; this call is outgoing.`);
+  if (call.direction !== "incoming")
+    throw cannotExecute(`${command} applies to incoming calls; this call is outgoing.`);
   if (call.state !== "initiated") throw cannotExecute(`${command} needs a ringing call; this call is ${call.state}.`);
 }
 
@@ -104,17 +106,29 @@ export const actionHandlers = {
   },
   gather: ({ engine }, call, body) => {
     requireAnswered(call);
-    engine.startGather(call, { kind: "gather", gatherId: body.gather_id, ...gatherDefaults(body) }, body.timeout_millis ?? 60000);
+    engine.startGather(
+      call,
+      { kind: "gather", gatherId: body.gather_id, ...gatherDefaults(body) },
+      body.timeout_millis ?? 60000,
+    );
     return undefined;
   },
   gatherUsingSpeak: ({ engine }, call, body) => {
     requireAnswered(call);
-    engine.startGather(call, { kind: "gather_using_speak", gatherId: undefined, ...gatherDefaults(body) }, body.timeout_millis ?? 60000);
+    engine.startGather(
+      call,
+      { kind: "gather_using_speak", gatherId: undefined, ...gatherDefaults(body) },
+      body.timeout_millis ?? 60000,
+    );
     return undefined;
   },
   gatherUsingAudio: ({ engine }, call, body) => {
     requireAnswered(call);
-    engine.startGather(call, { kind: "gather_using_audio", gatherId: undefined, ...gatherDefaults(body) }, body.timeout_millis ?? 60000);
+    engine.startGather(
+      call,
+      { kind: "gather_using_audio", gatherId: undefined, ...gatherDefaults(body) },
+      body.timeout_millis ?? 60000,
+    );
     return undefined;
   },
   gatherStop: ({ engine }, call) => {
@@ -139,8 +153,10 @@ export const actionHandlers = {
       throw invalidParameter(`No call has call_control_id '${body.call_control_id}'.`, { pointer: "/call_control_id" });
     }
     if (other === call) throw invalidParameter("A call cannot be bridged to itself.", { pointer: "/call_control_id" });
-    if (other.state === "ended") throw invalidParameter("The call to bridge to has already ended.", { pointer: "/call_control_id" });
-    if (!isAnswered(other)) throw invalidParameter("The call to bridge to has not been answered yet.", { pointer: "/call_control_id" });
+    if (other.state === "ended")
+      throw invalidParameter("The call to bridge to has already ended.", { pointer: "/call_control_id" });
+    if (!isAnswered(other))
+      throw invalidParameter("The call to bridge to has not been answered yet.", { pointer: "/call_control_id" });
     if (call.bridgedWith || other.bridgedWith) throw cannotExecute("One of the calls is already bridged.");
     call.parkAfterUnbridge = body.park_after_unbridge === "self";
     engine.connect(call, other);
@@ -148,7 +164,10 @@ export const actionHandlers = {
   },
   transfer: ({ engine }, call, body) => {
     if (!isAnswered(call) && !(call.direction === "incoming" && call.state === "initiated")) throw callNotAnswered();
-    if (call.bridgedWith) throw cannotExecute("A bridged call cannot be transferred; unbridge or hang up the other leg.");
+    if (call.bridgedWith)
+      throw cannotExecute("A bridged call cannot be transferred; unbridge or hang up the other leg.");
+    checkNumber(body.to, "/to");
+    checkBase64(body.target_leg_client_state, "/target_leg_client_state");
     engine.transfer(call, {
       from: body.from ?? call.to,
       to: body.to,
@@ -210,9 +229,8 @@ export const actionHandlers = {
 } as { [N in ActionName]?: Handler<N> };
 
 /** `send_sip_info` -> `sendSipInfo`. */
-export const actionNameOf = (segment: string): string => segment.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+export const actionNameOf = (segment: string): string =>
+  segment.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
  * Runs one call command: 404 for an unknown call, 422/90018 once it has ended, the stored response for a
@@ -227,11 +245,7 @@ export function runAction(ctx: ActionContext, segment: string, callControlId: st
   const name = actionNameOf(segment) as ActionName;
   // The router only reaches here for action paths of the slice, so an action without its own handler is real.
   const handler = (actionHandlers[name] as Handler<ActionName> | undefined) ?? accepted;
-  if (typeof body.client_state === "string") {
-    if (!BASE64.test(body.client_state)) {
-      throw invalidParameter("'client_state' must be a valid Base-64 encoded string.", { pointer: "/client_state" });
-    }
-  }
+  checkBase64(body.client_state, "/client_state");
   const previousState = call.clientState;
   // client_state given with a command is echoed in the webhooks that command (and later ones) produce.
   if (typeof body.client_state === "string") call.clientState = body.client_state;
