@@ -17,7 +17,7 @@ export function decodeBase64(text: string): Uint8Array | undefined {
   if (end !== text.length && text.length % 4 !== 0) return undefined;
   const rest = end % 4;
   if (rest === 1) return undefined;
-  const out = new Uint8Array(((end >> 2) * 3) + (rest === 0 ? 0 : rest - 1));
+  const out = new Uint8Array((end >> 2) * 3 + (rest === 0 ? 0 : rest - 1));
   let o = 0;
   let i = 0;
   for (; i + 4 <= end; i += 4) {
@@ -54,7 +54,11 @@ export function encodeBase64(bytes: Uint8Array): string {
   let i = 0;
   for (; i + 3 <= bytes.length; i += 3) {
     const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += ALPHABET.charAt(n >> 18) + ALPHABET.charAt((n >> 12) & 63) + ALPHABET.charAt((n >> 6) & 63) + ALPHABET.charAt(n & 63);
+    out +=
+      ALPHABET.charAt(n >> 18) +
+      ALPHABET.charAt((n >> 12) & 63) +
+      ALPHABET.charAt((n >> 6) & 63) +
+      ALPHABET.charAt(n & 63);
   }
   const rest = bytes.length - i;
   if (rest > 0) {

@@ -20,7 +20,24 @@ export type SignatureHeaders = {
 };
 
 // PKCS#8 wrapping of a raw Ed25519 seed (RFC 8410): Web Crypto cannot import a bare private seed.
-const PKCS8_PREFIX = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20);
+const PKCS8_PREFIX = Uint8Array.of(
+  0x30,
+  0x2e,
+  0x02,
+  0x01,
+  0x00,
+  0x30,
+  0x05,
+  0x06,
+  0x03,
+  0x2b,
+  0x65,
+  0x70,
+  0x04,
+  0x22,
+  0x04,
+  0x20,
+);
 
 type Signer = (seed: Uint8Array, privateKey: string, message: Uint8Array) => Promise<Uint8Array>;
 
@@ -117,7 +134,9 @@ export async function signPayload(
   timestamp: number = Math.floor(Date.now() / 1000),
 ): Promise<SignatureHeaders> {
   if (typeof body !== "string" && !(body instanceof Uint8Array)) {
-    throw new TypeError("signPayload(): body must be the raw body as a string or Uint8Array (e.g. JSON.stringify(event))");
+    throw new TypeError(
+      "signPayload(): body must be the raw body as a string or Uint8Array (e.g. JSON.stringify(event))",
+    );
   }
   if (!Number.isSafeInteger(timestamp)) {
     throw new TypeError(`signPayload(): timestamp must be an integer number of Unix seconds, got ${String(timestamp)}`);

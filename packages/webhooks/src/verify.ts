@@ -55,7 +55,8 @@ export function prepare(
     );
   }
   if (-age > toleranceSeconds) {
-    const hint = timestamp.length >= 13 ? " It looks like milliseconds; Telnyx sends seconds." : " Check the server clock (NTP).";
+    const hint =
+      timestamp.length >= 13 ? " It looks like milliseconds; Telnyx sends seconds." : " Check the server clock (NTP).";
     throw new WebhookVerificationError(
       "timestamp_too_new",
       `The webhook's timestamp is ${-age}s in the future, more than the ${toleranceSeconds}s tolerance.${hint}`,

@@ -3,7 +3,12 @@ import type { Ed25519Provider, Ed25519Verifier } from "./crypto/provider.js";
 import { WebhookVerificationError } from "./errors.js";
 import type { WebhookEvent } from "./events.js";
 import { createFetchHandler, type FetchEventHandler } from "./handlers/fetch.js";
-import { createNodeHandler, type NodeEventHandler, type NodeRequestLike, type NodeResponseLike } from "./handlers/node.js";
+import {
+  createNodeHandler,
+  type NodeEventHandler,
+  type NodeRequestLike,
+  type NodeResponseLike,
+} from "./handlers/node.js";
 import { DEFAULT_MAX_BODY_BYTES, type ErrorReporter, reportToConsole } from "./handlers/respond.js";
 import type { WebhookHeaders } from "./headers.js";
 import { parseEvent } from "./parse.js";
@@ -47,19 +52,24 @@ export class WebhooksBase {
 
   protected constructor(options: WebhooksOptions, defaultCrypto: Ed25519Provider) {
     const publicKey = options.publicKey ?? envPublicKey();
-    if (publicKey === undefined || publicKey.trim() === "") {
+    if (publicKey === undefined || (typeof publicKey === "string" && publicKey.trim() === "")) {
       throw new WebhookVerificationError(
         "missing_public_key",
         "No public key: pass new Webhooks({ publicKey }) or set TELNYX_PUBLIC_KEY, using the base64 key from the " +
           "Telnyx portal (Account Settings > Keys & Credentials > Public Key).",
       );
     }
+    // A Buffer or number passed by mistake gets the same clear error as a malformed string.
     const keyBytes = typeof publicKey === "string" ? decodeBase64(publicKey.trim()) : undefined;
     if (keyBytes?.length !== 32) {
       throw new WebhookVerificationError(
         "invalid_public_key",
         `The public key must be base64 of a 32-byte Ed25519 key (44 characters), but it ${
-          keyBytes === undefined ? "is not base64" : `decodes to ${keyBytes.length} bytes`
+          typeof publicKey !== "string"
+            ? `is a ${typeof publicKey}, not a string`
+            : keyBytes === undefined
+              ? "is not base64"
+              : `decodes to ${keyBytes.length} bytes`
         }. Copy it from the Telnyx portal (Account Settings > Keys & Credentials > Public Key).`,
       );
     }

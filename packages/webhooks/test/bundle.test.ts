@@ -45,7 +45,9 @@ describe("bundle size", () => {
     };
     const conditions = pkg.exports["."] ?? {};
     const names = Object.keys(conditions);
-    expect(names.indexOf("node")).toBeGreaterThan(Math.max(names.indexOf("deno"), names.indexOf("bun"), names.indexOf("browser")));
+    expect(names.indexOf("node")).toBeGreaterThan(
+      Math.max(names.indexOf("deno"), names.indexOf("bun"), names.indexOf("browser")),
+    );
     for (const [name, target] of Object.entries(conditions)) {
       if ("default" in target) {
         // The bare import / require fallbacks, for resolvers that match no runtime condition.

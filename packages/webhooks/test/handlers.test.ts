@@ -69,7 +69,11 @@ describe.each(kindsByProvider)("$label over HTTP", (c) => {
     expect(wrongKey).toMatchObject({ status: 400, body: "signature_mismatch" });
     const noHeaders = await post(url, callAnsweredBody, {});
     expect(noHeaders).toMatchObject({ status: 400, body: "missing_header" });
-    const stale = await post(url, callAnsweredBody, nodeSign(keys, callAnsweredBody, Math.floor(Date.now() / 1000) - 600));
+    const stale = await post(
+      url,
+      callAnsweredBody,
+      nodeSign(keys, callAnsweredBody, Math.floor(Date.now() / 1000) - 600),
+    );
     expect(stale).toMatchObject({ status: 400, body: "timestamp_too_old" });
     const notJson = await post(url, "hello", nodeSign(keys, "hello"));
     expect(notJson).toMatchObject({ status: 400, body: "invalid_json" });
@@ -122,7 +126,13 @@ describe.each(kindsByProvider)("$label over HTTP", (c) => {
       });
     const url = await kind.url(w, router.handle);
     const hangup = JSON.stringify({
-      data: { record_type: "event", event_type: "call.hangup", id: "h", occurred_at: "t", payload: { hangup_cause: "normal_clearing" } },
+      data: {
+        record_type: "event",
+        event_type: "call.hangup",
+        id: "h",
+        occurred_at: "t",
+        payload: { hangup_cause: "normal_clearing" },
+      },
       meta: { attempt: 1, delivered_to: url },
     });
     const unknown = JSON.stringify({
@@ -144,14 +154,21 @@ describe("fetchHandler specifics", () => {
   it("answers with the Response the handler returns", async () => {
     const w = make();
     const url = await serve(fetchServer(w.fetchHandler(() => new Response("accepted later", { status: 202 }))));
-    expect(await post(url, callAnsweredBody, nodeSign(keys, callAnsweredBody))).toMatchObject({ status: 202, body: "accepted later" });
+    expect(await post(url, callAnsweredBody, nodeSign(keys, callAnsweredBody))).toMatchObject({
+      status: 202,
+      body: "accepted later",
+    });
   });
 
   it("works as a plain function of Request, without a server", async () => {
     const w = make();
     const handler = w.router().on("call.answered", vi.fn()).fetchHandler();
     const response = await handler(
-      new Request("https://example.com/webhooks", { method: "POST", body: callAnsweredBody, headers: nodeSign(keys, callAnsweredBody) }),
+      new Request("https://example.com/webhooks", {
+        method: "POST",
+        body: callAnsweredBody,
+        headers: nodeSign(keys, callAnsweredBody),
+      }),
     );
     expect(response.status).toBe(200);
   });
@@ -182,14 +199,18 @@ describe("nodeHandler in Express", () => {
   it("takes the Buffer from express.raw", async () => {
     const onEvent = vi.fn();
     const w = make();
-    const url = await app((a) => a.post("/webhooks", express.raw({ type: "application/json" }), w.nodeHandler(onEvent)));
+    const url = await app((a) =>
+      a.post("/webhooks", express.raw({ type: "application/json" }), w.nodeHandler(onEvent)),
+    );
     expect((await post(url, callAnsweredBody, nodeSign(keys, callAnsweredBody))).status).toBe(200);
     expect(onEvent).toHaveBeenCalledWith(callAnswered(), expect.anything(), expect.anything());
   });
 
   it("takes the string from express.text", async () => {
     const w = make();
-    const url = await app((a) => a.post("/webhooks", express.text({ type: "application/json" }), w.nodeHandler(vi.fn())));
+    const url = await app((a) =>
+      a.post("/webhooks", express.text({ type: "application/json" }), w.nodeHandler(vi.fn())),
+    );
     expect((await post(url, callAnsweredBody, nodeSign(keys, callAnsweredBody))).status).toBe(200);
   });
 
@@ -232,16 +253,47 @@ describe("nodeHandler in Express", () => {
         res.status(503).send(`caught: ${error.message}`);
       });
     });
-    expect(await post(url, callAnsweredBody, nodeSign(keys, callAnsweredBody))).toMatchObject({ status: 503, body: "caught: handler failed" });
+    expect(await post(url, callAnsweredBody, nodeSign(keys, callAnsweredBody))).toMatchObject({
+      status: 503,
+      body: "caught: handler failed",
+    });
   });
 
   it("answers 400 to a tampered body", async () => {
     const w = make();
-    const url = await app((a) => a.post("/webhooks", express.raw({ type: "application/json" }), w.nodeHandler(vi.fn())));
+    const url = await app((a) =>
+      a.post("/webhooks", express.raw({ type: "application/json" }), w.nodeHandler(vi.fn())),
+    );
     const headers = nodeSign(keys, callAnsweredBody);
     expect(await post(url, callAnsweredBody.replace("+13125550100", "+13125550101"), headers)).toMatchObject({
       status: 400,
       body: "signature_mismatch",
     });
+  });
+});
+
+describe("fetchHandler when the body cannot be read", () => {
+  it("answers 500 body_unreadable instead of throwing, for a consumed body and a failing stream", async () => {
+    const errors: unknown[] = [];
+    const handle = new Webhooks({ publicKey: keys.publicKey, onError: (e) => errors.push(e) }).fetchHandler(
+      () => undefined,
+    );
+    const consumed = new Request("http://127.0.0.1/webhooks", { method: "POST", body: "{}" });
+    await consumed.text();
+    const broken = new Request("http://127.0.0.1/webhooks", {
+      method: "POST",
+      body: new ReadableStream({
+        pull(controller) {
+          controller.error(new Error("connection reset"));
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    for (const request of [consumed, broken]) {
+      const res = await handle(request);
+      expect(res.status).toBe(500);
+      expect(await res.text()).toBe("body_unreadable");
+    }
+    expect(errors).toHaveLength(2);
   });
 });

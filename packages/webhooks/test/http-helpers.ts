@@ -59,7 +59,9 @@ export function post(
     const req = request(url, { method: options.method ?? "POST", headers: all }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }),
+      );
       res.on("error", reject);
     });
     // A server that answers early (413) may close the socket while we are still writing.

@@ -19,7 +19,12 @@ async function freshTesting(): Promise<typeof testing> {
 function cryptoWithoutEd25519(): Crypto {
   const real = globalThis.crypto;
   const unsupported = () => Promise.reject(new DOMException("Unrecognized name.", "NotSupportedError"));
-  const subtle = { digest: real.subtle.digest.bind(real.subtle), importKey: unsupported, sign: unsupported, exportKey: unsupported };
+  const subtle = {
+    digest: real.subtle.digest.bind(real.subtle),
+    importKey: unsupported,
+    sign: unsupported,
+    exportKey: unsupported,
+  };
   return { subtle, getRandomValues: real.getRandomValues.bind(real) } as unknown as Crypto;
 }
 
@@ -52,8 +57,12 @@ describe.each(runtimes)("testing helpers on $name", ({ load }) => {
     const pair = await generateKeyPair();
     const headers = await signPayload(callAnsweredBody, pair.privateKey, 1_784_203_200);
     expect(headers["telnyx-timestamp"]).toBe("1784203200");
-    expect(nodeVerify(pair.publicKey, `1784203200|${callAnsweredBody}`, headers["telnyx-signature-ed25519"])).toBe(true);
-    expect(nodeVerify(pair.publicKey, `1784203201|${callAnsweredBody}`, headers["telnyx-signature-ed25519"])).toBe(false);
+    expect(nodeVerify(pair.publicKey, `1784203200|${callAnsweredBody}`, headers["telnyx-signature-ed25519"])).toBe(
+      true,
+    );
+    expect(nodeVerify(pair.publicKey, `1784203201|${callAnsweredBody}`, headers["telnyx-signature-ed25519"])).toBe(
+      false,
+    );
   });
 
   it("signs bytes as they are, and defaults the timestamp to now", async () => {

@@ -63,7 +63,9 @@ describe("unwrap", () => {
   });
 
   test("knows every event type of the spec's slice", () => {
-    expectTypeOf<"call.answered" | "call.hangup" | "call.initiated" | "call.dtmf.received">().toExtend<WebhookEventType>();
+    expectTypeOf<
+      "call.answered" | "call.hangup" | "call.initiated" | "call.dtmf.received"
+    >().toExtend<WebhookEventType>();
     expectTypeOf<TelnyxWebhookEvent["data"]["event_type"]>().toEqualTypeOf<WebhookEventType>();
   });
 });
@@ -93,9 +95,9 @@ describe("errors", () => {
   test("carry a typed reason", () => {
     const error = new WebhookVerificationError("signature_mismatch", "m");
     expectTypeOf(error.reason).toEqualTypeOf<WebhookVerificationReason>();
-    expectTypeOf<"missing_header" | "invalid_timestamp" | "timestamp_too_old" | "signature_mismatch" | "invalid_json">().toExtend<
-      WebhookVerificationReason
-    >();
+    expectTypeOf<
+      "missing_header" | "invalid_timestamp" | "timestamp_too_old" | "signature_mismatch" | "invalid_json"
+    >().toExtend<WebhookVerificationReason>();
   });
 });
 

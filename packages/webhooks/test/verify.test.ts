@@ -48,13 +48,21 @@ describe.each(providers)("verify and unwrap with $name", (c) => {
   it("verifies non-ASCII bodies byte for byte", async () => {
     const body = JSON.stringify(callAnswered({ from: "Zoë 📞 +4915550100" }));
     const headers = nodeSign(keys, body);
-    await expect(webhooks().unwrap(body, headers)).resolves.toMatchObject({ data: { payload: { from: "Zoë 📞 +4915550100" } } });
+    await expect(webhooks().unwrap(body, headers)).resolves.toMatchObject({
+      data: { payload: { from: "Zoë 📞 +4915550100" } },
+    });
     await expect(webhooks().verify(Buffer.from(body), headers)).resolves.toBeUndefined();
   });
 
   it("returns an event type these types do not know as a generic event", async () => {
     const body = JSON.stringify({
-      data: { record_type: "event", event_type: "call.teleported", id: "e1", occurred_at: "2026-07-16T00:00:00Z", payload: { to: "mars" } },
+      data: {
+        record_type: "event",
+        event_type: "call.teleported",
+        id: "e1",
+        occurred_at: "2026-07-16T00:00:00Z",
+        payload: { to: "mars" },
+      },
       meta: { attempt: 2, delivered_to: "https://example.com/hook" },
     });
     const event = await webhooks().unwrap(body, nodeSign(keys, body));
@@ -71,31 +79,48 @@ describe.each(providers)("verify and unwrap with $name", (c) => {
     });
 
     it("reads Node's lower-cased IncomingHttpHeaders with other headers around", async () => {
-      const headers = { host: "example.com", "content-type": "application/json", "x-forwarded-for": ["10.0.0.1", "10.0.0.2"], ...signed() };
+      const headers = {
+        host: "example.com",
+        "content-type": "application/json",
+        "x-forwarded-for": ["10.0.0.1", "10.0.0.2"],
+        ...signed(),
+      };
       await expect(webhooks().verify(callAnsweredBody, headers)).resolves.toBeUndefined();
     });
 
     it("matches names case-insensitively in a plain record", async () => {
       const h = signed();
-      const headers = { "Telnyx-Timestamp": h["telnyx-timestamp"], "TELNYX-SIGNATURE-ED25519": h["telnyx-signature-ed25519"] };
+      const headers = {
+        "Telnyx-Timestamp": h["telnyx-timestamp"],
+        "TELNYX-SIGNATURE-ED25519": h["telnyx-signature-ed25519"],
+      };
       await expect(webhooks().verify(callAnsweredBody, headers)).resolves.toBeUndefined();
     });
 
     it("takes the first value of array-valued headers", async () => {
       const h = signed();
-      const headers = { "telnyx-timestamp": [h["telnyx-timestamp"]], "telnyx-signature-ed25519": [h["telnyx-signature-ed25519"], "ignored"] };
+      const headers = {
+        "telnyx-timestamp": [h["telnyx-timestamp"]],
+        "telnyx-signature-ed25519": [h["telnyx-signature-ed25519"], "ignored"],
+      };
       await expect(webhooks().verify(callAnsweredBody, headers)).resolves.toBeUndefined();
     });
 
     it("ignores surrounding whitespace in values", async () => {
       const h = signed();
-      const headers = { "telnyx-timestamp": ` ${h["telnyx-timestamp"]} `, "telnyx-signature-ed25519": `${h["telnyx-signature-ed25519"]}\t` };
+      const headers = {
+        "telnyx-timestamp": ` ${h["telnyx-timestamp"]} `,
+        "telnyx-signature-ed25519": `${h["telnyx-signature-ed25519"]}\t`,
+      };
       await expect(webhooks().verify(callAnsweredBody, headers)).resolves.toBeUndefined();
     });
 
     it("reads a numeric timestamp from a plain record", async () => {
       const h = signed();
-      const headers = { "telnyx-timestamp": Number(h["telnyx-timestamp"]), "telnyx-signature-ed25519": h["telnyx-signature-ed25519"] };
+      const headers = {
+        "telnyx-timestamp": Number(h["telnyx-timestamp"]),
+        "telnyx-signature-ed25519": h["telnyx-signature-ed25519"],
+      };
       await expect(webhooks().verify(callAnsweredBody, headers)).resolves.toBeUndefined();
     });
   });
@@ -103,11 +128,20 @@ describe.each(providers)("verify and unwrap with $name", (c) => {
   describe("rejections", () => {
     it("names a missing timestamp or signature header", async () => {
       const h = nodeSign(keys, callAnsweredBody);
-      const noTs = await expectReason(webhooks().verify(callAnsweredBody, { "telnyx-signature-ed25519": h["telnyx-signature-ed25519"] }), "missing_header");
+      const noTs = await expectReason(
+        webhooks().verify(callAnsweredBody, { "telnyx-signature-ed25519": h["telnyx-signature-ed25519"] }),
+        "missing_header",
+      );
       expect(noTs).toContain("telnyx-timestamp");
-      const noSig = await expectReason(webhooks().verify(callAnsweredBody, { "telnyx-timestamp": h["telnyx-timestamp"] }), "missing_header");
+      const noSig = await expectReason(
+        webhooks().verify(callAnsweredBody, { "telnyx-timestamp": h["telnyx-timestamp"] }),
+        "missing_header",
+      );
       expect(noSig).toContain("telnyx-signature-ed25519");
-      await expectReason(webhooks().verify(callAnsweredBody, { "telnyx-timestamp": "", "telnyx-signature-ed25519": [] }), "missing_header");
+      await expectReason(
+        webhooks().verify(callAnsweredBody, { "telnyx-timestamp": "", "telnyx-signature-ed25519": [] }),
+        "missing_header",
+      );
       await expectReason(webhooks().verify(callAnsweredBody, new Headers()), "missing_header");
     });
 
@@ -122,7 +156,10 @@ describe.each(providers)("verify and unwrap with $name", (c) => {
     it("rejects a signature that is not base64, with a hint", async () => {
       const h = nodeSign(keys, callAnsweredBody);
       const message = await expectReason(
-        webhooks().verify(callAnsweredBody, { ...h, "telnyx-signature-ed25519": `${h["telnyx-signature-ed25519"].slice(0, 80)}!!!!!!==` }),
+        webhooks().verify(callAnsweredBody, {
+          ...h,
+          "telnyx-signature-ed25519": `${h["telnyx-signature-ed25519"].slice(0, 80)}!!!!!!==`,
+        }),
         "invalid_signature_format",
       );
       expect(message).toContain("not base64");
@@ -131,15 +168,26 @@ describe.each(providers)("verify and unwrap with $name", (c) => {
     it("rejects a base64 signature that is not 64 bytes", async () => {
       const h = nodeSign(keys, callAnsweredBody);
       const short = Buffer.from(h["telnyx-signature-ed25519"], "base64").subarray(0, 63).toString("base64");
-      const message = await expectReason(webhooks().verify(callAnsweredBody, { ...h, "telnyx-signature-ed25519": short }), "invalid_signature_format");
+      const message = await expectReason(
+        webhooks().verify(callAnsweredBody, { ...h, "telnyx-signature-ed25519": short }),
+        "invalid_signature_format",
+      );
       expect(message).toContain("63 bytes");
-      const long = Buffer.concat([Buffer.from(h["telnyx-signature-ed25519"], "base64"), Buffer.of(0)]).toString("base64");
-      await expectReason(webhooks().verify(callAnsweredBody, { ...h, "telnyx-signature-ed25519": long }), "invalid_signature_format");
+      const long = Buffer.concat([Buffer.from(h["telnyx-signature-ed25519"], "base64"), Buffer.of(0)]).toString(
+        "base64",
+      );
+      await expectReason(
+        webhooks().verify(callAnsweredBody, { ...h, "telnyx-signature-ed25519": long }),
+        "invalid_signature_format",
+      );
     });
 
     it("rejects a signature made by another key, reminding to pass the raw body", async () => {
       const other = nodeKeys();
-      const message = await expectReason(webhooks().verify(callAnsweredBody, nodeSign(other, callAnsweredBody)), "signature_mismatch");
+      const message = await expectReason(
+        webhooks().verify(callAnsweredBody, nodeSign(other, callAnsweredBody)),
+        "signature_mismatch",
+      );
       expect(message).toContain("raw request body");
       expect(message).toContain("express.raw");
     });
@@ -152,7 +200,10 @@ describe.each(providers)("verify and unwrap with $name", (c) => {
 
     it("rejects the signature of another timestamp", async () => {
       const h = nodeSign(keys, callAnsweredBody, nowSeconds() - 1);
-      await expectReason(webhooks().verify(callAnsweredBody, { ...h, "telnyx-timestamp": String(nowSeconds()) }), "signature_mismatch");
+      await expectReason(
+        webhooks().verify(callAnsweredBody, { ...h, "telnyx-timestamp": String(nowSeconds()) }),
+        "signature_mismatch",
+      );
     });
 
     it("rejects a parsed object passed as the body", async () => {
@@ -238,6 +289,8 @@ describe("Webhooks configuration", () => {
       [notBase64, "not base64"],
       [short, "31 bytes"],
       [long, "33 bytes"],
+      [Buffer.alloc(32, 7) as unknown as string, "is a object, not a string"],
+      [123 as unknown as string, "is a number, not a string"],
     ] as const) {
       expect(() => webhooksFor(c, { publicKey })).toThrow(
         expect.objectContaining({ reason: "invalid_public_key", message: expect.stringContaining(detail) }),
@@ -252,10 +305,12 @@ describe("Webhooks configuration", () => {
   });
 
   it("rejects a negative or NaN tolerance", () => {
-    expect(() => webhooksFor(providers[0] as (typeof providers)[0], { publicKey: keys.publicKey, tolerance: -1 })).toThrow(RangeError);
-    expect(() => webhooksFor(providers[0] as (typeof providers)[0], { publicKey: keys.publicKey, tolerance: Number.NaN })).toThrow(
-      RangeError,
-    );
+    expect(() =>
+      webhooksFor(providers[0] as (typeof providers)[0], { publicKey: keys.publicKey, tolerance: -1 }),
+    ).toThrow(RangeError);
+    expect(() =>
+      webhooksFor(providers[0] as (typeof providers)[0], { publicKey: keys.publicKey, tolerance: Number.NaN }),
+    ).toThrow(RangeError);
   });
 
   it("uses node:crypto from the Node entry and Web Crypto from the default entry", async () => {

@@ -48,8 +48,11 @@ export function createFetchHandler(
       event = await unwrap(await readLimited(request, maxBodyBytes), request.headers);
     } catch (error) {
       const answer = failure(error);
-      if (!answer) throw error;
-      return text(answer.status, answer.body);
+      if (answer) return text(answer.status, answer.body);
+      // The body could not be read (the client went away, or something consumed it first): answer, so
+      // the framework does not turn a throw into its own error page; Telnyx redelivers on a non-2xx.
+      onError(error);
+      return text(500, "body_unreadable");
     }
     try {
       const result = await onEvent(event, request);

@@ -27,11 +27,10 @@ export interface NodeResponseLike {
 }
 
 /** Called with each verified event; answer through `res` yourself, or let the handler answer 200. */
-export type NodeEventHandler<Req extends NodeRequestLike = NodeRequestLike, Res extends NodeResponseLike = NodeResponseLike> = (
-  event: WebhookEvent,
-  req: Req,
-  res: Res,
-) => unknown;
+export type NodeEventHandler<
+  Req extends NodeRequestLike = NodeRequestLike,
+  Res extends NodeResponseLike = NodeResponseLike,
+> = (event: WebhookEvent, req: Req, res: Res) => unknown;
 
 const encoder = new TextEncoder();
 
@@ -88,7 +87,8 @@ export function rawBodyOf(req: NodeRequestLike, limit: number): Promise<string |
     return body.length > limit ? Promise.reject(tooLarge(limit)) : Promise.resolve(body);
   }
   // Express 4's json parser leaves `{}` without reading the stream when the content type does not match.
-  const untouched = body === undefined || body === null || (typeof body === "object" && isEmptyObject(body) && !req.readableEnded);
+  const untouched =
+    body === undefined || body === null || (typeof body === "object" && isEmptyObject(body) && !req.readableEnded);
   if (untouched && !req.readableEnded) return readStream(req, limit);
   return Promise.reject(
     new WebhookVerificationError(
