@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "vitest";
-import { type DialRequest, ValidationError } from "../src/index.js";
+import { type DialRequest, Telnyx, ValidationError } from "../src/index.js";
 import { clientFor, ok, type TestServer, startServer } from "./server.js";
 
 let server: TestServer;
@@ -127,4 +127,24 @@ describe("forms the spec documents, and bodies that are not literals", () => {
     expect(sent).toMatchObject({ connection_id: "c", to: "+13125550002" });
     expect(typeof sent?.command_id).toBe("string");
   });
+});
+
+test("refused arguments reject the returned promise; nothing throws synchronously", () => {
+  const client = new Telnyx({ apiKey: "KEY_sync", baseURL: "http://127.0.0.1:1/v2" });
+  const calls: Array<() => PromiseLike<unknown>> = [
+    () => client.calls.dial({ connection_id: "", from: "+13125550001", to: "+13125550002" }),
+    () => client.calls.retrieveStatus(""),
+    () => client.calls.actions.answer(""),
+    () => client.callControlApplications.retrieve(""),
+    () => client.connections.listActiveCalls(""),
+  ];
+  return Promise.all(
+    calls.map(async (call) => {
+      let promise: PromiseLike<unknown> | undefined;
+      expect(() => {
+        promise = call();
+      }).not.toThrow();
+      await expect(promise).rejects.toBeInstanceOf(ValidationError);
+    }),
+  );
 });

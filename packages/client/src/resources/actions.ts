@@ -19,7 +19,8 @@ export type CallActions = { readonly [N in ActionName]: ActionFunction<ActionBod
 export function createActions(send: Transport): CallActions {
   const actions: Record<string, (id: string, body?: unknown, options?: RequestOptions) => Promise<unknown>> = {};
   for (const [name, [method, path]] of Object.entries(actionRoutes)) {
-    actions[name] = (callControlId, body, options) => {
+    // async: an empty id is a rejected promise like any other failure, not a synchronous throw.
+    actions[name] = async (callControlId, body, options) => {
       requireId(name, "call_control_id", callControlId);
       // An empty object still carries the generated `command_id`.
       return send(method, path, { path: { call_control_id: callControlId }, body: body ?? {} }, options);

@@ -33,12 +33,12 @@ export class CallControlApplications {
     return this.#send("POST", "/call_control_applications", { body }, options);
   }
 
-  retrieve(id: string, options?: RequestOptions): Promise<CallControlApplicationResponse> {
+  async retrieve(id: string, options?: RequestOptions): Promise<CallControlApplicationResponse> {
     requireId("retrieve", "id", id);
     return this.#send("GET", "/call_control_applications/{id}", { path: { id } }, options);
   }
 
-  update(
+  async update(
     id: string,
     body: CallControlApplicationUpdate,
     options?: RequestOptions,
@@ -47,7 +47,7 @@ export class CallControlApplications {
     return this.#send("PATCH", "/call_control_applications/{id}", { path: { id }, body }, options);
   }
 
-  delete(id: string, options?: RequestOptions): Promise<ResponseBodyOf<Item, "delete">> {
+  async delete(id: string, options?: RequestOptions): Promise<ResponseBodyOf<Item, "delete">> {
     requireId("delete", "id", id);
     return this.#send("DELETE", "/call_control_applications/{id}", { path: { id } }, options);
   }

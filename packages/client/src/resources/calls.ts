@@ -18,7 +18,8 @@ export class Calls {
   }
 
   /** `POST /calls`: dial a number or SIP URI from a connection. `res.data.call_control_id` addresses the new call. */
-  dial(body: DialRequest, options?: RequestOptions): Promise<DialResponse> {
+  // async: a refused argument is a rejected promise, like every other failure, never a synchronous throw.
+  async dial(body: DialRequest, options?: RequestOptions): Promise<DialResponse> {
     if (body === null || typeof body !== "object") {
       throw new ValidationError("dial", "body", body, "an object with connection_id, from and to", "argument");
     }
@@ -32,7 +33,7 @@ export class Calls {
   }
 
   /** `GET /calls/{call_control_id}`: whether the call is alive, and for how long. */
-  retrieveStatus(callControlId: string, options?: RequestOptions): Promise<CallStatusResponse> {
+  async retrieveStatus(callControlId: string, options?: RequestOptions): Promise<CallStatusResponse> {
     requireId("retrieveStatus", "call_control_id", callControlId);
     return this.#send("GET", "/calls/{call_control_id}", { path: { call_control_id: callControlId } }, options);
   }

@@ -17,15 +17,17 @@ export class Connections {
     query: ActiveCallsListQuery = {},
     options?: RequestOptions,
   ): PagePromise<CursorPage<ActiveCall>, ActiveCall> {
-    requireId("listActiveCalls", "connection_id", connectionId);
     return cursorList(
-      (q, o) =>
-        this.#send(
+      (q, o) => {
+        // Checked when a page loads, so an empty id rejects the page promise rather than throwing here.
+        requireId("listActiveCalls", "connection_id", connectionId);
+        return this.#send(
           "GET",
           "/connections/{connection_id}/active_calls",
           { path: { connection_id: connectionId }, query: q },
           o,
-        ),
+        );
+      },
       query,
       options,
     );
