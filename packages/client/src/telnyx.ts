@@ -2,7 +2,7 @@
 // class and fetch layer; every resource method goes through it.
 import type { paths } from "@telnyx-voice/types";
 import openapiFetch, { type Client } from "openapi-fetch";
-import { TelnyxError } from "./errors.js";
+import { APIUserAbortError, TelnyxError } from "./errors.js";
 import { createFetchLayer, LightRequest, REQUEST_OPTIONS } from "./fetch-layer.js";
 import { coreMiddleware } from "./middleware.js";
 import type { ClientOptions, RequestOptions } from "./options.js";
@@ -83,7 +83,7 @@ export class Telnyx {
       const init: Record<string | symbol, unknown> = opts
         ? { params, body: parts.body, headers: opts.headers, signal: opts.signal, [REQUEST_OPTIONS]: opts }
         : { params, body: parts.body };
-      return raw[method](path, init).then((r) => r.data as T, notJson(method, path));
+      return raw[method](path, init).then((r) => r.data as T, afterFetch(method, path, opts?.signal));
     };
     this.calls = new Calls(send);
     this.callControlApplications = new CallControlApplications(send);
@@ -92,11 +92,15 @@ export class Telnyx {
 }
 
 /**
- * A 2xx whose body is not JSON (a captive portal's HTML page, say) makes openapi-fetch's JSON parse throw a
- * bare SyntaxError: turn it into a TelnyxError that says what happened. Other errors pass through.
+ * Failures while openapi-fetch reads a 2xx body, which the fetch layer beneath it no longer sees: a body
+ * that is not JSON (a captive portal's HTML page, say) throws a bare SyntaxError, and the caller's signal
+ * aborting mid-body a bare DOMException. Both become the client's own errors; the rest pass through.
  */
-function notJson(method: string, path: string): (error: unknown) => never {
+function afterFetch(method: string, path: string, signal: AbortSignal | undefined): (error: unknown) => never {
   return (error) => {
+    if (signal?.aborted && !(error instanceof TelnyxError)) {
+      throw new APIUserAbortError(`${method} ${path} was aborted by the caller's signal`, { cause: error });
+    }
     if (error instanceof SyntaxError) {
       throw new TelnyxError(
         `${method} ${path} answered with a success status but a body that is not JSON (${error.message}). ` +

@@ -189,3 +189,31 @@ describe("telnyx.raw", () => {
     expect(server.requests[0]?.headers["x-from-middleware"]).toBe("1");
   });
 });
+
+describe("bodies read after the headers", () => {
+  test("a success body that is not JSON is a TelnyxError naming the cause", async () => {
+    server = await startServer([{ status: 200, headers: { "content-type": "text/html" }, body: "<html>captive portal</html>" }]);
+    await expect(clientFor(server).calls.retrieveStatus("v3:a")).rejects.toThrow(/success status but a body that is not JSON/);
+  });
+
+  test("the caller's signal aborting while the body trickles in is an APIUserAbortError", async () => {
+    const { createServer } = await import("node:http");
+    const stall = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"data":');
+    });
+    await new Promise<void>((resolve) => stall.listen(0, "127.0.0.1", resolve));
+    const { port } = stall.address() as { port: number };
+    try {
+      const client = new Telnyx({ apiKey: API_KEY, baseURL: `http://127.0.0.1:${port}/v2` });
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 150);
+      await expect(client.calls.retrieveStatus("v3:a", { signal: controller.signal })).rejects.toMatchObject({
+        name: "APIUserAbortError",
+      });
+    } finally {
+      stall.closeAllConnections();
+      stall.close();
+    }
+  });
+});
