@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../src/index.js";
 import { type Api, api, dialAnswered, type Receiver, startReceiver } from "./helpers.js";
 
-type Errors = { errors: Array<{ code: string; title: string; detail?: string; source?: { pointer?: string; parameter?: string } }> };
+type Errors = {
+  errors: Array<{ code: string; title: string; detail?: string; source?: { pointer?: string; parameter?: string } }>;
+};
 
 let sim: Simulator;
 let receiver: Receiver;
@@ -11,7 +13,12 @@ let call: Api;
 
 beforeAll(async () => {
   receiver = await startReceiver(() => sim.publicKey);
-  sim = await startSimulator({ webhookUrl: receiver.url, answerDelayMs: 5, mediaDurationMs: 5, apiKey: "KEY_test_secret_123" });
+  sim = await startSimulator({
+    webhookUrl: receiver.url,
+    answerDelayMs: 5,
+    mediaDurationMs: 5,
+    apiKey: "KEY_test_secret_123",
+  });
   call = api(sim, "KEY_test_secret_123");
 });
 afterAll(async () => {
@@ -36,7 +43,10 @@ describe("authentication", () => {
 
 describe("hostile input", () => {
   it("a __proto__ query key reaches no prototype, and later requests still work", async () => {
-    const res = await call("GET", "/call_control_applications?__proto__[polluted]=yes&constructor[prototype][polluted]=yes");
+    const res = await call(
+      "GET",
+      "/call_control_applications?__proto__[polluted]=yes&constructor[prototype][polluted]=yes",
+    );
     expect(res.status).toBeLessThan(500);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect((await call("GET", "/call_control_applications")).status).toBe(200);
@@ -128,7 +138,11 @@ describe("validation against the slice's schemas", () => {
 
   it("rejects client_state that is not base64", async () => {
     const id = await dialAnswered(call, receiver);
-    const res = await call<Errors>("POST", `/calls/${id}/actions/speak`, { payload: "hi", voice: "female", client_state: "not base64!" });
+    const res = await call<Errors>("POST", `/calls/${id}/actions/speak`, {
+      payload: "hi",
+      voice: "female",
+      client_state: "not base64!",
+    });
     expect(res.status).toBe(422);
     expect(res.body.errors[0]?.source?.pointer).toBe("/client_state");
   });
@@ -147,8 +161,16 @@ describe("commands and call state", () => {
   });
 
   it("refuses media commands before the call is answered (90034)", async () => {
-    const inbound = sim.inboundCall({ from: "+12025550142", to: "+12025550100", connectionId: "c-in", webhookUrl: receiver.url });
-    const res = await call<Errors>("POST", `/calls/${inbound.callControlId}/actions/speak`, { payload: "hi", voice: "female" });
+    const inbound = sim.inboundCall({
+      from: "+12025550142",
+      to: "+12025550100",
+      connectionId: "c-in",
+      webhookUrl: receiver.url,
+    });
+    const res = await call<Errors>("POST", `/calls/${inbound.callControlId}/actions/speak`, {
+      payload: "hi",
+      voice: "female",
+    });
     expect(res.status).toBe(422);
     expect(res.body.errors[0]?.code).toBe("90034");
   });

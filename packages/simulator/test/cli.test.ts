@@ -20,8 +20,13 @@ describe("parseCli", () => {
   });
 
   it("parses fault flags", () => {
-    const options = parseCli(["--fault-rate", "0.2", "--fault-seed", "9", "--faults", '[{"route":"SpeakCall","fault":{"type":"drop"}}]'], {});
-    expect(options).toMatchObject({ faults: { rate: 0.2, seed: 9, rules: [{ route: "SpeakCall", fault: { type: "drop" } }] } });
+    const options = parseCli(
+      ["--fault-rate", "0.2", "--fault-seed", "9", "--faults", '[{"route":"SpeakCall","fault":{"type":"drop"}}]'],
+      {},
+    );
+    expect(options).toMatchObject({
+      faults: { rate: 0.2, seed: 9, rules: [{ route: "SpeakCall", fault: { type: "drop" } }] },
+    });
   });
 
   it("explains bad input", () => {
@@ -31,7 +36,12 @@ describe("parseCli", () => {
   });
 
   it("the banner names the key's source, not the key", () => {
-    const text = banner({ url: "http://127.0.0.1:1/v2", publicKey: "PUB", webhookUrl: undefined, keySource: "as given (not shown)" });
+    const text = banner({
+      url: "http://127.0.0.1:1/v2",
+      publicKey: "PUB",
+      webhookUrl: undefined,
+      keySource: "as given (not shown)",
+    });
     expect(text).toContain("http://127.0.0.1:1/v2");
     expect(text).toContain("PUB");
   });

@@ -15,7 +15,12 @@ let telnyx: Telnyx;
 beforeEach(async () => {
   receiver = await startReceiver(() => sim.publicKey);
   sim = await startSimulator({ webhookUrl: receiver.url, answerDelayMs: 5, mediaDurationMs: 5, apiKey: "KEY_client" });
-  telnyx = new Telnyx({ apiKey: "KEY_client", baseURL: sim.url, maxRetries: 3, backoff: { initialDelay: 5, maxDelay: 20 } });
+  telnyx = new Telnyx({
+    apiKey: "KEY_client",
+    baseURL: sim.url,
+    maxRetries: 3,
+    backoff: { initialDelay: 5, maxDelay: 20 },
+  });
 });
 afterEach(async () => {
   await sim.stop();

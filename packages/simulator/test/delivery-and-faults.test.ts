@@ -33,10 +33,20 @@ describe("webhook redelivery", () => {
     const attempts = receiver.events.filter((e) => e.data.event_type === "call.initiated").map((e) => e.meta.attempt);
     expect(attempts).toEqual([1, 2, 3]);
     // Same event each time (same id), and call.answered only after call.initiated was accepted.
-    expect(new Set(receiver.events.filter((e) => e.data.event_type === "call.initiated").map((e) => e.data.id)).size).toBe(1);
-    expect(receiver.events.map((e) => e.data.event_type)).toEqual(["call.initiated", "call.initiated", "call.initiated", "call.answered"]);
+    expect(
+      new Set(receiver.events.filter((e) => e.data.event_type === "call.initiated").map((e) => e.data.id)).size,
+    ).toBe(1);
+    expect(receiver.events.map((e) => e.data.event_type)).toEqual([
+      "call.initiated",
+      "call.initiated",
+      "call.initiated",
+      "call.answered",
+    ]);
     await sim.idle();
-    expect(sim.deliveries.find((d) => d.callControlId === id && d.eventType === "call.initiated")).toMatchObject({ attempts: 3, delivered: true });
+    expect(sim.deliveries.find((d) => d.callControlId === id && d.eventType === "call.initiated")).toMatchObject({
+      attempts: 3,
+      delivered: true,
+    });
   });
 
   it("gives up after maxAttempts and records the failure", async () => {
@@ -54,7 +64,11 @@ describe("webhook redelivery", () => {
 
 describe("faults", () => {
   it("answers 429 with Retry-After on the chosen route, the given number of times", async () => {
-    const { call } = await setup({ faults: { rules: [{ route: "DialCall", fault: { type: "status", status: 429, retryAfterSeconds: 2 }, times: 1 }] } });
+    const { call } = await setup({
+      faults: {
+        rules: [{ route: "DialCall", fault: { type: "status", status: 429, retryAfterSeconds: 2 }, times: 1 }],
+      },
+    });
     const first = await call<{ errors: Array<{ code: string }> }>("POST", "/calls", dialBody);
     expect(first.status).toBe(429);
     expect(first.headers.get("retry-after")).toBe("2");
@@ -89,14 +103,18 @@ describe("faults", () => {
   });
 
   it("adds latency to a route without failing it", async () => {
-    const { sim, call } = await setup({ faults: { rules: [{ route: "DialCall", fault: { type: "latency", ms: 20 } }] } });
+    const { sim, call } = await setup({
+      faults: { rules: [{ route: "DialCall", fault: { type: "latency", ms: 20 } }] },
+    });
     expect((await call("POST", "/calls", dialBody)).status).toBe(200);
     expect(sim.faults.applied).toEqual([{ route: "POST /calls", fault: { type: "latency", ms: 20 } }]);
   });
 
   it("random faults with the same seed hit the same requests", async () => {
     const run = async () => {
-      const { sim, call } = await setup({ faults: { rate: 0.5, seed: 42, randomFaults: [{ type: "status", status: 503 }] } });
+      const { sim, call } = await setup({
+        faults: { rate: 0.5, seed: 42, randomFaults: [{ type: "status", status: 503 }] },
+      });
       const statuses: number[] = [];
       for (let i = 0; i < 12; i++) statuses.push((await call("GET", "/call_control_applications")).status);
       return { statuses, applied: sim.faults.applied.length };
@@ -120,7 +138,9 @@ describe("faults", () => {
 
   it("rejects bad options with a clear error", async () => {
     await expect(startSimulator({ faults: { rate: 2 } })).rejects.toThrow("faults.rate must be between 0 and 1");
-    await expect(startSimulator({ webhookUrl: "not a url" })).rejects.toThrow("webhookUrl must be an absolute http(s) URL");
+    await expect(startSimulator({ webhookUrl: "not a url" })).rejects.toThrow(
+      "webhookUrl must be an absolute http(s) URL",
+    );
     await expect(startSimulator({ port: 70000 })).rejects.toThrow("port must be an integer");
   });
 });

@@ -29,7 +29,10 @@ afterEach(async () => {
 });
 
 const waitEvent = (id: string, type: string, count = 1) =>
-  receiver.waitFor((evs) => evs.filter((e) => e.data.payload.call_control_id === id && e.data.event_type === type).length >= count, `${type} x${count} on ${id}`);
+  receiver.waitFor(
+    (evs) => evs.filter((e) => e.data.payload.call_control_id === id && e.data.event_type === type).length >= count,
+    `${type} x${count} on ${id}`,
+  );
 
 const payloadOf = (id: string, type: string) =>
   receiver.events.find((e) => e.data.payload.call_control_id === id && e.data.event_type === type)?.data.payload;
@@ -40,13 +43,26 @@ const act = (id: string, action: string, body: Record<string, unknown> = {}) =>
 describe("outbound calls", () => {
   it("dial -> initiated -> answered -> speak -> hangup, in order, with client_state echoed", async () => {
     const id = await dialAnswered(call, receiver, { client_state: "b3V0Ym91bmQ=" });
-    expect(payloadOf(id, "call.initiated")).toMatchObject({ direction: "outgoing", state: "bridging", client_state: "b3V0Ym91bmQ=" });
+    expect(payloadOf(id, "call.initiated")).toMatchObject({
+      direction: "outgoing",
+      state: "bridging",
+      client_state: "b3V0Ym91bmQ=",
+    });
     expect((await act(id, "speak", { payload: "Hello", voice: "female" })).status).toBe(200);
     await waitEvent(id, "call.speak.ended");
     expect((await act(id, "hangup")).status).toBe(200);
     await waitEvent(id, "call.hangup");
-    expect(receiver.ofCall(id)).toEqual(["call.initiated", "call.answered", "call.speak.started", "call.speak.ended", "call.hangup"]);
-    expect(payloadOf(id, "call.hangup")).toMatchObject({ hangup_cause: "normal_clearing", client_state: "b3V0Ym91bmQ=" });
+    expect(receiver.ofCall(id)).toEqual([
+      "call.initiated",
+      "call.answered",
+      "call.speak.started",
+      "call.speak.ended",
+      "call.hangup",
+    ]);
+    expect(payloadOf(id, "call.hangup")).toMatchObject({
+      hangup_cause: "normal_clearing",
+      client_state: "b3V0Ym91bmQ=",
+    });
     expect(payloadOf(id, "call.speak.ended")).toMatchObject({ status: "completed" });
   });
 
@@ -79,10 +95,19 @@ describe("outbound calls", () => {
 
 describe("inbound calls", () => {
   it("inboundCall sends call.initiated (incoming, parked); the app answers, gathers digits, hangs up", async () => {
-    const inbound = sim.inboundCall({ from: "+12025550142", to: "+12025550100", connectionId: "c-in", digits: "1234#" });
+    const inbound = sim.inboundCall({
+      from: "+12025550142",
+      to: "+12025550100",
+      connectionId: "c-in",
+      digits: "1234#",
+    });
     const id = inbound.callControlId;
     await waitEvent(id, "call.initiated");
-    expect(payloadOf(id, "call.initiated")).toMatchObject({ direction: "incoming", state: "parked", from: "+12025550142" });
+    expect(payloadOf(id, "call.initiated")).toMatchObject({
+      direction: "incoming",
+      state: "parked",
+      from: "+12025550142",
+    });
     expect((await act(id, "answer")).status).toBe(200);
     await waitEvent(id, "call.answered");
     await act(id, "gather_using_speak", { payload: "Enter your PIN", voice: "female", maximum_digits: 6 });
@@ -185,7 +210,15 @@ describe("bridge, transfer, DTMF, recording, playback", () => {
   it("a transfer to a busy number leaves the original call up", async () => {
     const a = await dialAnswered(call, receiver);
     await act(a, "transfer", { to: "+12025550486" });
-    const leg = () => sim.calls.list().find((c) => c.to === "+12025550486" && c.direction === "outgoing" && c.callSessionId === sim.calls.get(a)?.callSessionId);
+    const leg = () =>
+      sim.calls
+        .list()
+        .find(
+          (c) =>
+            c.to === "+12025550486" &&
+            c.direction === "outgoing" &&
+            c.callSessionId === sim.calls.get(a)?.callSessionId,
+        );
     await receiver.waitFor(() => leg()?.state === "ended", "the transfer leg to end");
     expect(sim.calls.get(a)?.state).toBe("answered");
     await act(a, "hangup");
@@ -199,20 +232,36 @@ describe("bridge, transfer, DTMF, recording, playback", () => {
     await act(id, "record_stop");
     // call.recording.saved carries no call_control_id in the spec: it is matched by call_leg_id.
     const legId = sim.calls.get(id)!.callLegId;
-    await receiver.waitFor((evs) => evs.some((e) => e.data.event_type === "call.recording.saved" && e.data.payload.call_leg_id === legId), "call.recording.saved");
-    const saved = receiver.events.find((e) => e.data.event_type === "call.recording.saved" && e.data.payload.call_leg_id === legId);
+    await receiver.waitFor(
+      (evs) => evs.some((e) => e.data.event_type === "call.recording.saved" && e.data.payload.call_leg_id === legId),
+      "call.recording.saved",
+    );
+    const saved = receiver.events.find(
+      (e) => e.data.event_type === "call.recording.saved" && e.data.payload.call_leg_id === legId,
+    );
     expect(saved?.data.payload).toMatchObject({ channels: "dual" });
     expect(saved?.data.payload.recording_urls).toHaveProperty("wav");
-    expect(payloadOf(id, "call.playback.ended")).toMatchObject({ status: "completed", media_url: "https://example.com/hold.mp3" });
+    expect(payloadOf(id, "call.playback.ended")).toMatchObject({
+      status: "completed",
+      media_url: "https://example.com/hold.mp3",
+    });
     await act(id, "hangup");
   });
 
   it("hanging up during speech ends the speech with status call_hangup before call.hangup", async () => {
     const slowReceiver = await startReceiver(() => slow.publicKey);
-    const slow: Simulator = await startSimulator({ webhookUrl: slowReceiver.url, answerDelayMs: 5, mediaDurationMs: 60000 });
+    const slow: Simulator = await startSimulator({
+      webhookUrl: slowReceiver.url,
+      answerDelayMs: 5,
+      mediaDurationMs: 60000,
+    });
     const slowCall = api(slow);
     try {
-      const res = await slowCall<DialData>("POST", "/calls", { connection_id: "c", from: "+12025550100", to: "+12025550111" });
+      const res = await slowCall<DialData>("POST", "/calls", {
+        connection_id: "c",
+        from: "+12025550100",
+        to: "+12025550111",
+      });
       const id = res.body.data.call_control_id;
       await slowReceiver.waitFor(() => slow.calls.get(id)?.state === "answered", "answer");
       await slowCall("POST", `/calls/${id}/actions/speak`, { payload: "long", voice: "female" });
@@ -237,7 +286,10 @@ describe("call control applications and active calls", () => {
     });
     expect(created.status).toBe(201);
     const id = created.body.data.id;
-    const listed = await call<{ data: Array<{ id: string }> }>("GET", "/call_control_applications?filter[application_name][contains]=crud");
+    const listed = await call<{ data: Array<{ id: string }> }>(
+      "GET",
+      "/call_control_applications?filter[application_name][contains]=crud",
+    );
     expect(listed.body.data.map((a) => a.id)).toEqual([id]);
     const updated = await call<{ data: { application_name: string } }>("PATCH", `/call_control_applications/${id}`, {
       application_name: "crud-app-2",
@@ -251,17 +303,26 @@ describe("call control applications and active calls", () => {
   it("lists active calls of a connection with cursors, forwards and back", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await dialAnswered(call, receiver, { connection_id: "c-page" }));
-    type Page = { data: Array<{ call_control_id: string }>; meta: { cursors: { after?: string; before?: string }; total_items: number; next?: string } };
+    type Page = {
+      data: Array<{ call_control_id: string }>;
+      meta: { cursors: { after?: string; before?: string }; total_items: number; next?: string };
+    };
     const seen: string[] = [];
     let res = await call<Page>("GET", "/connections/c-page/active_calls?page[limit]=2");
     seen.push(...res.body.data.map((c) => c.call_control_id));
     expect(res.body.meta.total_items).toBe(5);
     while (res.body.meta.cursors.after) {
-      res = await call<Page>("GET", `/connections/c-page/active_calls?page[limit]=2&page[after]=${res.body.meta.cursors.after}`);
+      res = await call<Page>(
+        "GET",
+        `/connections/c-page/active_calls?page[limit]=2&page[after]=${res.body.meta.cursors.after}`,
+      );
       seen.push(...res.body.data.map((c) => c.call_control_id));
     }
     expect(seen).toEqual(ids);
-    const back = await call<Page>("GET", `/connections/c-page/active_calls?page[limit]=2&page[before]=${res.body.meta.cursors.before}`);
+    const back = await call<Page>(
+      "GET",
+      `/connections/c-page/active_calls?page[limit]=2&page[before]=${res.body.meta.cursors.before}`,
+    );
     expect(back.body.data.map((c) => c.call_control_id)).toEqual(ids.slice(2, 4));
     await act(ids[0]!, "hangup");
     const after = await call<Page>("GET", "/connections/c-page/active_calls");

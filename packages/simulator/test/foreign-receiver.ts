@@ -32,7 +32,12 @@ export interface ForeignReceiver {
 // RFC 8410 SPKI header for an Ed25519 public key: node:crypto wants the raw 32 bytes wrapped in it.
 const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 
-export function cryptoVerify(publicKeyBase64: string, body: string, timestamp: string, signatureBase64: string): boolean {
+export function cryptoVerify(
+  publicKeyBase64: string,
+  body: string,
+  timestamp: string,
+  signatureBase64: string,
+): boolean {
   const key = createPublicKey({
     key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(publicKeyBase64, "base64")]),
     format: "der",
@@ -94,7 +99,9 @@ export async function startForeignReceiver(publicKey: () => string): Promise<For
       const deadline = Date.now() + timeoutMs;
       while (!predicate(events)) {
         if (Date.now() > deadline) {
-          throw new Error(`Timed out waiting for ${what}; received: ${events.map((e) => e.data.event_type).join(", ")}`);
+          throw new Error(
+            `Timed out waiting for ${what}; received: ${events.map((e) => e.data.event_type).join(", ")}`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 5));
       }

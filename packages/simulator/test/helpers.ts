@@ -116,6 +116,9 @@ export async function dialAnswered(call: Api, receiver: Receiver, extra: Record<
   });
   if (res.status !== 200) throw new Error(`dial failed: ${res.status} ${JSON.stringify(res.body)}`);
   const id = res.body.data.call_control_id;
-  await receiver.waitFor((evs) => evs.some((e) => e.data.event_type === "call.answered" && e.data.payload.call_control_id === id), `call.answered for ${id}`);
+  await receiver.waitFor(
+    (evs) => evs.some((e) => e.data.event_type === "call.answered" && e.data.payload.call_control_id === id),
+    `call.answered for ${id}`,
+  );
   return id;
 }

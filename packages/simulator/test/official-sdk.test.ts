@@ -28,7 +28,10 @@ const isEvent = (id: string, type: string) => (events: ForeignReceiver["events"]
   events.some((e) => e.data.payload.call_control_id === id && e.data.event_type === type);
 
 async function application(name: string) {
-  const created = await client.callControlApplications.create({ application_name: name, webhook_event_url: receiver.url });
+  const created = await client.callControlApplications.create({
+    application_name: name,
+    webhook_event_url: receiver.url,
+  });
   const id = created.data?.id;
   if (!id) throw new Error(`create returned no id: ${JSON.stringify(created)}`);
   return id;
@@ -40,7 +43,11 @@ describe("official telnyx SDK against the simulator", () => {
     await application("other");
     const page = await client.callControlApplications.list({ filter: { application_name: { contains: "sdk" } } });
     expect(page.data.map((a) => a.id)).toEqual([id]);
-    expect(page.data[0]).toMatchObject({ application_name: "sdk-ivr", webhook_event_url: receiver.url, record_type: "call_control_application" });
+    expect(page.data[0]).toMatchObject({
+      application_name: "sdk-ivr",
+      webhook_event_url: receiver.url,
+      record_type: "call_control_application",
+    });
   });
 
   it("walks applications page by page with the SDK's page-number iterator", async () => {
@@ -72,11 +79,21 @@ describe("official telnyx SDK against the simulator", () => {
     await receiver.waitFor(isEvent(id, "call.hangup"), "call.hangup");
     await sim.idle();
 
-    expect(receiver.typesOf(id)).toEqual(["call.initiated", "call.answered", "call.speak.started", "call.speak.ended", "call.hangup"]);
+    expect(receiver.typesOf(id)).toEqual([
+      "call.initiated",
+      "call.answered",
+      "call.speak.started",
+      "call.speak.ended",
+      "call.hangup",
+    ]);
     expect(receiver.verdicts).toHaveLength(5);
     expect(receiver.verdicts.every((v) => v.sdk && v.crypto)).toBe(true);
     const hangup = receiver.events.at(-1);
-    expect(hangup?.data.payload).toMatchObject({ call_control_id: id, connection_id: connectionId, hangup_cause: "normal_clearing" });
+    expect(hangup?.data.payload).toMatchObject({
+      call_control_id: id,
+      connection_id: connectionId,
+      hangup_cause: "normal_clearing",
+    });
   });
 
   it("answers an inbound call with calls.actions.answer and hears call.answered", async () => {
@@ -99,7 +116,11 @@ describe("official telnyx SDK against the simulator", () => {
     }
     const first = await client.connections.listActiveCalls(connectionId);
     expect(first.data.map((c) => c.call_control_id)).toEqual(ids);
-    expect(first.data[0]).toMatchObject({ call_leg_id: expect.any(String), call_session_id: expect.any(String), record_type: "call" });
+    expect(first.data[0]).toMatchObject({
+      call_leg_id: expect.any(String),
+      call_session_id: expect.any(String),
+      record_type: "call",
+    });
 
     // The SDK types this list as page-number paginated (page[number]/page[size], which the spec's page
     // parameter also declares). Explicit pages work; its for-await iterator does not stop, because it reads
@@ -114,9 +135,13 @@ describe("official telnyx SDK against the simulator", () => {
   it("surfaces the simulator's errors as the SDK's typed errors with Telnyx error bodies", async () => {
     const missing = await client.calls.actions.hangup("v3:nope", {}).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(NotFoundError);
-    expect((missing as NotFoundError).error).toMatchObject({ errors: [{ code: "10005", title: "Resource not found" }] });
+    expect((missing as NotFoundError).error).toMatchObject({
+      errors: [{ code: "10005", title: "Resource not found" }],
+    });
 
-    const invalid = await client.calls.dial({ connection_id: "no-such-app", from: "+13125550100", to: "12345" }).catch((e: unknown) => e);
+    const invalid = await client.calls
+      .dial({ connection_id: "no-such-app", from: "+13125550100", to: "12345" })
+      .catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(UnprocessableEntityError);
     expect((invalid as UnprocessableEntityError).error).toMatchObject({
       errors: [{ code: "10015", title: "Invalid parameter", source: { pointer: "/to" } }],
@@ -148,7 +173,10 @@ describe("the foreign receiver can say no", () => {
     const own = await startForeignReceiver(() => publicKey);
     try {
       const timestamp = String(Math.floor(Date.now() / 1000));
-      const body = JSON.stringify({ data: { event_type: "call.hangup", id: "e1", payload: { call_control_id: "v3:a" } }, meta: { attempt: 1 } });
+      const body = JSON.stringify({
+        data: { event_type: "call.hangup", id: "e1", payload: { call_control_id: "v3:a" } },
+        meta: { attempt: 1 },
+      });
       const signature = sign(null, Buffer.from(`${timestamp}|${body}`), keys.privateKey).toString("base64");
       const headers = { "telnyx-timestamp": timestamp, "telnyx-signature-ed25519": signature };
       expect(await post(own.url, body, headers)).toBe(200);

@@ -25,11 +25,20 @@ interface Raw {
 }
 
 async function http(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Raw> {
-  const res = await fetch(sim.url + path, { method, headers: { authorization: `Bearer ${API_KEY}`, ...headers }, body });
+  const res = await fetch(sim.url + path, {
+    method,
+    headers: { authorization: `Bearer ${API_KEY}`, ...headers },
+    body,
+  });
   const text = await res.text();
-  return { status: res.status, contentType: res.headers.get("content-type"), json: text === "" ? undefined : JSON.parse(text) };
+  return {
+    status: res.status,
+    contentType: res.headers.get("content-type"),
+    json: text === "" ? undefined : JSON.parse(text),
+  };
 }
-const post = (path: string, body: unknown) => http("POST", path, JSON.stringify(body), { "content-type": "application/json" });
+const post = (path: string, body: unknown) =>
+  http("POST", path, JSON.stringify(body), { "content-type": "application/json" });
 
 const errorObject = {
   code: expect.stringMatching(/^\d+$/),
@@ -40,7 +49,10 @@ const errorObject = {
 async function answeredCall(to = "+13125550111"): Promise<string> {
   const res = await post("/calls", { connection_id: "raw", from: "+13125550100", to });
   const id = (res.json as { data: { call_control_id: string } }).data.call_control_id;
-  await receiver.waitFor((evs) => evs.some((e) => e.data.payload.call_control_id === id && e.data.event_type === "call.answered"), "answer");
+  await receiver.waitFor(
+    (evs) => evs.some((e) => e.data.payload.call_control_id === id && e.data.event_type === "call.answered"),
+    "answer",
+  );
   return id;
 }
 
@@ -64,7 +76,9 @@ describe("raw fetch: success shapes", () => {
 
   it("answers call actions with { data: { result: 'ok' } }, with a JSON body and with no body at all", async () => {
     const id = await answeredCall();
-    expect((await post(`/calls/${id}/actions/speak`, { payload: "Hi", voice: "female" })).json).toEqual({ data: { result: "ok" } });
+    expect((await post(`/calls/${id}/actions/speak`, { payload: "Hi", voice: "female" })).json).toEqual({
+      data: { result: "ok" },
+    });
     // Commands whose fields are all optional: a raw client may send nothing (no body, no content-type).
     const hangup = await http("POST", `/calls/${id}/actions/hangup`);
     expect(hangup).toEqual({ status: 200, contentType: "application/json", json: { data: { result: "ok" } } });
@@ -74,15 +88,28 @@ describe("raw fetch: success shapes", () => {
     const id = await answeredCall();
     const res = await http("GET", `/calls/${id}`);
     expect(res.json).toEqual({
-      data: expect.objectContaining({ call_control_id: id, is_alive: true, record_type: "call", call_leg_id: expect.any(String), call_session_id: expect.any(String) }),
+      data: expect.objectContaining({
+        call_control_id: id,
+        is_alive: true,
+        record_type: "call",
+        call_leg_id: expect.any(String),
+        call_session_id: expect.any(String),
+      }),
     });
   });
 
   it("creates an application with 201 and lists it with page-number meta", async () => {
-    const created = await post("/call_control_applications", { application_name: "raw-app", webhook_event_url: receiver.url });
+    const created = await post("/call_control_applications", {
+      application_name: "raw-app",
+      webhook_event_url: receiver.url,
+    });
     expect(created.status).toBe(201);
     const data = (created.json as { data: Record<string, unknown> }).data;
-    expect(data).toMatchObject({ id: expect.any(String), application_name: "raw-app", record_type: "call_control_application" });
+    expect(data).toMatchObject({
+      id: expect.any(String),
+      application_name: "raw-app",
+      record_type: "call_control_application",
+    });
     // What URLSearchParams produces: brackets percent-encoded.
     const query = new URLSearchParams({ "filter[application_name][contains]": "raw-", "page[size]": "1" });
     const list = await http("GET", `/call_control_applications?${query}`);
@@ -99,16 +126,23 @@ describe("raw fetch: success shapes", () => {
       const res = await post("/calls", { connection_id: "raw-page", from: "+13125550100", to: `+1312555030${i}` });
       ids.push((res.json as { data: { call_control_id: string } }).data.call_control_id);
     }
-    type Page = { data: Array<{ call_control_id: string; record_type: string }>; meta: { next?: string; previous?: string; total_items: number; cursors: object } };
+    type Page = {
+      data: Array<{ call_control_id: string; record_type: string }>;
+      meta: { next?: string; previous?: string; total_items: number; cursors: object };
+    };
     const origin = new URL(sim.url).origin;
     const first = (await http("GET", "/connections/raw-page/active_calls?page[limit]=2")).json as Page;
     expect(first.data.map((c) => c.call_control_id)).toEqual(ids.slice(0, 2));
     expect(first.meta).toMatchObject({ total_items: 3, cursors: { after: expect.any(String) } });
     expect(first.meta.next).toMatch(/^\/v2\/connections\/raw-page\/active_calls\?/);
-    const next = (await (await fetch(origin + first.meta.next, { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as Page;
+    const next = (await (
+      await fetch(origin + first.meta.next, { headers: { authorization: `Bearer ${API_KEY}` } })
+    ).json()) as Page;
     expect(next.data.map((c) => c.call_control_id)).toEqual([ids[2]]);
     expect(next.meta.next).toBeUndefined();
-    const back = (await (await fetch(origin + next.meta.previous, { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as Page;
+    const back = (await (
+      await fetch(origin + next.meta.previous, { headers: { authorization: `Bearer ${API_KEY}` } })
+    ).json()) as Page;
     expect(back.data.map((c) => c.call_control_id)).toEqual(ids.slice(0, 2));
   });
 });

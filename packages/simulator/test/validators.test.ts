@@ -76,6 +76,8 @@ describe("validators from the background thread", () => {
     ]);
     // Path parameters come from the thread too.
     expect(parameterJob("path", "POST", speakTemplate, speak)).toBeDefined();
-    expect(validateParameters("POST", speakTemplate, speak, { path: { call_control_id: "v3:x" }, query: {} })).toEqual([]);
+    expect(validateParameters("POST", speakTemplate, speak, { path: { call_control_id: "v3:x" }, query: {} })).toEqual(
+      [],
+    );
   });
 });

@@ -53,17 +53,25 @@ describe("delivery failures", () => {
     const s = await dialTo(await badReceiver("never answers"), { maxAttempts: 2, baseDelayMs: 1, timeoutMs: 50 });
     await s.idle();
     expect(s.deliveries).toEqual([
-      expect.objectContaining({ eventType: "call.initiated", attempts: 2, delivered: false, lastResult: "no response within 50 ms" }),
+      expect.objectContaining({
+        eventType: "call.initiated",
+        attempts: 2,
+        delivered: false,
+        lastResult: "no response within 50 ms",
+      }),
     ]);
   });
 
-  it.each(["drops the connection", "resets mid-body"] as const)("a receiver that %s: a failed attempt with the network error", async (behaviour) => {
-    const s = await dialTo(await badReceiver(behaviour), { maxAttempts: 3, baseDelayMs: 1, timeoutMs: 5000 });
-    await s.idle();
-    const [record] = s.deliveries;
-    expect(record).toMatchObject({ attempts: 3, delivered: false });
-    expect(typeof record?.lastResult).toBe("string");
-  });
+  it.each(["drops the connection", "resets mid-body"] as const)(
+    "a receiver that %s: a failed attempt with the network error",
+    async (behaviour) => {
+      const s = await dialTo(await badReceiver(behaviour), { maxAttempts: 3, baseDelayMs: 1, timeoutMs: 5000 });
+      await s.idle();
+      const [record] = s.deliveries;
+      expect(record).toMatchObject({ attempts: 3, delivered: false });
+      expect(typeof record?.lastResult).toBe("string");
+    },
+  );
 
   it("stop() ends a delivery that is waiting for its response", async () => {
     const s = await dialTo(await badReceiver("never answers"), { maxAttempts: 5, baseDelayMs: 1, timeoutMs: 60_000 });
@@ -85,7 +93,9 @@ describe("createSigner", () => {
     const headers = createSigner(seed)(body);
     expect(headers["telnyx-timestamp"]).toMatch(/^\d{10}$/);
     expect(cryptoVerify(publicKey, body, headers["telnyx-timestamp"], headers["telnyx-signature-ed25519"])).toBe(true);
-    expect(cryptoVerify(publicKey, `${body} `, headers["telnyx-timestamp"], headers["telnyx-signature-ed25519"])).toBe(false);
+    expect(cryptoVerify(publicKey, `${body} `, headers["telnyx-timestamp"], headers["telnyx-signature-ed25519"])).toBe(
+      false,
+    );
   });
 
   it("refuses a key of the wrong length without putting the key in the message", () => {

@@ -166,6 +166,8 @@ export const actionHandlers = {
     if (!isAnswered(call) && !(call.direction === "incoming" && call.state === "initiated")) throw callNotAnswered();
     if (call.bridgedWith)
       throw cannotExecute("A bridged call cannot be transferred; unbridge or hang up the other leg.");
+    if (call.transferLeg)
+      throw cannotExecute("A transfer is already in progress on this call; wait for it to answer or fail.");
     checkNumber(body.to, "/to");
     checkBase64(body.target_leg_client_state, "/target_leg_client_state");
     engine.transfer(call, {

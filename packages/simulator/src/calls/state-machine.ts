@@ -112,6 +112,7 @@ export class CallEngine {
       endTime: undefined,
       hangupCause: undefined,
       bridgedWith: undefined,
+      transferLeg: undefined,
       parkAfterUnbridge: false,
       pendingDigits: spec.digits ?? "",
       gather: undefined,
@@ -138,10 +139,12 @@ export class CallEngine {
     this.after(this.timing.answerDelayMs, () => {
       if (call.state !== "initiated") return;
       if (outcome.kind === "hangup") {
+        if (bridgeTo) bridgeTo.transferLeg = undefined;
         this.end(call, outcome.cause, "callee", outcome.sipCause);
         return;
       }
       this.markAnswered(call);
+      if (bridgeTo) bridgeTo.transferLeg = undefined;
       if (bridgeTo && bridgeTo.state !== "ended") {
         if (bridgeTo.state === "initiated") bridgeTo.answeredAt = Date.now();
         this.connect(bridgeTo, call);
@@ -175,6 +178,10 @@ export class CallEngine {
     call.playing.clear();
     if (call.gather) this.finishGather(call, "call_hangup");
     const peer = call.bridgedWith ? this.calls.get(call.bridgedWith) : undefined;
+    // A transfer still ringing has no one left to connect to: the caller side cancels it.
+    const ringing = call.transferLeg ? this.calls.get(call.transferLeg) : undefined;
+    call.transferLeg = undefined;
+    if (ringing?.state === "initiated") this.end(ringing, "originator_cancel", "caller", "487");
     call.state = "ended";
     call.hangupCause = cause;
     call.endTime = new Date().toISOString();
@@ -299,10 +306,12 @@ export class CallEngine {
 
   /** A new outbound leg to `to`, in the same session; bridged to `call` when the far end answers. */
   transfer(call: CallRecord, spec: Omit<NewCall, "direction" | "callSessionId" | "connectionId">): CallRecord {
-    return this.create(
+    const leg = this.create(
       { ...spec, direction: "outgoing", connectionId: call.connectionId, callSessionId: call.callSessionId },
       call,
     );
+    call.transferLeg = leg.callControlId;
+    return leg;
   }
 
   // ---- recording ----

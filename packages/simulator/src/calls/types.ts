@@ -59,6 +59,8 @@ export interface CallRecord {
   endTime: string | undefined;
   hangupCause: HangupCause | undefined;
   bridgedWith: string | undefined;
+  /** The new leg of a transfer still ringing: one transfer at a time, and it is cancelled if this call ends. */
+  transferLeg: string | undefined;
   parkAfterUnbridge: boolean;
   /** Digits the far end will press when the next gather starts (FIFO). */
   pendingDigits: string;
