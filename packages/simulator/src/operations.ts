@@ -73,6 +73,7 @@ const dial: OperationHandler = (ctx, { body }) => {
       { pointer: "/connection_id" },
     );
   }
+  const recordingId = request.record === "record-from-answer" ? uuid() : undefined;
   const call = ctx.engine.create({
     direction: "outgoing",
     from: request.from,
@@ -80,9 +81,10 @@ const dial: OperationHandler = (ctx, { body }) => {
     connectionId: request.connection_id,
     webhookUrl,
     clientState: request.client_state,
+    recordFromAnswer: recordingId,
   });
   const data: Record<string, unknown> = { ...callStatus(call), is_alive: false };
-  if (request.record === "record-from-answer") data.recording_id = uuid();
+  if (recordingId) data.recording_id = recordingId;
   const response = { data };
   if (dedupeKey) ctx.dialCommands.set(dedupeKey, response);
   return ok(response);

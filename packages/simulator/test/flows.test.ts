@@ -224,6 +224,17 @@ describe("bridge, transfer, DTMF, recording, playback", () => {
     await act(a, "hangup");
   });
 
+  it("dial with record-from-answer records from the answer: record_stop saves it", async () => {
+    const id = await dialAnswered(call, receiver, { record: "record-from-answer" });
+    expect((await act(id, "record_stop")).status).toBe(200);
+    const legId = sim.calls.get(id)!.callLegId;
+    await receiver.waitFor(
+      (evs) => evs.some((e) => e.data.event_type === "call.recording.saved" && e.data.payload.call_leg_id === legId),
+      "call.recording.saved",
+    );
+    await act(id, "hangup");
+  });
+
   it("record_start/record_stop produce call.recording.saved; playback produces started/ended", async () => {
     const id = await dialAnswered(call, receiver);
     await act(id, "record_start", { format: "wav", channels: "dual" });

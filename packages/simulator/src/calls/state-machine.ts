@@ -27,6 +27,8 @@ export interface NewCall {
   callSessionId?: string;
   /** Digits the far end presses at the first gather(s). */
   digits?: string;
+  /** Dial's `record: "record-from-answer"`: the recording (this id) starts when the far end answers. */
+  recordFromAnswer?: string | undefined;
 }
 
 type Listener = (call: CallRecord, event: EmittedEvent) => void;
@@ -125,7 +127,7 @@ export class CallEngine {
     this.calls.set(call.callControlId, call);
     // Outbound legs ring at the far end ("bridging"); inbound legs wait parked for answer or reject.
     this.emit(call, "call.initiated", { state: spec.direction === "outgoing" ? "bridging" : "parked" });
-    if (spec.direction === "outgoing") this.scheduleOutcome(call, bridgeTo);
+    if (spec.direction === "outgoing") this.scheduleOutcome(call, bridgeTo, spec);
     else
       this.after(this.timing.inboundRingTimeoutMs, () => {
         if (call.state === "initiated") this.end(call, "originator_cancel", "caller", "487");
@@ -134,7 +136,7 @@ export class CallEngine {
   }
 
   /** Far end of an outbound leg: answers, or hangs up per the number rule. `bridgeTo` is set for transfers. */
-  private scheduleOutcome(call: CallRecord, bridgeTo: CallRecord | undefined): void {
+  private scheduleOutcome(call: CallRecord, bridgeTo: CallRecord | undefined, spec: NewCall): void {
     const outcome = outcomeFor(call.to);
     this.after(this.timing.answerDelayMs, () => {
       if (call.state !== "initiated") return;
@@ -144,6 +146,7 @@ export class CallEngine {
         return;
       }
       this.markAnswered(call);
+      if (spec.recordFromAnswer) this.startRecording(call, spec.recordFromAnswer, "single", "mp3");
       if (bridgeTo) bridgeTo.transferLeg = undefined;
       if (bridgeTo && bridgeTo.state !== "ended") {
         if (bridgeTo.state === "initiated") bridgeTo.answeredAt = Date.now();
