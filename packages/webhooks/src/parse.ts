@@ -7,7 +7,8 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 export function parseEvent(body: string | Uint8Array): WebhookEvent {
   let text: string;
   try {
-    text = typeof body === "string" ? body : decoder.decode(body);
+    // The decoder drops a leading byte-order mark from bytes; drop it from a string too, so both agree.
+    text = typeof body === "string" ? (body.charCodeAt(0) === 0xfeff ? body.slice(1) : body) : decoder.decode(body);
   } catch {
     throw new WebhookVerificationError("invalid_json", "The webhook body is not valid UTF-8, so it cannot be JSON.");
   }

@@ -45,6 +45,14 @@ describe.each(providers)("verify and unwrap with $name", (c) => {
     expect(event.meta).toEqual({ attempt: 1, delivered_to: "https://example.com/webhooks/telnyx" });
   });
 
+  it("unwraps a body with a byte-order mark the same as a string and as bytes", async () => {
+    const body = `\uFEFF${JSON.stringify(callAnswered())}`;
+    const headers = nodeSign(keys, body);
+    for (const raw of [body, Buffer.from(body)]) {
+      await expect(webhooks().unwrap(raw, headers)).resolves.toMatchObject({ data: { event_type: "call.answered" } });
+    }
+  });
+
   it("verifies non-ASCII bodies byte for byte", async () => {
     const body = JSON.stringify(callAnswered({ from: "Zoë 📞 +4915550100" }));
     const headers = nodeSign(keys, body);
