@@ -43,6 +43,17 @@ function emitting<N extends ActionName>(eventType: Parameters<CallEngine["emit"]
   };
 }
 
+/** gather_using_speak / gather_using_audio: a digit gather whose prompt the simulator does not play. */
+function gathering(
+  kind: "gather_using_speak" | "gather_using_audio",
+): Handler<"gatherUsingSpeak" | "gatherUsingAudio"> {
+  return ({ engine }, call, body) => {
+    requireAnswered(call);
+    engine.startGather(call, { kind, gatherId: undefined, ...gatherDefaults(body) }, body.timeout_millis ?? 60000);
+    return undefined;
+  };
+}
+
 const gatherDefaults = (b: {
   minimum_digits?: number;
   maximum_digits?: number;
@@ -113,24 +124,8 @@ export const actionHandlers = {
     );
     return undefined;
   },
-  gatherUsingSpeak: ({ engine }, call, body) => {
-    requireAnswered(call);
-    engine.startGather(
-      call,
-      { kind: "gather_using_speak", gatherId: undefined, ...gatherDefaults(body) },
-      body.timeout_millis ?? 60000,
-    );
-    return undefined;
-  },
-  gatherUsingAudio: ({ engine }, call, body) => {
-    requireAnswered(call);
-    engine.startGather(
-      call,
-      { kind: "gather_using_audio", gatherId: undefined, ...gatherDefaults(body) },
-      body.timeout_millis ?? 60000,
-    );
-    return undefined;
-  },
+  gatherUsingSpeak: gathering("gather_using_speak"),
+  gatherUsingAudio: gathering("gather_using_audio"),
   gatherStop: ({ engine }, call) => {
     requireAnswered(call);
     engine.finishGather(call, "cancelled");
