@@ -1,5 +1,6 @@
 // Runs one fixture module (test/fixtures/*.ts: `export async function run(input): Promise<output>`) in a
-// runtime that has only fetch and Web Crypto: headless Chromium (Debian's, driven by playwright-core),
+// runtime that has only fetch and Web Crypto: headless Chromium (from @sparticuz/chromium, or the browser
+// CHROMIUM_PATH names; driven by playwright-core),
 // Deno and Bun (from their npm packages). Each fixture is bundled by esbuild with that runtime's export
 // conditions and no Node built-ins, so a stray `node:` import fails the bundle instead of passing quietly.
 import { spawn } from "node:child_process";
@@ -10,7 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { type Browser, chromium } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const scratch = join(here, "..", ".tmp");
@@ -83,6 +84,7 @@ export function pageOrigin(): () => { url: string; files: Map<string, string> } 
 }
 
 let browser: Browser | undefined;
+
 export async function closeBrowser(): Promise<void> {
   await browser?.close();
   browser = undefined;
@@ -96,7 +98,7 @@ export async function runIn<I, O>(runtime: Runtime, fixture: string, input: I, o
     origin.files.set(`/${fixture}.js`, readFileSync(file, "utf8"));
     origin.files.set(`/${fixture}.html`, `<!doctype html><script type="module" src="/${fixture}.js"></script>`);
     browser ??= await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      executablePath: inject("chromiumPath"), // see browser-setup.ts
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
     const page = await browser.newPage();
