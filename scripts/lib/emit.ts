@@ -14,6 +14,9 @@ export async function printTypes(slice: Slice, info: SpecInfo): Promise<string> 
   const ast = await openapiTS(slice.doc as never, {
     // The API does not require fields that merely have a default (dial's answering_machine_detection...).
     defaultNonNullable: false,
+    // `type: object` without properties is any object in JSON Schema (a JSON Schema for gather_using_ai, free-form
+    // metadata), not an empty one: Record<string, unknown> instead of the default Record<string, never>.
+    emptyObjectsUnknown: true,
     silent: false,
   });
   return `/**\n * ${DO_NOT_EDIT}\n * Source: ${info.origin}\n * sha256: ${info.sha256}\n */\n\n${astToString(ast)}`;

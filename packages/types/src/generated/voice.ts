@@ -2706,7 +2706,7 @@ export interface components {
                  *       "city": "Paris"
                  *     }
                  */
-                result?: Record<string, never>;
+                result?: Record<string, unknown>;
                 /**
                  * @description Reflects how command ended.
                  * @example valid
@@ -2942,7 +2942,7 @@ export interface components {
                  *       "city": "Paris"
                  *     }
                  */
-                partial_results?: Record<string, never>;
+                partial_results?: Record<string, unknown>;
                 /**
                  * @description Destination number or SIP URI of the call.
                  * @example +13129457420
@@ -3177,7 +3177,7 @@ export interface components {
              */
             llm_api_key_ref?: string;
             /** @description MCP (Model Context Protocol) server configurations for extending the assistant's capabilities with external tools and data sources. */
-            mcp_servers?: Record<string, never>[];
+            mcp_servers?: Record<string, unknown>[];
             /**
              * @description LLM model override for this call. If omitted, the assistant's configured model is used.
              * @example gpt-4o
@@ -3186,7 +3186,7 @@ export interface components {
             /** @description Assistant name override for this call. */
             name?: string;
             /** @description Observability configuration for the assistant session, including Langfuse integration for tracing and monitoring. */
-            observability_settings?: Record<string, never>;
+            observability_settings?: Record<string, unknown>;
             /**
              * @deprecated
              * @description Deprecated — use `llm_api_key_ref` instead. Integration secret identifier for the OpenAI API key. This field is maintained for backward compatibility; `llm_api_key_ref` is the canonical field name and supports all LLM providers.
@@ -3570,7 +3570,7 @@ export interface components {
              */
             body_parameters?: {
                 /** @description The properties of the body parameters. */
-                properties?: Record<string, never>;
+                properties?: Record<string, unknown>;
                 /** @description The required properties of the body parameters. */
                 required?: string[];
                 /** @enum {string} */
@@ -3609,7 +3609,7 @@ export interface components {
              */
             path_parameters?: {
                 /** @description The properties of the path parameters. */
-                properties?: Record<string, never>;
+                properties?: Record<string, unknown>;
                 /** @description The required properties of the path parameters. */
                 required?: string[];
                 /** @enum {string} */
@@ -3632,7 +3632,7 @@ export interface components {
              */
             query_parameters?: {
                 /** @description The properties of the query parameters. */
-                properties?: Record<string, never>;
+                properties?: Record<string, unknown>;
                 /** @description The required properties of the query parameters. */
                 required?: string[];
                 /** @enum {string} */
@@ -8320,7 +8320,7 @@ export interface components {
              *       "type": "object"
              *     }
              */
-            parameters: Record<string, never>;
+            parameters: Record<string, unknown>;
             /**
              * @description Default is `false`. If set to `true`, the voice assistant will send updates to the message history via the `call.ai_gather.message_history_updated` callback in real time as the message history is updated.
              * @example false
@@ -8666,7 +8666,7 @@ export interface components {
         };
         Loopcount: string | number;
         /** @description Metadata to add to the message */
-        MessageMetadata: Record<string, never>;
+        MessageMetadata: Record<string, unknown>;
         /** Minimax Voice Settings */
         MinimaxVoiceSettings: {
             /**
@@ -11068,7 +11068,7 @@ export interface components {
                      * @example 428c31b6-abf3-3bc1-b7f4-5013ef9657c1
                      */
                     insight_id?: string;
-                    result?: Record<string, never> | string;
+                    result?: Record<string, unknown> | string;
                 }[];
             };
             /**

@@ -4,6 +4,6 @@ export default defineProject({
   test: {
     name: "types",
     include: ["test/**/*.test.ts"],
-    typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
+    typecheck: { enabled: true, include: ["test/**/*.test-d.mts"], tsconfig: "./tsconfig.json" },
   },
 });
