@@ -14,6 +14,7 @@ import { writeChangeset } from "./lib/changeset.ts";
 import { printActionTable, printBodyFactsTable } from "./lib/client-tables.ts";
 import { diffSummaries, formatDiff, isEmpty } from "./lib/diff.ts";
 import { printAliases, printTypes } from "./lib/emit.ts";
+import { printExampleBodiesTest } from "./lib/examples.ts";
 import { applyOverlay, type Overlay } from "./lib/overlay.ts";
 import { type Doc, type SliceConfig, sliceSpec } from "./lib/slice.ts";
 import { loadSpec, type Pin, readPin, SpecSourceError } from "./lib/spec-source.ts";
@@ -42,6 +43,7 @@ async function main(): Promise<number> {
   // The simulator validates requests and events against the same slice, as JSON Schema at run time.
   const simulatorDir = join(projectRoot, "packages", "simulator", "src", "generated");
   const clientDir = join(projectRoot, "packages", "client", "src", "generated");
+  const typeTestsDir = join(projectRoot, "packages", "types", "test", "generated");
 
   stage("reading spec");
   const source = await loadSpec(projectRoot, values.spec);
@@ -74,6 +76,7 @@ async function main(): Promise<number> {
     [join(simulatorDir, "voice-slice.json")]: `${JSON.stringify(slice.doc)}\n`,
     [join(clientDir, "actions.ts")]: printActionTable(slice),
     [join(clientDir, "body-facts.ts")]: printBodyFactsTable(slice),
+    [join(typeTestsDir, "request-examples.test-d.mts")]: printExampleBodiesTest(slice),
   };
 
   if (values.check) {

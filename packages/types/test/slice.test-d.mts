@@ -202,3 +202,20 @@ test("delivered events are discriminated on data.event_type", () => {
     event.data.event_type === "call.answered" ? event.data.payload.hangup_cause : null;
   expectTypeOf(wrongField).toBeFunction();
 });
+
+// `type: object` without properties is any object in JSON Schema; generated as an empty object, these fields
+// refused everything the spec means them to carry (a JSON Schema for gather_using_ai, free-form metadata).
+test("free-form objects of the spec take any object", () => {
+  type Payload<T extends CallEventType> = NonNullable<CallEventOf<T>["data"]["payload"]>;
+  type Free = Record<string, unknown> | undefined;
+  expectTypeOf<Payload<"call.ai_gather.ended">["result"]>().toEqualTypeOf<Free>();
+  expectTypeOf<Payload<"call.ai_gather.partial_results">["partial_results"]>().toEqualTypeOf<Free>();
+  type Insight = NonNullable<Payload<"call.conversation_insights.generated">["results"]>[number];
+  expectTypeOf<Insight["result"]>().toEqualTypeOf<Record<string, unknown> | string | undefined>();
+  expectTypeOf<ActionBodies["gatherUsingAi"]["parameters"]>().toEqualTypeOf<Record<string, unknown>>();
+  type Message = NonNullable<ActionBodies["aiAssistantAddMessages"]["messages"]>[number];
+  expectTypeOf<{ metadata: { ticket: string; priority: number } }>().toExtend<Pick<Message, "metadata">>();
+  type Assistant = NonNullable<ActionBodies["answer"]["assistant"]>;
+  expectTypeOf<Assistant["observability_settings"]>().toEqualTypeOf<Free>();
+  expectTypeOf<Assistant["mcp_servers"]>().toEqualTypeOf<Record<string, unknown>[] | undefined>();
+});
