@@ -2,8 +2,8 @@
 
 /** Backoff tuning: the first retry waits about `initialDelay` ms, doubling up to `maxDelay` ms. */
 export interface BackoffOptions {
-  initialDelay?: number;
-  maxDelay?: number;
+  initialDelay?: number | undefined;
+  maxDelay?: number | undefined;
 }
 
 export const DEFAULT_BACKOFF: Required<BackoffOptions> = { initialDelay: 500, maxDelay: 8000 };

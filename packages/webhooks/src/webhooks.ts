@@ -17,15 +17,15 @@ import { type RawBody, toBodyBytesOrString, verifyWith } from "./verify.js";
 
 export interface WebhooksOptions {
   /** Base64 Ed25519 public key from the Telnyx portal. Default: the `TELNYX_PUBLIC_KEY` environment variable. */
-  publicKey?: string;
+  publicKey?: string | undefined;
   /** How far (seconds) `telnyx-timestamp` may be from now, either way. Default 300. */
-  tolerance?: number;
+  tolerance?: number | undefined;
   /** Handlers only: the largest body accepted (bytes); larger bodies get 413. Default 1 MiB. */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
   /** Handlers only: receives errors thrown by your event handler (answered with 500). Default: console.error. */
-  onError?: (error: unknown) => void;
+  onError?: ((error: unknown) => void) | undefined;
   /** Overrides the Ed25519 implementation chosen for this runtime. Rarely needed. */
-  crypto?: Ed25519Provider;
+  crypto?: Ed25519Provider | undefined;
 }
 
 function envPublicKey(): string | undefined {
