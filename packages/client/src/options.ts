@@ -30,7 +30,7 @@ export interface RequestOptions {
 export interface ClientOptions {
   /** Defaults to the `TELNYX_API_KEY` environment variable where the runtime has one. */
   apiKey?: string | undefined;
-  /** Defaults to `https://api.telnyx.com/v2`. */
+  /** Defaults to the `TELNYX_BASE_URL` environment variable, else `https://api.telnyx.com/v2`. */
   baseURL?: string | undefined;
   /** Retries after the first attempt, default 2. */
   maxRetries?: number | undefined;

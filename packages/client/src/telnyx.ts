@@ -22,6 +22,7 @@ const createClient: typeof openapiFetch =
 
 export const DEFAULT_BASE_URL = "https://api.telnyx.com/v2";
 const API_KEY_ENV = "TELNYX_API_KEY";
+const BASE_URL_ENV = "TELNYX_BASE_URL";
 
 type Untyped = Record<HttpVerb, (path: string, init: Record<string | symbol, unknown>) => Promise<{ data?: unknown }>>;
 
@@ -50,7 +51,8 @@ export class Telnyx {
       throw new TelnyxError(`maxRetries must be a whole number >= 0, got ${String(maxRetries)}`);
     }
     if (!(timeout > 0)) throw new TelnyxError(`timeout must be a number of milliseconds > 0, got ${String(timeout)}`);
-    const baseURL = (options.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+    // TELNYX_BASE_URL (as the official SDK reads it) points code written for Telnyx at the simulator unchanged.
+    const baseURL = (options.baseURL ?? (readEnv(BASE_URL_ENV) || undefined) ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
     if (!isAbsoluteURL(baseURL)) {
       throw new TelnyxError(`baseURL must be an absolute URL like ${DEFAULT_BASE_URL}, got "${baseURL}"`);
     }

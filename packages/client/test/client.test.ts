@@ -34,6 +34,24 @@ describe("construction", () => {
     expect(server.requests[0]?.headers.authorization).toBe("Bearer KEY_FROM_ENV");
   });
 
+  test("the base URL comes from TELNYX_BASE_URL when not given; an explicit baseURL wins", async () => {
+    server = await startServer(() => ok());
+    const saved = process.env.TELNYX_BASE_URL;
+    process.env.TELNYX_BASE_URL = `${server.url}/`;
+    try {
+      const telnyx = new Telnyx({ apiKey: API_KEY });
+      expect(telnyx.baseURL).toBe(server.url);
+      await telnyx.calls.retrieveStatus("v3:a");
+      expect(new Telnyx({ apiKey: API_KEY, baseURL: "http://127.0.0.1:1/v2" }).baseURL).toBe("http://127.0.0.1:1/v2");
+      process.env.TELNYX_BASE_URL = "";
+      expect(new Telnyx({ apiKey: API_KEY }).baseURL).toBe(DEFAULT_BASE_URL);
+    } finally {
+      if (saved === undefined) delete process.env.TELNYX_BASE_URL;
+      else process.env.TELNYX_BASE_URL = saved;
+    }
+    expect(server.requests).toHaveLength(1);
+  });
+
   test("defaults and bad options", () => {
     expect(new Telnyx({ apiKey: "k" }).baseURL).toBe("https://api.telnyx.com/v2");
     expect(DEFAULT_BASE_URL).toBe("https://api.telnyx.com/v2");
