@@ -1,3 +1,5 @@
+// Fragment: the commands after `dial` need the call answered, which your webhook handler learns from
+// `call.answered` (see "Receive webhooks"); sent at once, they get 422 "Call not answered yet".
 import { Telnyx } from "@telnyx-voice/client";
 
 const telnyx = new Telnyx(); // apiKey from TELNYX_API_KEY

@@ -1,4 +1,4 @@
-// app/api/webhooks/route.ts in a Next.js app
+// Fragment: app/api/webhooks/route.ts in a Next.js app.
 import { Webhooks } from "@telnyx-voice/webhooks";
 
 const webhooks = new Webhooks();

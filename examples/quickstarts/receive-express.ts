@@ -6,4 +6,4 @@ const router = new Webhooks().router().on("call.answered", (event) => console.lo
 const app = express();
 // express.raw keeps the body as bytes: the signature covers the body exactly as sent.
 app.post("/webhooks", express.raw({ type: "application/json" }), router.nodeHandler());
-app.listen(3000);
+app.listen(Number(process.env.PORT ?? 3000));

@@ -1,4 +1,5 @@
-// Hono, Cloudflare Workers, Deno and Bun all hand you a Fetch `Request`.
+// Fragment: a module for Cloudflare Workers, Deno or Bun (`export default app`); Hono, like them, hands
+// you a Fetch `Request`.
 import { Webhooks } from "@telnyx-voice/webhooks";
 import { Hono } from "hono";
 

@@ -7,4 +7,4 @@ const router = webhooks
   .on("call.initiated", (event) => console.log("call from", event.data.payload.from))
   .on("call.hangup", (event) => console.log("hung up:", event.data.payload.hangup_cause));
 
-createServer(router.nodeHandler()).listen(3000);
+createServer(router.nodeHandler()).listen(Number(process.env.PORT ?? 3000));
