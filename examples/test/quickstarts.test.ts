@@ -115,7 +115,7 @@ async function receiverScenario(file: string, answered: (id: string) => RegExp, 
   expect(sim.deliveries.every((d) => d.delivered)).toBe(true);
 }
 
-const escape = (s: string) => new RegExp(s.replace(/[^\w]/g, "\\$&"));
+const literally = (s: string) => new RegExp(s.replace(/[^\w]/g, "\\$&"));
 
 const scenarios: Record<string, () => Promise<void>> = {
   "test-with-simulator.ts": async () => {
@@ -150,7 +150,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   "receive-node-http.ts": () =>
     receiverScenario("receive-node-http.ts", () => /call from \+13125550001/, [/hung up: normal_clearing/]),
 
-  "receive-express.ts": () => receiverScenario("receive-express.ts", escape, []),
+  "receive-express.ts": () => receiverScenario("receive-express.ts", literally, []),
 };
 
 test("every quick start runs against the simulator or says it is a fragment", () => {
