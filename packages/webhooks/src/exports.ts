@@ -13,6 +13,8 @@ export type {
 export type { FetchEventHandler } from "./handlers/fetch.js";
 export type { NodeEventHandler, NodeRequestLike, NodeResponseLike } from "./handlers/node.js";
 export type { HeaderGetter, HeaderRecord, WebhookHeaders } from "./headers.js";
+export { isEventType } from "./guards.js";
 export { type RouteHandler, WebhookRouter } from "./router.js";
 export type { RawBody } from "./verify.js";
-export { type WebhooksOptions, WebhooksBase } from "./webhooks.js";
+export type { WebhooksOptions } from "./options.js";
+export { WebhooksBase } from "./webhooks.js";
