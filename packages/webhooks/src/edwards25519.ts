@@ -6,9 +6,6 @@
 const P = 2n ** 255n - 19n;
 /** The order of the prime-order subgroup (the base point's order). */
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
-/** d = -121665 / 121666 mod p, the curve constant of -x² + y² = 1 + d·x²·y². */
-const D = 37095705934669439343138083508754565189542113879843219016388785533085940283555n;
-const SQRT_M1 = 19681161376707505956807079304988542015446066515923890162744021073123829784752n;
 
 /** What is wrong with a key as a point, or `undefined` for the canonical encoding of a point of order L. */
 export type PointProblem =
@@ -17,10 +14,10 @@ export type PointProblem =
   | { kind: "small_order"; order: 1 | 2 | 4 | 8 }
   | { kind: "mixed_order" };
 
-const mod = (a: bigint): bigint => {
+function mod(a: bigint): bigint {
   const r = a % P;
   return r < 0n ? r + P : r;
-};
+}
 
 function pow(base: bigint, exponent: bigint): bigint {
   let result = 1n;
@@ -31,6 +28,12 @@ function pow(base: bigint, exponent: bigint): bigint {
   }
   return result;
 }
+
+// Computed rather than written out (fewer bytes in a browser bundle), on first use rather than at import.
+/** d = -121665 / 121666 mod p, the curve constant of -x² + y² = 1 + d·x²·y². */
+let D = 0n;
+/** A square root of -1: 2 is not a square mod p (p = 5 mod 8), so 2^((p-1)/4) squares to -1. */
+let SQRT_M1 = 0n;
 
 /** Extended coordinates (X:Y:Z:T), x = X/Z, y = Y/Z, xy = T/Z. */
 type Point = readonly [bigint, bigint, bigint, bigint];
@@ -84,6 +87,8 @@ function decode(bytes: Uint8Array): Point | "non_canonical" | "not_on_curve" {
 
 /** Checks that 32 bytes are the canonical encoding of a point of prime order L. */
 export function pointProblem(bytes: Uint8Array): PointProblem | undefined {
+  D ||= mod(-121665n * pow(121666n, P - 2n));
+  SQRT_M1 ||= pow(2n, (P - 1n) / 4n);
   const point = decode(bytes);
   if (point === "non_canonical" || point === "not_on_curve") return { kind: point };
   // L is prime, so [L]P = identity with P != identity means P has order exactly L.

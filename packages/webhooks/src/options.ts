@@ -46,7 +46,7 @@ const RANGES = {
     max: 3600,
     integer: false,
     unit: "seconds",
-    why: "it is the replay window: how old a signed webhook may be and still be accepted",
+    why: "the replay window",
   },
   maxBodyBytes: {
     fallback: DEFAULT_MAX_BODY_BYTES,
@@ -54,7 +54,7 @@ const RANGES = {
     max: 2 ** 30,
     integer: true,
     unit: "bytes",
-    why: "larger bodies are answered 413 before they are buffered",
+    why: "larger bodies get 413",
   },
   bodyTimeoutMs: {
     fallback: 5000,
@@ -62,7 +62,7 @@ const RANGES = {
     max: 300_000,
     integer: false,
     unit: "milliseconds",
-    why: "a body still incomplete after it is answered 408, so slow or endless bodies cannot hold connections",
+    why: "a body still incomplete then gets 408",
   },
 } satisfies Record<string, Range>;
 
@@ -75,7 +75,12 @@ function numberOption(name: keyof typeof RANGES, value: unknown): number {
   if (typeof value !== "number") {
     throw new TypeError(`Webhooks: ${expected}, got a ${value === null ? "null" : typeof value}.`);
   }
-  if (!Number.isFinite(value) || value < range.min || value > range.max || (range.integer && !Number.isInteger(value))) {
+  if (
+    !Number.isFinite(value) ||
+    value < range.min ||
+    value > range.max ||
+    (range.integer && !Number.isInteger(value))
+  ) {
     throw new RangeError(`Webhooks: ${expected}, got ${String(value)}.`);
   }
   return value;

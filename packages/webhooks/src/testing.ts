@@ -2,8 +2,9 @@
 // This build signs with Web Crypto's Ed25519 where the runtime has it (Deno, Bun, Workers, current browsers)
 // and @noble/ed25519 otherwise; Node gets ./testing-node.ts (node:crypto, synchronous) through the package's
 // "node" export condition. Private keys never appear in error messages.
-import { webSigning } from "./signer/web.js";
+
 import { type KeyPair, type SignatureHeaders, signingHelpers, type WebhookSigner } from "./signer/signer.js";
+import { webSigning } from "./signer/web.js";
 
 export type { KeyPair, SignatureHeaders, WebhookSigner };
 

@@ -10,7 +10,7 @@ import {
 } from "./handlers/node.js";
 import type { ErrorReporter } from "./handlers/respond.js";
 import type { WebhookHeaders } from "./headers.js";
-import { type WebhooksOptions, resolveOptions } from "./options.js";
+import { resolveOptions, type WebhooksOptions } from "./options.js";
 import { parseEvent } from "./parse.js";
 import { decodePublicKey } from "./public-key.js";
 import { WebhookRouter } from "./router.js";

@@ -59,7 +59,8 @@ export function createFetchHandler(
     } catch (error) {
       const answer = failure(error);
       // After 408 or 413 the rest of the body is unread: ask the server to close rather than reuse the connection.
-      const close: Record<string, string> = answer?.status === 408 || answer?.status === 413 ? { connection: "close" } : {};
+      const close: Record<string, string> =
+        answer?.status === 408 || answer?.status === 413 ? { connection: "close" } : {};
       if (answer) return text(answer.status, answer.body, close);
       // The body could not be read (the client went away, or something consumed it first): answer, so
       // the framework does not turn a throw into its own error page; Telnyx redelivers on a non-2xx.

@@ -2,7 +2,7 @@
 // @noble/ed25519 otherwise. Both are asynchronous; the choice is made once per runtime, at the first use.
 import { getPublicKeyAsync, signAsync } from "@noble/ed25519";
 import { decodeBase64 } from "../base64.js";
-import { type SeedSigner, type SigningBackend, mismatchedHalves, pkcs8, sameBytes } from "./backend.js";
+import { mismatchedHalves, pkcs8, type SeedSigner, type SigningBackend, sameBytes } from "./backend.js";
 
 interface Engine {
   name: string;
