@@ -66,7 +66,7 @@ export class WebhooksBase {
     return verifyWith(this.#verifier, rawBody, headers, this.tolerance);
   }
 
-  /** Verifies, then parses the body into a typed event (narrow it on `event.data.event_type`). */
+  /** Verifies, then parses the body into a typed event (narrow it on `event.data.event_type`, or with `isEventType`). */
   async unwrap(rawBody: RawBody, headers: WebhookHeaders): Promise<WebhookEvent> {
     await verifyWith(this.#verifier, rawBody, headers, this.tolerance);
     return parseEvent(toBodyBytesOrString(rawBody));
