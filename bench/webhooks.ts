@@ -2,7 +2,7 @@
 // signatures per second through the shared signer (`signSync`, as the simulator signs every delivery)
 // against node:crypto's own sign. Each case runs in batches, in rotating order over many rounds, so noise
 // hits every case alike.
-import { createPublicKey, generateKeyPairSync, sign, verify as nativeVerify } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, verify as nativeVerify, sign } from "node:crypto";
 import { Webhooks } from "@telnyx-voice/webhooks";
 import { nobleCrypto, webCrypto } from "@telnyx-voice/webhooks/crypto";
 import { createSigner } from "@telnyx-voice/webhooks/testing";
