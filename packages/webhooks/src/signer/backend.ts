@@ -1,13 +1,13 @@
 // What a signing backend provides: node:crypto (synchronous) on Node, Web Crypto or @noble/ed25519 elsewhere.
 // The rules every backend shares (key decoding, timestamps, headers) live in ./signer.ts, once.
 
-/** Signs messages with one private key, imported once. */
+/** Signs `${timestamp}|${body}` with one private key, imported once, and returns the base64 signature. */
 export interface SeedSigner {
   /** "node:crypto", "webcrypto", "@noble/ed25519", or "auto (...)" until the first signature chose. */
   readonly implementation: string;
   /** Present when signing is synchronous (node:crypto). */
-  readonly signSync: ((message: Uint8Array) => Uint8Array) | undefined;
-  sign(message: Uint8Array): Promise<Uint8Array>;
+  readonly signSync: ((timestamp: string, body: string | Uint8Array) => string) | undefined;
+  sign(timestamp: string, body: string | Uint8Array): Promise<string>;
 }
 
 export interface SigningBackend {

@@ -19,13 +19,20 @@ export const nodeSigning: SigningBackend = {
   signerFor(seed, publicHalf) {
     const key = privateKeyObject(seed);
     if (publicHalf !== undefined && !sameBytes(publicKeyBytes(key), publicHalf)) throw mismatchedHalves();
-    const signSync = (message: Uint8Array): Uint8Array => sign(null, message, key);
+    // Buffer rather than the portable TextEncoder and base64 helpers: this is the simulator's hot path.
+    const signSync = (timestamp: string, body: string | Uint8Array): string => {
+      const message =
+        typeof body === "string"
+          ? Buffer.from(`${timestamp}|${body}`)
+          : Buffer.concat([Buffer.from(`${timestamp}|`), body]);
+      return sign(null, message, key).toString("base64");
+    };
     return {
       implementation: "node:crypto",
       signSync,
-      sign: (message) => {
+      sign: (timestamp, body) => {
         try {
-          return Promise.resolve(signSync(message));
+          return Promise.resolve(signSync(timestamp, body));
         } catch (error) {
           return Promise.reject(error);
         }

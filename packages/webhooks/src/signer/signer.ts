@@ -3,7 +3,6 @@
 // over a backend chosen by the entry point. Private keys live in closures only: never in a message,
 // a property, `inspect` or JSON.
 import { decodeBase64, encodeBase64 } from "../base64.js";
-import { signedMessage } from "../bytes.js";
 import type { SigningBackend } from "./backend.js";
 
 export interface KeyPair {
@@ -73,8 +72,8 @@ function timestampText(timestamp: number | undefined, caller: string): string {
   return String(timestamp);
 }
 
-function headersOf(timestamp: string, signature: Uint8Array): SignatureHeaders {
-  return { "telnyx-timestamp": timestamp, "telnyx-signature-ed25519": encodeBase64(signature) };
+function headersOf(timestamp: string, signature: string): SignatureHeaders {
+  return { "telnyx-timestamp": timestamp, "telnyx-signature-ed25519": signature };
 }
 
 /** The public helpers of `./testing`, over one backend (each entry point passes its own). */
@@ -89,7 +88,7 @@ export function signingHelpers(backend: SigningBackend) {
         : (body: string | Uint8Array, timestamp?: number): SignatureHeaders => {
             checkBody(body, "signSync()");
             const ts = timestampText(timestamp, "signSync()");
-            return headersOf(ts, syncSign(signedMessage(ts, body)));
+            return headersOf(ts, syncSign(ts, body));
           };
     return {
       get implementation() {
@@ -99,7 +98,7 @@ export function signingHelpers(backend: SigningBackend) {
       async sign(body, timestamp) {
         checkBody(body, "sign()");
         const ts = timestampText(timestamp, "sign()");
-        return headersOf(ts, await signer.sign(signedMessage(ts, body)));
+        return headersOf(ts, await signer.sign(ts, body));
       },
     };
   }

@@ -1,7 +1,8 @@
 // Web Crypto's Ed25519 where the runtime has it (Node >= 20, Deno, Bun, Workers, current browsers),
 // @noble/ed25519 otherwise. Both are asynchronous; the choice is made once per runtime, at the first use.
 import { getPublicKeyAsync, signAsync } from "@noble/ed25519";
-import { decodeBase64 } from "../base64.js";
+import { decodeBase64, encodeBase64 } from "../base64.js";
+import { signedMessage } from "../bytes.js";
 import { mismatchedHalves, pkcs8, type SeedSigner, type SigningBackend, sameBytes } from "./backend.js";
 
 interface Engine {
@@ -71,9 +72,9 @@ export const webSigning: SigningBackend = {
         return implementation;
       },
       signSync: undefined,
-      async sign(message) {
+      async sign(timestamp, body) {
         loaded ??= load();
-        return (await loaded)(message);
+        return encodeBase64(await (await loaded)(signedMessage(timestamp, body)));
       },
     };
   },
