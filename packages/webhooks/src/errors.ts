@@ -2,7 +2,10 @@
 export type WebhookVerificationReason =
   /** No public key given and `TELNYX_PUBLIC_KEY` is not set. */
   | "missing_public_key"
-  /** The public key is not base64 of a 32-byte Ed25519 key. */
+  /**
+   * The public key is not base64 of 32 bytes, or those bytes are not the canonical encoding of an Ed25519
+   * point of prime order (small-order and mixed-order points let forged signatures verify).
+   */
   | "invalid_public_key"
   /** `telnyx-timestamp` or `telnyx-signature-ed25519` is absent. */
   | "missing_header"
@@ -22,8 +25,10 @@ export type WebhookVerificationReason =
   | "invalid_json"
   /** The verified body is JSON but not a Telnyx event (`data.event_type` missing). */
   | "invalid_event"
-  /** Handlers: the body is larger than `maxBodyBytes`. */
+  /** Handlers: the body is larger than `maxBodyBytes` (413). */
   | "body_too_large"
+  /** Handlers: the body was not complete within `bodyTimeoutMs` (408). */
+  | "body_timeout"
   /** Node handler: a JSON body parser consumed the body before the handler could see the raw bytes. */
   | "body_already_parsed";
 

@@ -10,9 +10,11 @@ export type {
   WebhookEventType,
   WebhookMeta,
 } from "./events.js";
+export { isEventType } from "./guards.js";
 export type { FetchEventHandler } from "./handlers/fetch.js";
 export type { NodeEventHandler, NodeRequestLike, NodeResponseLike } from "./handlers/node.js";
 export type { HeaderGetter, HeaderRecord, WebhookHeaders } from "./headers.js";
+export type { WebhooksOptions } from "./options.js";
 export { type RouteHandler, WebhookRouter } from "./router.js";
 export type { RawBody } from "./verify.js";
-export { type WebhooksOptions, WebhooksBase } from "./webhooks.js";
+export { WebhooksBase } from "./webhooks.js";

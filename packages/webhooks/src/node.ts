@@ -1,6 +1,7 @@
 // Entry for Node (the "node" export condition): node:crypto verifies synchronously with a KeyObject made once.
 import { nodeCrypto } from "./crypto/node.js";
-import { type WebhooksOptions, WebhooksBase } from "./webhooks.js";
+import type { WebhooksOptions } from "./options.js";
+import { WebhooksBase } from "./webhooks.js";
 
 export * from "./exports.js";
 

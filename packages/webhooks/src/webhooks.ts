@@ -1,4 +1,3 @@
-import { decodeBase64 } from "./base64.js";
 import type { Ed25519Provider, Ed25519Verifier } from "./crypto/provider.js";
 import { WebhookVerificationError } from "./errors.js";
 import type { WebhookEvent } from "./events.js";
@@ -9,75 +8,40 @@ import {
   type NodeRequestLike,
   type NodeResponseLike,
 } from "./handlers/node.js";
-import { DEFAULT_MAX_BODY_BYTES, type ErrorReporter, reportToConsole } from "./handlers/respond.js";
+import type { ErrorReporter } from "./handlers/respond.js";
 import type { WebhookHeaders } from "./headers.js";
+import { resolveOptions, type WebhooksOptions } from "./options.js";
 import { parseEvent } from "./parse.js";
+import { decodePublicKey } from "./public-key.js";
 import { WebhookRouter } from "./router.js";
 import { type RawBody, toBodyBytesOrString, verifyWith } from "./verify.js";
 
-export interface WebhooksOptions {
-  /** Base64 Ed25519 public key from the Telnyx portal. Default: the `TELNYX_PUBLIC_KEY` environment variable. */
-  publicKey?: string | undefined;
-  /** How far (seconds) `telnyx-timestamp` may be from now, either way. Default 300. */
-  tolerance?: number | undefined;
-  /** Handlers only: the largest body accepted (bytes); larger bodies get 413. Default 1 MiB. */
-  maxBodyBytes?: number | undefined;
-  /** Handlers only: receives errors thrown by your event handler (answered with 500). Default: console.error. */
-  onError?: ((error: unknown) => void) | undefined;
-  /** Overrides the Ed25519 implementation chosen for this runtime. Rarely needed. */
-  crypto?: Ed25519Provider | undefined;
-}
-
-function envPublicKey(): string | undefined {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TELNYX_PUBLIC_KEY;
-}
-
-function nonNegative(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
-    throw new RangeError(`Webhooks: \`${name}\` must be a number >= 0, got ${String(value)}`);
-  }
-  return value;
-}
-
 /** The shared implementation; each entry point (Node, Web) subclasses it with its default crypto. */
 export class WebhooksBase {
-  /** Seconds `telnyx-timestamp` may differ from now. */
+  /** Seconds `telnyx-timestamp` may differ from now (1 to 3600). */
   readonly tolerance: number;
+  /** Handlers: the largest body accepted, in bytes (strings count as UTF-8). */
   readonly maxBodyBytes: number;
-  /** Which Ed25519 implementation verifies: "node:crypto", "webcrypto", "@noble/ed25519", ... */
-  readonly cryptoProvider: string;
+  /** Handlers: milliseconds allowed for reading the whole body before answering 408. */
+  readonly bodyTimeoutMs: number;
+  readonly #provider: Ed25519Provider;
   readonly #verifier: Ed25519Verifier;
   readonly #onError: ErrorReporter;
 
   protected constructor(options: WebhooksOptions, defaultCrypto: Ed25519Provider) {
-    const publicKey = options.publicKey ?? envPublicKey();
-    if (publicKey === undefined || (typeof publicKey === "string" && publicKey.trim() === "")) {
-      throw new WebhookVerificationError(
-        "missing_public_key",
-        "No public key: pass new Webhooks({ publicKey }) or set TELNYX_PUBLIC_KEY, using the base64 key from the " +
-          "Telnyx portal (Account Settings > Keys & Credentials > Public Key).",
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(
+        `new Webhooks() takes an options object, such as { publicKey }, got ${options === null ? "null" : `a ${typeof options}`}.`,
       );
     }
-    // A Buffer or number passed by mistake gets the same clear error as a malformed string.
-    const keyBytes = typeof publicKey === "string" ? decodeBase64(publicKey.trim()) : undefined;
-    if (keyBytes?.length !== 32) {
-      throw new WebhookVerificationError(
-        "invalid_public_key",
-        `The public key must be base64 of a 32-byte Ed25519 key (44 characters), but it ${
-          typeof publicKey !== "string"
-            ? `is a ${typeof publicKey}, not a string`
-            : keyBytes === undefined
-              ? "is not base64"
-              : `decodes to ${keyBytes.length} bytes`
-        }. Copy it from the Telnyx portal (Account Settings > Keys & Credentials > Public Key).`,
-      );
-    }
-    this.tolerance = nonNegative("tolerance", options.tolerance, 300);
-    this.maxBodyBytes = nonNegative("maxBodyBytes", options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES);
-    this.#onError = options.onError ?? reportToConsole;
+    const keyBytes = decodePublicKey(options.publicKey);
+    const resolved = resolveOptions(options);
+    this.tolerance = resolved.tolerance;
+    this.maxBodyBytes = resolved.maxBodyBytes;
+    this.bodyTimeoutMs = resolved.bodyTimeoutMs;
+    this.#onError = resolved.onError;
     const provider = options.crypto ?? defaultCrypto;
-    this.cryptoProvider = provider.name;
+    this.#provider = provider;
     try {
       this.#verifier = provider.createVerifier(keyBytes);
     } catch (error) {
@@ -88,12 +52,21 @@ export class WebhooksBase {
     }
   }
 
+  /**
+   * The Ed25519 implementation that verifies: "node:crypto", "webcrypto" or "@noble/ed25519". With the auto
+   * provider (the default outside Node) the choice is made at the first verification; until then this reads
+   * "auto (...)".
+   */
+  get cryptoProvider(): string {
+    return this.#verifier.implementation ?? this.#provider.name;
+  }
+
   /** Checks the signature and timestamp of a webhook; rejects with a `WebhookVerificationError`. */
   verify(rawBody: RawBody, headers: WebhookHeaders): Promise<void> {
     return verifyWith(this.#verifier, rawBody, headers, this.tolerance);
   }
 
-  /** Verifies, then parses the body into a typed event (narrow it on `event.data.event_type`). */
+  /** Verifies, then parses the body into a typed event (narrow it on `event.data.event_type`, or with `isEventType`). */
   async unwrap(rawBody: RawBody, headers: WebhookHeaders): Promise<WebhookEvent> {
     await verifyWith(this.#verifier, rawBody, headers, this.tolerance);
     return parseEvent(toBodyBytesOrString(rawBody));
@@ -101,7 +74,7 @@ export class WebhooksBase {
 
   /** A `(request: Request) => Promise<Response>` for Hono, Next.js route handlers, Workers, Deno, Bun. */
   fetchHandler(onEvent: FetchEventHandler): (request: Request) => Promise<Response> {
-    return createFetchHandler((body, headers) => this.unwrap(body, headers), onEvent, this.maxBodyBytes, this.#onError);
+    return createFetchHandler((body, headers) => this.unwrap(body, headers), onEvent, this, this.#onError);
   }
 
   /**
@@ -111,7 +84,7 @@ export class WebhooksBase {
   nodeHandler<Req extends NodeRequestLike = NodeRequestLike, Res extends NodeResponseLike = NodeResponseLike>(
     onEvent: NodeEventHandler<Req, Res>,
   ): (req: Req, res: Res, next?: (error?: unknown) => void) => Promise<void> {
-    return createNodeHandler((body, headers) => this.unwrap(body, headers), onEvent, this.maxBodyBytes, this.#onError);
+    return createNodeHandler((body, headers) => this.unwrap(body, headers), onEvent, this, this.#onError);
   }
 
   /** A router that hands each event, narrowed, to the handler registered for its type. */

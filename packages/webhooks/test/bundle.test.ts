@@ -38,27 +38,43 @@ describe("bundle size", () => {
     expect(gzip).toBeLessThan(LIMIT);
   });
 
-  it("maps every non-Node runtime condition to the Web Crypto build, and only Node to node:crypto", () => {
-    type Leaf = { types: string; default: string };
-    const pkg = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as {
-      exports: Record<string, Record<string, { import: Leaf; require: Leaf } | Leaf>>;
-    };
-    const conditions = pkg.exports["."] ?? {};
-    const names = Object.keys(conditions);
-    expect(names.indexOf("node")).toBeGreaterThan(
-      Math.max(names.indexOf("deno"), names.indexOf("bun"), names.indexOf("browser")),
-    );
-    for (const [name, target] of Object.entries(conditions)) {
-      if ("default" in target) {
-        // The bare import / require fallbacks, for resolvers that match no runtime condition.
-        expect(target.default, name).toBe(name === "import" ? "./dist/index.js" : "./dist/index.cjs");
-        continue;
-      }
-      const expected = name === "node" ? "node" : "index";
-      expect(target.import.default, name).toBe(`./dist/${expected}.js`);
-      expect(target.require.default, name).toBe(`./dist/${expected}.cjs`);
-      expect(target.import.types, name).toBe("./dist/index.d.ts");
-      expect(target.require.types, name).toBe("./dist/index.d.cts");
-    }
+  it("bundles ./testing for a browser without node:crypto", async () => {
+    const code = await bundle(`
+      import { createSigner } from "./src/testing.ts";
+      export const sign = (key, body) => createSigner(key).sign(body);
+    `);
+    expect(code).not.toMatch(/node:crypto|require\(/);
+    expect(code).toContain("Ed25519");
   });
+
+  it.each([
+    [".", "index", "node", "index"],
+    ["./testing", "testing", "testing-node", "testing"],
+  ])(
+    "maps every non-Node runtime condition of %s to the Web Crypto build, and only Node to node:crypto",
+    (path, web, node, types) => {
+      type Leaf = { types: string; default: string };
+      const pkg = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as {
+        exports: Record<string, Record<string, { import: Leaf; require: Leaf } | Leaf>>;
+      };
+      const conditions = pkg.exports[path] ?? {};
+      const names = Object.keys(conditions);
+      expect(names).toContain("node");
+      expect(names.indexOf("node")).toBeGreaterThan(
+        Math.max(names.indexOf("deno"), names.indexOf("bun"), names.indexOf("browser"), names.indexOf("worker")),
+      );
+      for (const [name, target] of Object.entries(conditions)) {
+        if ("default" in target) {
+          // The bare import / require fallbacks, for resolvers that match no runtime condition.
+          expect(target.default, name).toBe(name === "import" ? `./dist/${web}.js` : `./dist/${web}.cjs`);
+          continue;
+        }
+        const expected = name === "node" ? node : web;
+        expect(target.import.default, name).toBe(`./dist/${expected}.js`);
+        expect(target.require.default, name).toBe(`./dist/${expected}.cjs`);
+        expect(target.import.types, name).toBe(`./dist/${types}.d.ts`);
+        expect(target.require.types, name).toBe(`./dist/${types}.d.cts`);
+      }
+    },
+  );
 });

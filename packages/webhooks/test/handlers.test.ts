@@ -1,9 +1,9 @@
 import { createServer } from "node:http";
-import express, { type NextFunction, type Request as ExpressRequest, type Response as ExpressResponse } from "express";
+import express, { type Request as ExpressRequest, type Response as ExpressResponse, type NextFunction } from "express";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type WebhookEvent, Webhooks, type WebhooksOptions } from "../src/node.js";
 import { callAnswered, callAnsweredBody, nodeKeys, nodeSign, type ProviderCase, providers } from "./helpers.js";
-import { fetchServer, listen, post } from "./http-helpers.js";
+import { fetchServer, listen, post, postOutcome } from "./http-helpers.js";
 
 const keys = nodeKeys();
 const closers: Array<() => Promise<void>> = [];
@@ -295,5 +295,82 @@ describe("fetchHandler when the body cannot be read", () => {
       expect(await res.text()).toBe("body_unreadable");
     }
     expect(errors).toHaveLength(2);
+  });
+});
+
+describe("nodeHandler when the event handler throws after sending headers", () => {
+  const boom = new Error("failed half way");
+
+  it.each([
+    ["writeHead only", (res: import("node:http").ServerResponse) => res.writeHead(200)],
+    [
+      "writeHead and part of a body",
+      (res: import("node:http").ServerResponse) => {
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.write("partial");
+      },
+    ],
+    [
+      "a declared length not yet sent",
+      (res: import("node:http").ServerResponse) => {
+        res.writeHead(200, { "content-length": "100" });
+        res.write("partial");
+      },
+    ],
+  ])("ends the response abnormally (%s) so Telnyx redelivers, and reports the error", async (_label, write) => {
+    const onError = vi.fn();
+    const w = make({ onError });
+    const url = await serve(
+      createServer(
+        w.nodeHandler(async (_event, _req, res) => {
+          write(res as import("node:http").ServerResponse);
+          await new Promise((resolve) => setImmediate(resolve));
+          throw boom;
+        }),
+      ),
+    );
+    const outcome = await postOutcome(url, callAnsweredBody, nodeSign(keys, callAnsweredBody));
+    expect(outcome.ended).toBe("abnormally");
+    expect(onError).toHaveBeenCalledWith(boom);
+  });
+
+  it("leaves a response the handler already ended as it is, and reports the error", async () => {
+    const onError = vi.fn();
+    const w = make({ onError });
+    const url = await serve(
+      createServer(
+        w.nodeHandler((_event, _req, res) => {
+          res.statusCode = 202;
+          res.end();
+          throw boom;
+        }),
+      ),
+    );
+    const outcome = await postOutcome(url, callAnsweredBody, nodeSign(keys, callAnsweredBody));
+    expect(outcome).toEqual({ ended: "complete", status: 202, body: "" });
+    expect(onError).toHaveBeenCalledWith(boom);
+  });
+
+  it("in Express, ends the response abnormally even when an error middleware ends it normally", async () => {
+    const seen: unknown[] = [];
+    const w = make();
+    const a = express();
+    a.post(
+      "/webhooks",
+      express.raw({ type: "application/json" }),
+      w.nodeHandler((_event, _req, res) => {
+        (res as unknown as ExpressResponse).status(200).write("partial");
+        throw boom;
+      }),
+    );
+    // A logging middleware that tidies up by ending whatever response is open: that would complete the 200.
+    a.use((error: Error, _req: ExpressRequest, res: ExpressResponse, _next: NextFunction) => {
+      seen.push(error);
+      if (!res.writableEnded) res.end();
+    });
+    const url = await serve(createServer(a));
+    const outcome = await postOutcome(url, callAnsweredBody, nodeSign(keys, callAnsweredBody));
+    expect(outcome.ended).toBe("abnormally");
+    expect(seen).toEqual([boom]);
   });
 });

@@ -3,8 +3,8 @@
 import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import { vi } from "vitest";
 import { autoCrypto } from "../src/crypto/auto.js";
-import { nodeCrypto } from "../src/crypto/node.js";
 import { nobleCrypto } from "../src/crypto/noble.js";
+import { nodeCrypto } from "../src/crypto/node.js";
 import type { Ed25519Provider } from "../src/crypto/provider.js";
 import { webCrypto } from "../src/crypto/web.js";
 import { Webhooks, type WebhooksOptions } from "../src/node.js";
@@ -75,18 +75,21 @@ function webCryptoWithoutEd25519(): Crypto {
 export interface ProviderCase {
   name: string;
   provider: Ed25519Provider;
+  /** What `cryptoProvider` must read once a webhook has been verified. */
+  implementation: string;
   setup?: () => void;
 }
 
 /** Every way a signature can be checked; suites run once per entry. */
 export const providers: ProviderCase[] = [
-  { name: "node:crypto", provider: nodeCrypto },
-  { name: "webcrypto", provider: webCrypto },
-  { name: "@noble/ed25519", provider: nobleCrypto },
-  { name: "auto (Web Crypto has Ed25519)", provider: autoCrypto },
+  { name: "node:crypto", provider: nodeCrypto, implementation: "node:crypto" },
+  { name: "webcrypto", provider: webCrypto, implementation: "webcrypto" },
+  { name: "@noble/ed25519", provider: nobleCrypto, implementation: "@noble/ed25519" },
+  { name: "auto (Web Crypto has Ed25519)", provider: autoCrypto, implementation: "webcrypto" },
   {
     name: "auto (Web Crypto lacks Ed25519 -> noble)",
     provider: autoCrypto,
+    implementation: "@noble/ed25519",
     setup: () => vi.stubGlobal("crypto", webCryptoWithoutEd25519()),
   },
 ];

@@ -76,3 +76,70 @@ export function post(
     }
   });
 }
+
+/**
+ * Starts a POST whose chunked body never ends: one chunk, then silence. Resolves with the answer and a
+ * promise that settles when the server closes the connection.
+ */
+export function postEndless(
+  url: string,
+  headers: Record<string, string>,
+  firstChunk: string,
+): Promise<Reply & { closed: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    let closed!: () => void;
+    const closedPromise = new Promise<void>((r) => {
+      closed = r;
+    });
+    const req = request(url, { method: "POST", headers: { "content-type": "application/json", ...headers } });
+    req.on("socket", (socket) => socket.on("close", () => closed()));
+    req.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString(),
+          headers: res.headers,
+          closed: closedPromise,
+        }),
+      );
+    });
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE" && error.code !== "ECONNRESET") reject(error);
+    });
+    req.write(firstChunk); // chunked: no content-length, and req.end() is never called
+  });
+}
+
+/** How a response ended: complete (status and body), or cut off after its headers, or before them. */
+export type Outcome =
+  | { ended: "complete"; status: number; body: string }
+  | { ended: "abnormally"; status: number | undefined; received: string };
+
+/** POSTs `body` and reports whether the response arrived whole, rather than failing on a cut connection. */
+export function postOutcome(url: string, body: string, headers: Record<string, string>): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const bytes = Buffer.from(body);
+    const all = { "content-type": "application/json", "content-length": String(bytes.length), ...headers };
+    let status: number | undefined;
+    const chunks: Buffer[] = [];
+    let done = false;
+    const finish = (outcome: Outcome) => {
+      if (!done) resolve(outcome);
+      done = true;
+    };
+    const cut = () => finish({ ended: "abnormally", status, received: Buffer.concat(chunks).toString() });
+    const req = request(url, { method: "POST", headers: all }, (res) => {
+      status = res.statusCode;
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("error", cut);
+      res.on("close", () => {
+        if (res.complete) finish({ ended: "complete", status: status ?? 0, body: Buffer.concat(chunks).toString() });
+        else cut();
+      });
+    });
+    req.on("error", cut);
+    req.end(bytes);
+  });
+}

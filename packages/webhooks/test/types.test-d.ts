@@ -4,16 +4,20 @@ import type { CallAnsweredEvent, CallHangupEvent } from "@telnyx-voice/types";
 import type { Request as ExpressRequest, Response as ExpressResponse } from "express";
 import { describe, expectTypeOf, test } from "vitest";
 import {
+  isEventType,
+  type NodeResponseLike,
   type TelnyxWebhookEvent,
   type UnknownWebhookEvent,
   type WebhookEvent,
+  type WebhookEventOf,
   type WebhookEventType,
   type WebhookMeta,
   Webhooks,
   WebhookVerificationError,
   type WebhookVerificationReason,
 } from "../src/index.js";
-import { signPayload } from "../src/testing.js";
+import type { WebhooksOptions } from "../src/options.js";
+import { createSigner, type SignatureHeaders, signPayload, type WebhookSigner } from "../src/testing.js";
 
 declare const webhooks: Webhooks;
 declare const body: string;
@@ -85,9 +89,92 @@ describe("inputs", () => {
 
   test("construction options", () => {
     new Webhooks();
-    new Webhooks({ publicKey: "k", tolerance: 60, maxBodyBytes: 1024 });
+    new Webhooks({ publicKey: "k", tolerance: 60, maxBodyBytes: 1024, bodyTimeoutMs: 2000 });
     // @ts-expect-error tolerance is seconds, a number
     new Webhooks({ tolerance: "5m" });
+  });
+});
+
+// This package's tsconfig sets exactOptionalPropertyTypes, as many users' do; these prove options that fall
+// back when absent also take an explicit `undefined` (an unset environment variable, a spread of defaults).
+describe("under exactOptionalPropertyTypes", () => {
+  test("the flag is on for these tests", () => {
+    const strict: { a?: string } = {};
+    // @ts-expect-error only an error under exactOptionalPropertyTypes
+    const withUndefined: { a?: string } = { a: undefined };
+    expectTypeOf(strict).toEqualTypeOf(withUndefined);
+  });
+
+  test("the README's new Webhooks({ publicKey: process.env.TELNYX_PUBLIC_KEY }) compiles", () => {
+    new Webhooks({ publicKey: process.env.TELNYX_PUBLIC_KEY });
+  });
+
+  test("every option of Webhooks takes undefined", () => {
+    const all: Required<{ [K in keyof WebhooksOptions]: undefined }> = {
+      publicKey: undefined,
+      tolerance: undefined,
+      maxBodyBytes: undefined,
+      bodyTimeoutMs: undefined,
+      onError: undefined,
+      crypto: undefined,
+    };
+    new Webhooks(all);
+    expectTypeOf<keyof typeof all>().toEqualTypeOf<keyof WebhooksOptions>();
+  });
+
+  test("the testing helpers' optional arguments take undefined", async () => {
+    const headers = await signPayload(body, "key", undefined);
+    expectTypeOf(headers).toEqualTypeOf<SignatureHeaders>();
+    const signer = createSigner("key");
+    await signer.sign(body, undefined);
+    signer.signSync?.(body, undefined);
+  });
+
+  test("node:http and Express request/response objects still fit the handler types", () => {
+    const res = {} as import("node:http").ServerResponse;
+    expectTypeOf(res).toExtend<NodeResponseLike>();
+    expectTypeOf<ExpressResponse>().toExtend<NodeResponseLike>();
+  });
+});
+
+describe("the shared signer", () => {
+  test("signs asynchronously everywhere, and synchronously only where the build can", () => {
+    const signer = createSigner("key");
+    expectTypeOf(signer).toEqualTypeOf<WebhookSigner>();
+    expectTypeOf(signer.sign(body)).toEqualTypeOf<Promise<SignatureHeaders>>();
+    expectTypeOf(signer.signSync).toEqualTypeOf<
+      ((body: string | Uint8Array, timestamp?: number | undefined) => SignatureHeaders) | undefined
+    >();
+    expectTypeOf(signer.implementation).toEqualTypeOf<string>();
+    // @ts-expect-error signSync may be absent (outside Node): check before calling
+    signer.signSync(body);
+  });
+});
+
+describe("isEventType narrows whole events", () => {
+  test("onHangup(event) compiles after the guard, not after comparing event.data.event_type", async () => {
+    const onHangup = (_event: CallHangupEvent) => {};
+    const event = await webhooks.unwrap(body, {});
+    if (event.data.event_type === "call.hangup") {
+      // @ts-expect-error comparing event.data.event_type narrows event.data, not event
+      onHangup(event);
+    }
+    if (isEventType(event, "call.hangup")) {
+      expectTypeOf(event).toEqualTypeOf<CallHangupEvent>();
+      onHangup(event);
+    } else {
+      expectTypeOf(event).toEqualTypeOf<Exclude<WebhookEvent, CallHangupEvent>>();
+    }
+  });
+
+  test("takes a list of types, and refuses names that are not event types", async () => {
+    const event = await webhooks.unwrap(body, {});
+    if (isEventType(event, ["call.answered", "call.hangup"])) {
+      expectTypeOf(event).toEqualTypeOf<CallAnsweredEvent | CallHangupEvent>();
+      expectTypeOf(event).toEqualTypeOf<WebhookEventOf<"call.answered" | "call.hangup">>();
+    }
+    // @ts-expect-error not an event type
+    isEventType(event, "call.answerd");
   });
 });
 

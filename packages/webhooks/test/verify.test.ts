@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { WebhookVerificationError, type WebhookVerificationReason } from "../src/node.js";
+import {
+  Webhooks,
+  type WebhooksOptions,
+  WebhookVerificationError,
+  type WebhookVerificationReason,
+} from "../src/node.js";
 import { callAnswered, callAnsweredBody, nodeKeys, nodeSign, nowSeconds, providers, webhooksFor } from "./helpers.js";
 
 async function rejection(promise: Promise<unknown>): Promise<WebhookVerificationError> {
@@ -35,6 +40,12 @@ describe.each(providers)("verify and unwrap with $name", (c) => {
     await expect(w.verify(new Uint8Array(buffer), headers)).resolves.toBeUndefined();
     const arrayBuffer = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);
     await expect(w.verify(arrayBuffer, headers)).resolves.toBeUndefined();
+  });
+
+  it(`reports ${c.implementation} as cryptoProvider once it has verified`, async () => {
+    const w = webhooks();
+    await w.verify(callAnsweredBody, nodeSign(keys, callAnsweredBody));
+    expect(w.cryptoProvider).toBe(c.implementation);
   });
 
   it("unwraps into the parsed event", async () => {
@@ -312,13 +323,62 @@ describe("Webhooks configuration", () => {
     await expect(w.verify(callAnsweredBody, nodeSign(keys, callAnsweredBody))).resolves.toBeUndefined();
   });
 
-  it("rejects a negative or NaN tolerance", () => {
-    expect(() =>
-      webhooksFor(providers[0] as (typeof providers)[0], { publicKey: keys.publicKey, tolerance: -1 }),
-    ).toThrow(RangeError);
-    expect(() =>
-      webhooksFor(providers[0] as (typeof providers)[0], { publicKey: keys.publicKey, tolerance: Number.NaN }),
-    ).toThrow(RangeError);
+  const withKey = (options: Partial<WebhooksOptions>) =>
+    webhooksFor(providers[0] as (typeof providers)[0], { publicKey: keys.publicKey, ...options });
+
+  it.each([
+    ["tolerance", Number.POSITIVE_INFINITY, "from 1 to 3600"],
+    ["tolerance", Number.NEGATIVE_INFINITY, "from 1 to 3600"],
+    ["tolerance", Number.NaN, "from 1 to 3600"],
+    ["tolerance", -1, "from 1 to 3600"],
+    ["tolerance", 0, "from 1 to 3600"],
+    ["tolerance", 3601, "from 1 to 3600"],
+    ["tolerance", 1e12, "from 1 to 3600"],
+    ["maxBodyBytes", Number.POSITIVE_INFINITY, "from 1 to 1073741824"],
+    ["maxBodyBytes", 0, "from 1 to 1073741824"],
+    ["maxBodyBytes", 1.5, "an integer"],
+    ["maxBodyBytes", 2 ** 31, "from 1 to 1073741824"],
+    ["bodyTimeoutMs", Number.POSITIVE_INFINITY, "from 1 to 300000"],
+    ["bodyTimeoutMs", Number.NaN, "from 1 to 300000"],
+    ["bodyTimeoutMs", 0, "from 1 to 300000"],
+    ["bodyTimeoutMs", 300_001, "from 1 to 300000"],
+  ] as const)("refuses %s: %s with a RangeError naming the range", (name, value, range) => {
+    let error: unknown;
+    try {
+      withKey({ [name]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RangeError);
+    const message = (error as Error).message;
+    expect(message).toContain(`\`${name}\` must be`);
+    expect(message).toContain(range);
+    expect(message).toContain(`got ${String(value)}`);
+  });
+
+  it.each(["tolerance", "maxBodyBytes", "bodyTimeoutMs"] as const)("refuses a %s that is not a number", (name) => {
+    expect(() => withKey({ [name]: "300" as unknown as number })).toThrow(TypeError);
+    expect(() => withKey({ [name]: "300" as unknown as number })).toThrow(/got a string/);
+  });
+
+  it("accepts the ends of each range, and explicit undefined as the default", () => {
+    expect(withKey({ tolerance: 1 }).tolerance).toBe(1);
+    expect(withKey({ tolerance: 3600 }).tolerance).toBe(3600);
+    expect(withKey({ maxBodyBytes: 1 }).maxBodyBytes).toBe(1);
+    expect(withKey({ bodyTimeoutMs: 300_000 }).bodyTimeoutMs).toBe(300_000);
+    const defaults = withKey({ tolerance: undefined, maxBodyBytes: undefined, bodyTimeoutMs: undefined });
+    expect([defaults.tolerance, defaults.maxBodyBytes, defaults.bodyTimeoutMs]).toEqual([300, 1024 * 1024, 5000]);
+    expect(() => withKey({ onError: undefined, crypto: undefined })).not.toThrow();
+  });
+
+  it("reads TELNYX_PUBLIC_KEY when publicKey is explicitly undefined (process.env.X of an unset X)", async () => {
+    vi.stubEnv("TELNYX_PUBLIC_KEY", keys.publicKey);
+    const w = webhooksFor(providers[0] as (typeof providers)[0], { publicKey: undefined });
+    await expect(w.verify(callAnsweredBody, nodeSign(keys, callAnsweredBody))).resolves.toBeUndefined();
+  });
+
+  it("refuses options that are not an object, such as the key passed bare", () => {
+    expect(() => new Webhooks(keys.publicKey as unknown as WebhooksOptions)).toThrow(/takes an options object/);
   });
 
   it("uses node:crypto from the Node entry and Web Crypto from the default entry", async () => {
@@ -326,7 +386,8 @@ describe("Webhooks configuration", () => {
     const web = await import("../src/index.js");
     expect(new node.Webhooks({ publicKey: keys.publicKey }).cryptoProvider).toBe("node:crypto");
     const w = new web.Webhooks({ publicKey: keys.publicKey });
-    expect(w.cryptoProvider).toContain("webcrypto");
+    expect(w.cryptoProvider).toMatch(/^auto \(.*chosen at the first verification\)$/);
     await expect(w.verify(callAnsweredBody, nodeSign(keys, callAnsweredBody))).resolves.toBeUndefined();
+    expect(w.cryptoProvider).toBe("webcrypto");
   });
 });

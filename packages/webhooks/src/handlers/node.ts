@@ -1,7 +1,8 @@
+import { utf8Length } from "../bytes.js";
 import { RAW_BODY_HINT, WebhookVerificationError } from "../errors.js";
 import type { WebhookEvent } from "../events.js";
 import type { HeaderRecord } from "../headers.js";
-import { type ErrorReporter, failure, tooLarge } from "./respond.js";
+import { type BodyLimits, bodyTimedOut, type ErrorReporter, failure, tooLarge } from "./respond.js";
 
 // Structural types, so that the declarations need neither @types/node nor @types/express.
 /** What the handler needs of node:http's `IncomingMessage` (Express's `req` is one). */
@@ -10,7 +11,7 @@ export interface NodeRequestLike {
   headers: HeaderRecord;
   /** Set by body parsers: a Buffer from `express.raw`, a string from `express.text`. */
   body?: unknown;
-  readableEnded?: boolean;
+  readableEnded?: boolean | undefined;
   on(event: "data", listener: (chunk: Uint8Array | string) => void): unknown;
   on(event: "end", listener: () => void): unknown;
   on(event: "error", listener: (error: Error) => void): unknown;
@@ -21,9 +22,11 @@ export interface NodeRequestLike {
 export interface NodeResponseLike {
   statusCode: number;
   headersSent: boolean;
-  writableEnded?: boolean;
+  writableEnded?: boolean | undefined;
   setHeader(name: string, value: string | number): unknown;
   end(body?: string): unknown;
+  /** Ends the response abnormally (closes the connection): used when a handler throws after sending headers. */
+  destroy(): unknown;
 }
 
 /** Called with each verified event; answer through `res` yourself, or let the handler answer 200. */
@@ -34,29 +37,35 @@ export type NodeEventHandler<
 
 const encoder = new TextEncoder();
 
-function readStream(req: NodeRequestLike, limit: number): Promise<Uint8Array> {
+function readStream(req: NodeRequestLike, { maxBodyBytes, bodyTimeoutMs }: BodyLimits): Promise<Uint8Array> {
   const declared = Number(req.headers["content-length"] ?? Number.NaN);
-  if (declared > limit) {
+  if (declared > maxBodyBytes) {
     req.resume();
-    return Promise.reject(tooLarge(limit));
+    return Promise.reject(tooLarge(maxBodyBytes));
   }
   return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = [];
     let size = 0;
-    let failed = false;
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(error);
+    };
+    // The answer (408, connection: close) ends the connection; until then later chunks are ignored.
+    const timer = setTimeout(() => fail(bodyTimedOut(bodyTimeoutMs)), bodyTimeoutMs);
     req.on("data", (chunk) => {
-      if (failed) return;
+      if (settled) return;
       const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
       size += bytes.byteLength;
-      if (size > limit) {
-        failed = true;
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(bytes);
+      if (size > maxBodyBytes) fail(tooLarge(maxBodyBytes));
+      else chunks.push(bytes);
     });
     req.on("end", () => {
-      if (failed) return;
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       const body = new Uint8Array(size);
       let offset = 0;
       for (const chunk of chunks) {
@@ -65,10 +74,7 @@ function readStream(req: NodeRequestLike, limit: number): Promise<Uint8Array> {
       }
       resolve(body);
     });
-    req.on("error", (error) => {
-      if (!failed) reject(error);
-      failed = true;
-    });
+    req.on("error", fail);
   });
 }
 
@@ -78,18 +84,20 @@ function isEmptyObject(value: object): boolean {
 }
 
 /** The raw body: from a raw/text body parser if one ran, else read from the stream. */
-export function rawBodyOf(req: NodeRequestLike, limit: number): Promise<string | Uint8Array> {
+export function rawBodyOf(req: NodeRequestLike, limits: BodyLimits): Promise<string | Uint8Array> {
   const body = req.body;
+  const limit = limits.maxBodyBytes;
   if (body instanceof Uint8Array) {
     return body.byteLength > limit ? Promise.reject(tooLarge(limit)) : Promise.resolve(body);
   }
   if (typeof body === "string") {
-    return body.length > limit ? Promise.reject(tooLarge(limit)) : Promise.resolve(body);
+    // The limit is in bytes, as on the wire and as signed: a string counts as its UTF-8 encoding.
+    return utf8Length(body, limit) > limit ? Promise.reject(tooLarge(limit)) : Promise.resolve(body);
   }
   // Express 4's json parser leaves `{}` without reading the stream when the content type does not match.
   const untouched =
     body === undefined || body === null || (typeof body === "object" && isEmptyObject(body) && !req.readableEnded);
-  if (untouched && !req.readableEnded) return readStream(req, limit);
+  if (untouched && !req.readableEnded) return readStream(req, limits);
   return Promise.reject(
     new WebhookVerificationError(
       "body_already_parsed",
@@ -114,7 +122,7 @@ function send(res: NodeResponseLike, status: number, body: string, close = false
 export function createNodeHandler<Req extends NodeRequestLike, Res extends NodeResponseLike>(
   unwrap: (body: string | Uint8Array, headers: HeaderRecord) => Promise<WebhookEvent>,
   onEvent: NodeEventHandler<Req, Res>,
-  maxBodyBytes: number,
+  limits: BodyLimits,
   onError: ErrorReporter,
 ): (req: Req, res: Res, next?: (error?: unknown) => void) => Promise<void> {
   return async (req, res, next) => {
@@ -125,7 +133,7 @@ export function createNodeHandler<Req extends NodeRequestLike, Res extends NodeR
     }
     let event: WebhookEvent;
     try {
-      event = await unwrap(await rawBodyOf(req, maxBodyBytes), req.headers);
+      event = await unwrap(await rawBodyOf(req, limits), req.headers);
     } catch (error) {
       const answer = failure(error);
       if (!answer) {
@@ -134,17 +142,22 @@ export function createNodeHandler<Req extends NodeRequestLike, Res extends NodeR
         return;
       }
       if (answer.body === "body_already_parsed") onError(error);
-      // After a rejected oversized body the rest of the stream is unread: close rather than reuse the socket.
-      send(res, answer.status, answer.body, answer.status === 413);
+      // After 408 or 413 the rest of the stream is unread: close rather than reuse the socket.
+      send(res, answer.status, answer.body, answer.status === 413 || answer.status === 408);
       return;
     }
     try {
       await onEvent(event, req, res);
     } catch (error) {
+      // Headers already out (writeHead or write ran): an error status can no longer be sent, and ending the
+      // response normally would hand Telnyx a complete 2xx and lose the event. Destroying the connection
+      // fails the delivery, so Telnyx redelivers. A response the handler already ended stands as it is.
+      const failedMidResponse = res.headersSent && !res.writableEnded;
+      if (failedMidResponse) res.destroy();
       // Express: hand the error to its error middleware, as any other route would.
       if (next) return next(error);
       onError(error);
-      send(res, 500, "handler_error");
+      if (!failedMidResponse) send(res, 500, "handler_error");
       return;
     }
     if (!res.headersSent && !res.writableEnded) send(res, 200, "ok");

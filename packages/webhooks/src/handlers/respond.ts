@@ -1,11 +1,10 @@
 import { WebhookVerificationError } from "../errors.js";
 
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-
 /** Status and short body for a failure; the full message is for logs, not for the caller. */
 export function failure(error: unknown): { status: number; body: string } | undefined {
   if (!(error instanceof WebhookVerificationError)) return undefined;
   if (error.reason === "body_too_large") return { status: 413, body: error.reason };
+  if (error.reason === "body_timeout") return { status: 408, body: error.reason };
   // A misconfigured server, not a bad request: 5xx makes Telnyx retry once it is fixed.
   if (error.reason === "body_already_parsed") return { status: 500, body: error.reason };
   return { status: 400, body: error.reason };
@@ -18,9 +17,23 @@ export function tooLarge(limit: number): WebhookVerificationError {
   );
 }
 
+export function bodyTimedOut(ms: number): WebhookVerificationError {
+  return new WebhookVerificationError(
+    "body_timeout",
+    `The webhook body was not complete within bodyTimeoutMs (${ms} ms), so the request was answered 408 and ` +
+      "its connection closed. Telnyx sends whole bodies at once; raise bodyTimeoutMs only if a slow proxy sits in between.",
+  );
+}
+
+/** The limits a handler applies while reading a body. */
+export interface BodyLimits {
+  maxBodyBytes: number;
+  bodyTimeoutMs: number;
+}
+
 /** Reports errors thrown by the user's handler; the default keeps them visible without crashing the server. */
 export type ErrorReporter = (error: unknown) => void;
 
 export const reportToConsole: ErrorReporter = (error) => {
-  console.error("[@telnyx-voice/webhooks] the event handler threw; answered 500 so Telnyx retries:", error);
+  console.error("[@telnyx-voice/webhooks] the event handler threw; answered so that Telnyx retries:", error);
 };
