@@ -1,6 +1,6 @@
 // A CommonJS project (`require` at run time) importing every public entry point and using its types.
 import { Telnyx, APIError } from "@telnyx-voice/client";
-import { Webhooks, WebhookVerificationError } from "@telnyx-voice/webhooks";
+import { isEventType, Webhooks, WebhookVerificationError } from "@telnyx-voice/webhooks";
 import { nobleCrypto } from "@telnyx-voice/webhooks/crypto";
 import { generateKeyPair, signPayload } from "@telnyx-voice/webhooks/testing";
 import { startSimulator } from "@telnyx-voice/simulator";
@@ -19,7 +19,7 @@ export async function main(): Promise<string | undefined> {
     const body = "{}";
     const event = await webhooks.unwrap(body, await signPayload(body, keys.privateKey));
     const onHangup = (hangup: CallHangupEvent) => hangup.data.payload?.hangup_cause;
-    return event.data.event_type === "call.hangup" ? onHangup(event as CallHangupEvent) : undefined;
+    return isEventType(event, "call.hangup") ? onHangup(event) : undefined;
   } catch (error) {
     if (error instanceof APIError || error instanceof WebhookVerificationError) return error.message;
     throw error;

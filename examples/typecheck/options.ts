@@ -16,6 +16,7 @@ export const webhooks = new Webhooks({
   publicKey: process.env.TELNYX_PUBLIC_KEY,
   tolerance: undefined,
   maxBodyBytes: undefined,
+  bodyTimeoutMs: undefined,
   onError: undefined,
   crypto: undefined,
 });
