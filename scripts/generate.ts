@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import yaml from "js-yaml";
 import { writeChangeset } from "./lib/changeset.ts";
 import { printActionTable, printBodyFactsTable } from "./lib/client-tables.ts";
+import { actionCompletions, CompletionError, type CompletionsConfig, printCompletions, webhookEventTypes } from "./lib/completions.ts";
 import { diffSummaries, formatDiff, isEmpty } from "./lib/diff.ts";
 import { printAliases, printTypes } from "./lib/emit.ts";
 import { printExampleBodiesTest } from "./lib/examples.ts";
@@ -44,6 +45,7 @@ async function main(): Promise<number> {
   const simulatorDir = join(projectRoot, "packages", "simulator", "src", "generated");
   const clientDir = join(projectRoot, "packages", "client", "src", "generated");
   const typeTestsDir = join(projectRoot, "packages", "types", "test", "generated");
+  const flowsDir = join(projectRoot, "packages", "flows", "src", "generated");
 
   stage("reading spec");
   const source = await loadSpec(projectRoot, values.spec);
@@ -68,7 +70,9 @@ async function main(): Promise<number> {
   const version = String((doc.info as { version?: unknown } | undefined)?.version ?? "");
   // Generated files name where the spec is published when it is (or is being made) the pin, else the file.
   const origin = source.pinned ? readPin(projectRoot).url : (values.url ?? relative(projectRoot, source.origin));
-  const summary = summarize(slice, { origin, sha256: source.sha256, version });
+  const completionsConfig = yaml.load(readFileSync(join(projectRoot, "spec", "completions.yaml"), "utf8")) as CompletionsConfig;
+  const { completions, expected } = actionCompletions(slice, completionsConfig, webhookEventTypes(slice));
+  const summary = summarize(slice, { origin, sha256: source.sha256, version }, expected);
   const files: Record<string, string> = {
     [join(typesDir, "voice.ts")]: await printTypes(slice, { origin, sha256: source.sha256 }),
     [join(typesDir, "aliases.ts")]: printAliases(slice),
@@ -77,6 +81,7 @@ async function main(): Promise<number> {
     [join(clientDir, "actions.ts")]: printActionTable(slice),
     [join(clientDir, "body-facts.ts")]: printBodyFactsTable(slice),
     [join(typeTestsDir, "request-examples.test-d.mts")]: printExampleBodiesTest(slice),
+    [join(flowsDir, "completions.ts")]: printCompletions(completions),
   };
 
   if (values.check) {
@@ -135,7 +140,8 @@ function readOr(path: string, fallback: string): string {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof SpecSourceError ? `error: ${error.message}` : error);
+    const known = error instanceof SpecSourceError || error instanceof CompletionError;
+    console.error(known ? `error: ${(error as Error).message}` : error);
     process.exit(1);
   },
 );

@@ -7,7 +7,12 @@ import type { ApiSummary } from "./summary.ts";
 export function writeChangeset(root: string, diff: ApiDiff, before: ApiSummary, after: ApiSummary): string {
   // Removing or changing what users compile against can break them: minor while we are 0.x.
   const breaking =
-    diff.operationsRemoved.length + diff.webhooksRemoved.length + diff.schemasRemoved.length + diff.schemasChanged.length > 0;
+    diff.operationsRemoved.length +
+      diff.webhooksRemoved.length +
+      diff.schemasRemoved.length +
+      diff.schemasChanged.length +
+      diff.expectedWebhooksChanged.length >
+    0;
   const additive = diff.operationsAdded.length + diff.webhooksAdded.length + diff.schemasAdded.length > 0;
   const bump = breaking || additive ? "minor" : "patch";
   const front = affectedPackages(diff, before, after)

@@ -19,6 +19,8 @@ export interface ApiDiff {
   schemasAdded: string[];
   schemasRemoved: string[];
   schemasChanged: SchemaChange[];
+  /** Actions whose "Expected Webhooks" changed (`speak: +call.speak.x, -call.speak.y`): what flows awaits. */
+  expectedWebhooksChanged: string[];
 }
 
 function keyDiff(before: Record<string, string>, after: Record<string, string>) {
@@ -39,6 +41,15 @@ export function diffSummaries(before: ApiSummary, after: ApiSummary): ApiDiff {
     // No field changed: the schema's own shape did (required list, enum values, composition).
     schemasChanged.push({ name, ...fields });
   }
+  const expectedWebhooksChanged: string[] = [];
+  const beforeExpected = before.expectedWebhooks ?? {};
+  for (const [action, list] of Object.entries(after.expectedWebhooks ?? {})) {
+    const was = beforeExpected[action];
+    if (!was) continue;
+    const added = list.filter((b) => !was.includes(b)).map((b) => `+${b}`);
+    const removed = was.filter((b) => !list.includes(b)).map((b) => `-${b}`);
+    if (added.length + removed.length) expectedWebhooksChanged.push(`${action}: ${[...added, ...removed].join(", ")}`);
+  }
   return {
     operationsAdded: ops.added,
     operationsRemoved: ops.removed,
@@ -49,6 +60,7 @@ export function diffSummaries(before: ApiSummary, after: ApiSummary): ApiDiff {
     schemasAdded: schemas.added,
     schemasRemoved: schemas.removed,
     schemasChanged,
+    expectedWebhooksChanged,
   };
 }
 
@@ -70,6 +82,7 @@ export function formatDiff(diff: ApiDiff): string {
   section("Webhooks added", diff.webhooksAdded);
   section("Webhooks removed", diff.webhooksRemoved);
   section("Webhooks changed", diff.webhooksChanged);
+  section("Expected webhooks of actions changed (what @telnyx-voice/flows awaits)", diff.expectedWebhooksChanged);
   section("Schemas added", diff.schemasAdded);
   section("Schemas removed", diff.schemasRemoved);
   section(
@@ -100,6 +113,7 @@ export function affectedPackages(diff: ApiDiff, before: ApiSummary, after: ApiSu
     diff.webhooksAdded.length + diff.webhooksRemoved.length + diff.webhooksChanged.length > 0 ||
     schemaNames.some((n) => usedBy(n).includes("webhooks"));
   const out = ["@telnyx-voice/types"];
+  if (diff.expectedWebhooksChanged.length) out.push("@telnyx-voice/flows");
   if (paths) out.push("@telnyx-voice/client", "@telnyx-voice/simulator");
   if (hooks) out.push("@telnyx-voice/webhooks", "@telnyx-voice/simulator");
   return [...new Set(out)];

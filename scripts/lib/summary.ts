@@ -19,6 +19,8 @@ export interface ApiSummary {
   /** webhook name -> hash of the webhook. */
   webhooks: Record<string, string>;
   schemas: Record<string, SchemaSummary>;
+  /** Action path segment -> the "Expected Webhooks" bullets of its description (what completes it in flows). */
+  expectedWebhooks: Record<string, string[]>;
 }
 
 const NOISE = new Set(["description", "example", "examples", "summary", "title", "externalDocs", "x-latency-category"]);
@@ -64,7 +66,7 @@ function inlineNonSchemaRefs(node: unknown, doc: Slice["doc"]): unknown {
   return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, inlineNonSchemaRefs(v, doc)]));
 }
 
-export function summarize(slice: Slice, spec: ApiSummary["spec"]): ApiSummary {
+export function summarize(slice: Slice, spec: ApiSummary["spec"], expectedWebhooks: Record<string, string[]>): ApiSummary {
   const { doc } = slice;
   const operations: Record<string, string> = {};
   for (const op of slice.operations) {
@@ -81,5 +83,6 @@ export function summarize(slice: Slice, spec: ApiSummary["spec"]): ApiSummary {
     if (slice.reachedFromWebhooks.has(pointer)) usedBy.push("webhooks");
     schemas[name] = { fields: fieldsOf(schema), hash: hashOf(schema), usedBy };
   }
-  return { spec, operations, webhooks, schemas };
+  const expected = Object.fromEntries(Object.entries(expectedWebhooks).sort(([a], [b]) => a.localeCompare(b)));
+  return { spec, operations, webhooks, schemas, expectedWebhooks: expected };
 }

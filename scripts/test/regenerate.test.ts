@@ -9,6 +9,9 @@ import { currentSpec, loadDoc, olderSpec, root, sharedSpecs } from "./helpers.ts
 const generated = join("packages", "types", "src", "generated");
 const simulatorGenerated = join("packages", "simulator", "src", "generated");
 const clientGenerated = join("packages", "client", "src", "generated");
+const typeTestsGenerated = join("packages", "types", "test", "generated");
+const flowsGenerated = join("packages", "flows", "src", "generated");
+const allGenerated = [generated, simulatorGenerated, clientGenerated, typeTestsGenerated, flowsGenerated];
 
 function generate(projectRoot: string, ...args: string[]) {
   const run = spawnSync(process.execPath, ["--import", "tsx", join(root, "scripts", "generate.ts"), "--root", projectRoot, ...args], {
@@ -26,7 +29,7 @@ describe("pnpm generate", () => {
     mkdirSync(join(scratch, ".changeset"), { recursive: true });
     cpSync(join(root, "spec"), join(scratch, "spec"), { recursive: true });
     cpSync(join(root, generated), join(scratch, generated), { recursive: true });
-    for (const dir of [simulatorGenerated, clientGenerated]) cpSync(join(root, dir), join(scratch, dir), { recursive: true });
+    for (const dir of allGenerated.slice(1)) cpSync(join(root, dir), join(scratch, dir), { recursive: true });
     symlinkSync(join(sharedSpecs, ".."), join(base, "shared"));
   });
 
@@ -65,7 +68,7 @@ describe("pnpm generate", () => {
     expect(code).toBe(0);
     expect(out).toContain("Operations added (2):");
     expect(out).toContain("Webhooks added (4):");
-    for (const dir of [generated, simulatorGenerated, clientGenerated]) {
+    for (const dir of allGenerated) {
       for (const file of readdirSync(join(root, dir))) {
         expect(readFileSync(join(scratch, dir, file), "utf8"), file).toBe(readFileSync(join(root, dir, file), "utf8"));
       }
@@ -102,6 +105,64 @@ describe("pnpm generate", () => {
     expect(text).toContain('"@telnyx-voice/client": minor');
     expect(text).toContain('"@telnyx-voice/webhooks": minor');
     expect(generate(scratch).code).toBe(0);
+  });
+
+  test("a change to an action's Expected Webhooks shows in the API diff and bumps flows", () => {
+    const doc = loadDoc(currentSpec);
+    const speak = (doc.paths as Record<string, { post: { description: string } }>)["/calls/{call_control_id}/actions/speak"];
+    if (!speak) throw new Error("no speak in the spec");
+    speak.post.description = speak.post.description.replace(
+      "- `call.speak.ended`",
+      "- `call.speak.ended`\n- `call.dtmf.received` if `stop` is set",
+    );
+    const file = join(scratch, "..", "spec3.expected-webhooks.json");
+    writeFileSync(file, JSON.stringify(doc));
+    for (const f of readdirSync(join(scratch, ".changeset"))) rmSync(join(scratch, ".changeset", f));
+
+    const { code, out } = generate(scratch, "--spec", file);
+    expect(code, out).toBe(0);
+    expect(out).toContain("Expected webhooks of actions changed (what @telnyx-voice/flows awaits) (1):");
+    expect(out).toContain("  - speak: +call.dtmf.received (conditional)");
+    const [changeset] = readdirSync(join(scratch, ".changeset"));
+    expect(readFileSync(join(scratch, ".changeset", changeset as string), "utf8")).toContain('"@telnyx-voice/flows": minor');
+    // A conditional event is progress, not completion: speak still completes on call.speak.ended.
+    expect(readFileSync(join(scratch, flowsGenerated, "completions.ts"), "utf8")).toContain(
+      'speak: { completes: ["call.speak.ended"] },',
+    );
+    expect(generate(scratch).code).toBe(0);
+  });
+
+  test("an action whose Expected Webhooks leave two candidates fails until spec/completions.yaml chooses", () => {
+    const doc = loadDoc(currentSpec);
+    const paths = doc.paths as Record<string, { post: { operationId: string; description: string } }>;
+    const action = structuredClone(paths["/calls/{call_control_id}/actions/speak"]);
+    if (!action) throw new Error("no speak in the spec");
+    action.post.operationId = "SingAlong";
+    action.post.description = "Sings along.\n\n**Expected Webhooks:**\n\n- `call.speak.ended`\n- `call.playback.ended`\n";
+    paths["/calls/{call_control_id}/actions/sing_along"] = action;
+    const file = join(scratch, "..", "spec3.ambiguous.json");
+    writeFileSync(file, JSON.stringify(doc));
+
+    const refused = generate(scratch, "--spec", file);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain(
+      "error: No completion event for sing_along (expected webhooks: call.speak.ended, call.playback.ended). " +
+        'The spec\'s "Expected Webhooks" leave more than one candidate: choose in spec/completions.yaml',
+    );
+    const config = join(scratch, "spec", "completions.yaml");
+    const original = readFileSync(config, "utf8");
+    writeFileSync(config, `${original}  sing_along:\n    completes: [call.speak.ended]\n    why: a test\n`);
+    try {
+      const chosen = generate(scratch, "--spec", file);
+      expect(chosen.code, chosen.out).toBe(0);
+      expect(readFileSync(join(scratch, flowsGenerated, "completions.ts"), "utf8")).toContain(
+        'singAlong: { completes: ["call.speak.ended"] },',
+      );
+    } finally {
+      writeFileSync(config, original);
+      for (const f of readdirSync(join(scratch, ".changeset"))) rmSync(join(scratch, ".changeset", f));
+      expect(generate(scratch).code).toBe(0);
+    }
   });
 
   test("--pin records another spec as the pin, which generate and --check then follow", () => {

@@ -1,0 +1,8 @@
+import type { ActionName } from "@telnyx-voice/types";
+import { expectTypeOf, test } from "vitest";
+import { completions } from "../src/index.js";
+
+test("every action of the slice has a completion, typed by its event names", () => {
+  expectTypeOf<keyof typeof completions>().toEqualTypeOf<ActionName>();
+  expectTypeOf(completions.speak.completes).toEqualTypeOf<readonly ["call.speak.ended"]>();
+});
