@@ -1,9 +1,39 @@
-// Errors in the Telnyx shape: `{ errors: [{ code, title, detail, source?, meta? }] }`. Codes and titles are the
-// ones the spec's example responses use, so clients that branch on `code` behave as they would against Telnyx.
+// Errors in the Telnyx shape: `{ errors: [{ code, title, detail, source?, meta? }] }`. Every code and title the
+// simulator answers with is in TELNYX_ERRORS, and only there: they are the ones the spec's example responses
+// and Telnyx's error pages use, so clients that branch on `code` behave as they would against Telnyx.
 import type { ApiErrorObject } from "@telnyx-voice/types";
 
 /** The spec's error object; its `meta` is typed as an empty record there, but Telnyx sends `{ url }`. */
 export type TelnyxErrorObject = Omit<ApiErrorObject, "meta"> & { meta?: Record<string, unknown> };
+
+export const TELNYX_ERRORS = {
+  authenticationFailed: { status: 401, code: "10009", title: "Authentication failed" },
+  missingParameter: { status: 422, code: "10004", title: "Missing required parameter" },
+  notFound: { status: 404, code: "10005", title: "Resource not found" },
+  methodNotAllowed: { status: 405, code: "10006", title: "Method not allowed" },
+  internal: { status: 500, code: "10007", title: "Internal server error" },
+  unavailable: { status: 503, code: "10007", title: "Service unavailable" },
+  tooManyRequests: { status: 429, code: "10011", title: "Too many requests" },
+  invalidParameter: { status: 422, code: "10015", title: "Invalid parameter" },
+  malformedBody: { status: 400, code: "10028", title: "Character encoding error" },
+  invalidEnum: { status: 422, code: "10032", title: "Invalid enumerated value" },
+  outOfRange: { status: 422, code: "10033", title: "Value outside of range" },
+  callEnded: { status: 422, code: "90018", title: "Call has already ended" },
+  cannotExecute: { status: 422, code: "90033", title: "Unable to execute command" },
+  callNotAnswered: { status: 422, code: "90034", title: "Call not answered yet" },
+} as const;
+
+export type TelnyxErrorKind = keyof typeof TELNYX_ERRORS;
+
+/** One error object of the table's kind. */
+export function errorObject(
+  kind: TelnyxErrorKind,
+  detail: string,
+  source?: TelnyxErrorObject["source"],
+): TelnyxErrorObject {
+  const { code, title } = TELNYX_ERRORS[kind];
+  return source ? { code, title, detail, source } : { code, title, detail };
+}
 
 /** Thrown by handlers; the server turns it into a response with `status` and `{ errors }`. */
 export class SimulatorHttpError extends Error {
@@ -20,63 +50,54 @@ export class SimulatorHttpError extends Error {
   }
 }
 
-export const unauthorized = () =>
-  new SimulatorHttpError(401, [
-    {
-      code: "10009",
-      title: "Authentication failed",
-      detail: "The required authentication headers were either invalid or not included in the request.",
-      meta: { url: "https://developers.telnyx.com/docs/overview/errors/10009" },
-    },
-  ]);
+/** A response with one error of the table's kind, at the status the table gives it. */
+export function telnyxError(
+  kind: TelnyxErrorKind,
+  detail: string,
+  source?: TelnyxErrorObject["source"],
+  headers?: Record<string, string>,
+): SimulatorHttpError {
+  return new SimulatorHttpError(TELNYX_ERRORS[kind].status, [errorObject(kind, detail, source)], headers);
+}
+
+export const unauthorized = () => {
+  const error = telnyxError(
+    "authenticationFailed",
+    "The required authentication headers were either invalid or not included in the request.",
+  );
+  error.errors[0]!.meta = { url: "https://developers.telnyx.com/docs/overview/errors/10009" };
+  return error;
+};
 
 export const routeNotFound = (method: string, path: string) =>
-  new SimulatorHttpError(404, [
-    { code: "10005", title: "Resource not found", detail: `No route matches ${method} ${path}.` },
-  ]);
+  telnyxError("notFound", `No route matches ${method} ${path}.`);
 
-export const resourceNotFound = (what: string, id: string) =>
-  new SimulatorHttpError(404, [
-    { code: "10005", title: "Resource not found", detail: `${what} '${id}' was not found.` },
-  ]);
+export const resourceNotFound = (what: string, id: string) => telnyxError("notFound", `${what} '${id}' was not found.`);
 
-export const callEnded = () =>
-  new SimulatorHttpError(422, [
-    {
-      code: "90018",
-      title: "Call has already ended",
-      detail: "This call is no longer active and can't receive commands.",
-    },
-  ]);
+export const callEnded = () => telnyxError("callEnded", "This call is no longer active and can't receive commands.");
 
 export const callNotAnswered = () =>
-  new SimulatorHttpError(422, [
-    {
-      code: "90034",
-      title: "Call not answered yet",
-      detail: "This call can't receive this command because it has not been answered yet.",
-    },
-  ]);
+  telnyxError("callNotAnswered", "This call can't receive this command because it has not been answered yet.");
 
-export const cannotExecute = (detail: string) =>
-  new SimulatorHttpError(422, [{ code: "90033", title: "Unable to execute command", detail }]);
+export const cannotExecute = (detail: string) => telnyxError("cannotExecute", detail);
 
 export const invalidParameter = (detail: string, source: TelnyxErrorObject["source"]) =>
-  new SimulatorHttpError(422, [{ code: "10015", title: "Invalid parameter", detail, source }]);
+  telnyxError("invalidParameter", detail, source);
 
-export const malformedJson = (detail: string) =>
-  new SimulatorHttpError(400, [{ code: "10028", title: "Character encoding error", detail }]);
+export const malformedBody = (detail: string) => telnyxError("malformedBody", detail);
 
-export const internalError = (status: 500 | 503) =>
-  new SimulatorHttpError(status, [
-    status === 500
-      ? { code: "10007", title: "Internal server error", detail: "Internal server error" }
-      : { code: "10007", title: "Service unavailable", detail: "Service unavailable" },
-  ]);
+/** 500 or 503, as an injected fault or a simulator bug; `detail` says which. */
+export const serverError = (status: 500 | 503, detail: string) =>
+  telnyxError(status === 500 ? "internal" : "unavailable", detail);
 
-export const rateLimited = (retryAfterSeconds: number) =>
-  new SimulatorHttpError(
-    429,
-    [{ code: "10011", title: "Too many requests", detail: `Rate limit exceeded; retry after ${retryAfterSeconds}s.` }],
-    { "retry-after": String(retryAfterSeconds) },
-  );
+/**
+ * 429 with the headers Telnyx sends: `retry-after` and `x-ratelimit-limit` / `-remaining` / `-reset` (seconds
+ * until the window resets), which clients read to pace themselves.
+ */
+export const rateLimited = (retryAfterSeconds: number, limit: number) =>
+  telnyxError("tooManyRequests", "You have exceeded the maximum number of allowed requests.", undefined, {
+    "retry-after": String(retryAfterSeconds),
+    "x-ratelimit-limit": String(limit),
+    "x-ratelimit-remaining": "0",
+    "x-ratelimit-reset": String(retryAfterSeconds),
+  });

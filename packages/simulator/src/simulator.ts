@@ -4,50 +4,16 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { CallControlApplication, CallControlApplicationCreate } from "@telnyx-voice/types";
 import { generateKeyPair } from "@telnyx-voice/webhooks/testing";
-import { ApplicationStore } from "./applications.js";
+import { ApplicationStore } from "./calls/applications.js";
+import { checkInboundCall, type InboundCallOptions, InvalidInboundCall } from "./calls/inbound.js";
 import { CallEngine } from "./calls/state-machine.js";
 import type { EmittedEvent, SimCall } from "./calls/types.js";
-import type { InboundCallOptions } from "./control.js";
-import { FaultInjector, type FaultOptions } from "./faults.js";
-import { webhookUrlFor } from "./operations.js";
-import { API_PREFIX, createRequestHandler } from "./server.js";
-import { warmUpValidators } from "./warm-up.js";
-import { type DeliveryRecord, type RedeliveryOptions, WebhookDispatcher } from "./webhook-dispatcher.js";
-
-/** The key the simulator accepts when none is configured. Not a secret: it only opens a local simulator. */
-export const DEFAULT_API_KEY = "KEY_SIMULATOR";
-
-export interface SimulatorOptions {
-  /** Port to listen on; 0 (default) picks a free one. */
-  port?: number;
-  /** Interface to bind (default 127.0.0.1: the simulator is not meant to be reachable from elsewhere). */
-  host?: string;
-  /** Where webhooks go for calls whose dial has no `webhook_url` and whose application is unknown. */
-  webhookUrl?: string;
-  /** The bearer key clients must send (default {@link DEFAULT_API_KEY}). */
-  apiKey?: string;
-  /** Ring time before an outbound call is answered or turned down (default 100 ms). */
-  answerDelayMs?: number;
-  /** How long speak and playback last (default 50 ms). */
-  mediaDurationMs?: number;
-  /** Longest a gather waits for digits nobody scripted (default 5000 ms). */
-  maxGatherWaitMs?: number;
-  /** An unanswered inbound call is cancelled by the caller after this long (default 60000 ms). */
-  inboundRingTimeoutMs?: number;
-  /** Injected failures: per route, or at random with a seed. */
-  faults?: FaultOptions;
-  /** Webhook redelivery (attempts, backoff, timeout). */
-  redelivery?: RedeliveryOptions;
-  /** Signing keys (base64 raw Ed25519); a fresh pair is generated when omitted. */
-  keyPair?: { publicKey: string; privateKey: string };
-  /**
-   * Compile every request validator on a background thread once listening (default false: each compiles on
-   * first use, 5-300 ms once per process). Worth it for a long-running simulator that sits idle before its
-   * first client (the CLI turns it on); for one started right before its commands the extra thread competed
-   * for CPU and made the demo's first commands slower, hence off by default.
-   */
-  precompileValidators?: boolean;
-}
+import { type DeliveryRecord, WebhookDispatcher } from "./delivery/dispatcher.js";
+import { FaultInjector } from "./http/faults.js";
+import { webhookUrlFor } from "./http/operations.js";
+import { API_PREFIX, createRequestHandler } from "./http/server.js";
+import { DEFAULT_API_KEY, type SimulatorOptions, validateOptions } from "./options.js";
+import { warmUpValidators } from "./schema/precompile.js";
 
 export interface EmittedEventRecord {
   callControlId: string;
@@ -78,39 +44,9 @@ export interface Simulator {
   stop(): Promise<void>;
 }
 
-function checkNonNegative(name: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
-    throw new RangeError(`${name} must be a number >= 0, got ${value}`);
-  }
-}
-
-function checkUrl(name: string, value: string | undefined): void {
-  if (value === undefined) return;
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new TypeError(`${name} must be an absolute http(s) URL, got "${value}"`);
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new TypeError(`${name} must be an http(s) URL, got "${value}"`);
-  }
-}
-
-export function validateOptions(options: SimulatorOptions): void {
-  if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
-    throw new RangeError(`port must be an integer from 0 to 65535, got ${options.port}`);
-  }
-  checkUrl("webhookUrl", options.webhookUrl);
-  if (options.apiKey !== undefined && options.apiKey.trim() === "") throw new TypeError("apiKey must not be empty");
-  checkNonNegative("answerDelayMs", options.answerDelayMs);
-  checkNonNegative("mediaDurationMs", options.mediaDurationMs);
-  checkNonNegative("maxGatherWaitMs", options.maxGatherWaitMs);
-  checkNonNegative("inboundRingTimeoutMs", options.inboundRingTimeoutMs);
-}
-
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   validateOptions(options);
+  const logger = options.logger ?? console;
   const keyPair = options.keyPair ?? (await generateKeyPair());
   const dispatcher = new WebhookDispatcher(keyPair.privateKey, options.redelivery);
   const events: EmittedEventRecord[] = [];
@@ -135,18 +71,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     dialCommands: new Map<string, unknown>(),
   };
 
-  const inboundCall = (o: InboundCallOptions): SimCall => {
-    for (const key of ["from", "to", "connectionId"] as const) {
-      if (typeof o[key] !== "string" || o[key] === "") throw new TypeError(`inboundCall: ${key} is required`);
-    }
-    checkUrl("inboundCall: webhookUrl", o.webhookUrl);
-    if (o.digits !== undefined && !/^[0-9A-D*#]*$/.test(o.digits)) {
-      throw new TypeError(`inboundCall: digits may contain only 0-9, A-D, * and #, got "${o.digits}"`);
-    }
+  const inboundCall = (input: InboundCallOptions): SimCall => {
+    const o = checkInboundCall(input);
     const webhookUrl = webhookUrlFor(opContext, o.connectionId, o.webhookUrl);
     if (!webhookUrl) {
-      throw new Error(
-        `inboundCall: no webhook URL for connection ${o.connectionId}: create an application with that id's webhook_event_url, or pass webhookUrl`,
+      throw new InvalidInboundCall(
+        "connectionId",
+        `names no application with a webhook_event_url ('${o.connectionId}'): create one with that id, or pass webhookUrl`,
       );
     }
     const call = engine.create({
@@ -162,7 +93,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 
   const server: Server = createServer(
-    createRequestHandler({ ...opContext, apiKey: options.apiKey ?? DEFAULT_API_KEY, faults, inboundCall }),
+    createRequestHandler({
+      ...opContext,
+      apiKey: options.apiKey ?? DEFAULT_API_KEY,
+      faults,
+      inboundCall,
+      logError: (message) => logger.error(`[telnyx-voice-simulator] ${message}`),
+    }),
   );
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {

@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { banner, parseCli } from "../src/cli-options.js";
+import { banner, parseCli } from "../src/cli/options.js";
 
 describe("parseCli", () => {
   it("maps flags to options, with 127.0.0.1 and port 8787 by default", () => {
@@ -54,7 +54,7 @@ describe("the CLI process", () => {
   });
 
   it("prints the banner without the key and serves the API with bearer auth", async () => {
-    const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+    const cli = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
     const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
     const secret = "KEY_cli_secret_4821";
     child = spawn(tsx, [cli, "--port", "0", "--api-key", secret, "--webhook-url", "http://127.0.0.1:9/hooks"], {

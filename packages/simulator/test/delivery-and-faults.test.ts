@@ -1,7 +1,7 @@
 // Webhook redelivery (meta.attempt counting up, order kept) and injected faults over real sockets.
 import { afterEach, describe, expect, it } from "vitest";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../src/index.js";
-import { seededRandom } from "../src/faults.js";
+import { seededRandom } from "../src/seeded-random.js";
 import { api, type DialData, type Receiver, startReceiver } from "./helpers.js";
 
 const started: Array<{ sim: Simulator; receiver: Receiver }> = [];

@@ -88,9 +88,11 @@ export interface ApiResult<T = Record<string, unknown>> {
   headers: Headers;
 }
 
-export function api(sim: Simulator, apiKey = DEFAULT_API_KEY) {
+/** Requests to the API (`/v2` + path); with `base: "far end"`, to the far-end control routes (`/_simulator` + path). */
+export function api(sim: Simulator, apiKey = DEFAULT_API_KEY, base: "api" | "far end" = "api") {
+  const root = base === "api" ? sim.url : sim.url.replace(/\/v2$/, "/_simulator");
   return async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> => {
-    const res = await fetch(sim.url + path, {
+    const res = await fetch(root + path, {
       method,
       headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -3,10 +3,11 @@
 // the same errors as ones compiled in-process. This file's process starts with no validator compiled.
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
-import { anchorRefs, createAjv } from "../src/ajv-setup.js";
-import { type OperationObject, sliceDocument } from "../src/spec.js";
-import { bodyJob, parameterJob, toTelnyxErrors, validateParameters, validateRequestBody } from "../src/validation.js";
-import { warmUpValidators } from "../src/warm-up.js";
+import { anchorRefs, createAjv } from "../src/schema/ajv.js";
+import { toTelnyxErrors } from "../src/schema/ajv-errors.js";
+import { warmUpValidators } from "../src/schema/precompile.js";
+import { type OperationObject, sliceDocument } from "../src/schema/slice.js";
+import { requestJobs, validateRequest } from "../src/schema/validators.js";
 
 const dial = sliceDocument.paths["/calls"]?.post;
 const speakTemplate = "/calls/{call_control_id}/actions/speak";
@@ -60,24 +61,32 @@ describe("validators from the background thread", () => {
       ["/call_control_applications", createApp, [{ application_name: "a", webhook_event_url: "not a url" }]],
     ];
     let rejected = 0;
-    for (const [template, op, bodies] of cases) {
-      const job = bodyJob("POST", template, op);
+    const noParameters = { path: {}, query: {} };
+    for (const [template, operation, bodies] of cases) {
+      const route = { method: "POST", template, operation };
+      const job = requestJobs(route).find((j) => j.key.startsWith("body:"));
       if (!job) throw new Error(`${template} has no body schema`);
       const reference = inProcess.compile(anchorRefs(job.schema) as object);
       for (const body of bodies) {
         const expected = reference(body) ? [] : toTelnyxErrors(reference.errors ?? [], "body");
         if (expected.length > 0) rejected++;
-        expect(validateRequestBody("POST", template, op, body)).toEqual(expected);
+        expect(await validateRequest(route, { ...noParameters, body })).toEqual(expected);
       }
     }
     expect(rejected).toBe(5);
-    expect(validateRequestBody("POST", "/call_control_applications", createApp, cases[1]?.[2][0])).toEqual([
+    const createRoute = { method: "POST", template: "/call_control_applications", operation: createApp };
+    expect(await validateRequest(createRoute, { ...noParameters, body: cases[1]?.[2][0] })).toEqual([
       expect.objectContaining({ source: { pointer: "/webhook_event_url" } }),
     ]);
     // Path parameters come from the thread too.
-    expect(parameterJob("path", "POST", speakTemplate, speak)).toBeDefined();
-    expect(validateParameters("POST", speakTemplate, speak, { path: { call_control_id: "v3:x" }, query: {} })).toEqual(
-      [],
-    );
+    const speakRoute = { method: "POST", template: speakTemplate, operation: speak };
+    expect(requestJobs(speakRoute).map((j) => j.key.split(":")[0])).toContain("path");
+    expect(
+      await validateRequest(speakRoute, {
+        path: { call_control_id: "v3:x" },
+        query: {},
+        body: { payload: "hi", voice: "female" },
+      }),
+    ).toEqual([]);
   });
 });

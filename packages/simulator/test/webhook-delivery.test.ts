@@ -5,7 +5,7 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../src/index.js";
-import { createSigner } from "../src/signer.js";
+import { createSigner } from "../src/delivery/signer.js";
 import { cryptoVerify } from "./foreign-receiver.js";
 
 let server: Server | undefined;

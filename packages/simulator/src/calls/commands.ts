@@ -2,9 +2,9 @@
 // the spec fails the type check here until it is handled. The shared checks (unknown call, ended call,
 // repeated command_id, client_state) run once in `runAction`, before any handler.
 import type { ActionBodies, ActionName } from "@telnyx-voice/types";
-import { checkBase64, checkNumber } from "../checks.js";
 import { callEnded, callNotAnswered, cannotExecute, invalidParameter, resourceNotFound } from "../errors.js";
-import { uuid } from "../ids.js";
+import { checkBase64, checkNumber } from "../schema/prose-checks.js";
+import { uuid } from "./ids.js";
 import type { CallEngine } from "./state-machine.js";
 import type { CallRecord } from "./types.js";
 

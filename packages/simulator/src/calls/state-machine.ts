@@ -1,9 +1,10 @@
 // One state machine per call leg: initiated -> answered (-> bridged) -> ended. Every transition emits the
 // webhook(s) Telnyx would send, in the order Telnyx sends them; the dispatcher delivers them per call, in order.
 import type { CallEventType } from "@telnyx-voice/types";
-import { newCallControlId, uuid } from "../ids.js";
-import { payloadProperties } from "../validation.js";
+import { payloadProperties } from "../schema/events.js";
+import { newCallControlId, uuid } from "./ids.js";
 import { outcomeFor } from "./outcomes.js";
+import { eventPayloadBase } from "./wire.js";
 import type { CallDirection, CallRecord, EmittedEvent, GatherState, HangupCause, SimCall } from "./types.js";
 
 export interface EngineTiming {
@@ -69,19 +70,7 @@ export class CallEngine {
 
   /** Builds the event with the common call fields, keeping only the payload fields the spec declares for it. */
   emit(call: CallRecord, eventType: CallEventType, extra: Record<string, unknown> = {}): void {
-    const candidate: Record<string, unknown> = {
-      call_control_id: call.callControlId,
-      call_leg_id: call.callLegId,
-      call_session_id: call.callSessionId,
-      connection_id: call.connectionId,
-      client_state: call.clientState,
-      from: call.from,
-      to: call.to,
-      direction: call.direction,
-      start_time: call.startTime,
-      tags: [],
-      ...extra,
-    };
+    const candidate: Record<string, unknown> = { ...eventPayloadBase(call), ...extra };
     const allowed = payloadProperties(eventType);
     const payload: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(candidate)) {
@@ -339,7 +328,8 @@ export class CallEngine {
 
   /** The public handle tests get from `sim.calls`. */
   handle(call: CallRecord): SimCall {
-    const engine = this;
+    const pressDigits = (digits: string) => this.pressDigits(call, digits);
+    const hangup = (cause: HangupCause = "normal_clearing") => this.end(call, cause, "callee");
     return {
       get callControlId() {
         return call.callControlId;
@@ -377,8 +367,8 @@ export class CallEngine {
       get eventTypes() {
         return call.events.map((e) => e.data.event_type);
       },
-      pressDigits: (digits: string) => engine.pressDigits(call, digits),
-      hangup: (cause: HangupCause = "normal_clearing") => engine.end(call, cause, "callee"),
+      pressDigits,
+      hangup,
     };
   }
 }

@@ -5,7 +5,7 @@ import type {
   CallControlApplicationCreate,
   CallControlApplicationUpdate,
 } from "@telnyx-voice/types";
-import { resourceNotFound } from "./errors.js";
+import { resourceNotFound } from "../errors.js";
 import { newApplicationId } from "./ids.js";
 
 export interface ApplicationListQuery {

@@ -1,8 +1,8 @@
 // Command-line parsing for `telnyx-voice-simulator`, kept apart from cli.ts so it can be tested without
 // starting a process. Every flag maps to a `startSimulator` option.
 import { parseArgs } from "node:util";
-import type { FaultRule } from "./faults.js";
-import type { SimulatorOptions } from "./simulator.js";
+import type { FaultRule } from "../http/faults.js";
+import type { SimulatorOptions } from "../options.js";
 
 export const USAGE = `Usage: telnyx-voice-simulator [options]
 

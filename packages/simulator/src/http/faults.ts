@@ -1,9 +1,18 @@
 // Injected failures, so a client's retries are exercised against real sockets. A fault applies either
 // `before` the request is handled (the command never runs) or `after` (it ran, but the response is lost or
 // replaced): the second case is what `command_id` exists for, and what the simulator's dedupe shows.
+import { seededRandom } from "../seeded-random.js";
 
 export type Fault =
-  | { type: "status"; status: 429 | 500 | 503; retryAfterSeconds?: number; when?: "before" | "after" }
+  | {
+      type: "status";
+      status: 429 | 500 | 503;
+      /** 429 only: `retry-after` and `x-ratelimit-reset`, in seconds (default 1). */
+      retryAfterSeconds?: number;
+      /** 429 only: `x-ratelimit-limit`, the requests the window allows (default 100); `-remaining` is 0. */
+      rateLimit?: number;
+      when?: "before" | "after";
+    }
   | { type: "drop"; when?: "before" | "after" }
   | { type: "latency"; ms: number };
 
@@ -32,18 +41,6 @@ const DEFAULT_RANDOM: Fault[] = [
   { type: "status", status: 503 },
   { type: "drop" },
 ];
-
-/** mulberry32: tiny, fast, and good enough to make fault sequences reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function validateFaultOptions(options: FaultOptions): void {
   if (options.rate !== undefined && !(options.rate >= 0 && options.rate <= 1)) {

@@ -1,6 +1,7 @@
 // Routes come from the slice's `paths`: each template (`/calls/{call_control_id}/actions/speak`) becomes a
 // regex, so the simulator answers exactly the operations the spec declares and nothing else.
-import { HTTP_METHODS, type OperationObject, sliceDocument } from "./spec.js";
+import { HTTP_METHODS, type OperationObject, sliceDocument } from "../schema/slice.js";
+import { safeDecode } from "./request.js";
 
 export interface Route {
   method: string;
@@ -69,14 +70,5 @@ export class Router {
       return { route, params };
     }
     return pathMatched ? { methodNotAllowed: true } : undefined;
-  }
-}
-
-/** A malformed escape (`%E0%A4%A`) is kept as sent: the id then matches no call (404) instead of a 500. */
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
   }
 }

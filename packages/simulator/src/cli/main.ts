@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `telnyx-voice-simulator` / `pnpm simulator`: the simulator as a process, for apps in any language.
-import { banner, parseCli, USAGE } from "./cli-options.js";
-import { DEFAULT_API_KEY, startSimulator } from "./simulator.js";
+import { DEFAULT_API_KEY } from "../options.js";
+import { startSimulator } from "../simulator.js";
+import { banner, parseCli, USAGE } from "./options.js";
 
 async function main(): Promise<void> {
   let options: ReturnType<typeof parseCli>;

@@ -1,8 +1,8 @@
-// The one ajv configuration, shared by the in-process compiler (validation.ts) and the background compiler
-// thread (validator-worker.ts), so a validator behaves the same whichever of them compiled it.
+// The one ajv configuration, shared by the in-process compiler (validators.ts) and the background compiler
+// thread (precompile.ts), so a validator behaves the same whichever of them compiled it.
 import { Ajv2020, type Options } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
-import { sliceDocument } from "./spec.js";
+import { sliceDocument } from "./slice.js";
 
 /** The slice is registered under this $id; inline schemas' `#/...` references are anchored to it. */
 export const SLICE_ID = "telnyx-voice-slice.json";
@@ -24,7 +24,7 @@ export function ajvOptions(coerceTypes: boolean): Options {
     allErrors: true,
     coerceTypes,
     validateFormats: true,
-    // The slice is checked against the JSON Schema meta-schema by the test suite (validation.test.ts), not on
+    // The slice is checked against the JSON Schema meta-schema by the test suite (validators.test.ts), not on
     // every start: meta-validating 450 KB cost ~100 ms per ajv instance, and again inside every compile.
     validateSchema: false,
     // ajv's optimizer pass shortens the generated code a little but made compiles ~40% slower; the bodies

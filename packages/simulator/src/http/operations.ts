@@ -1,14 +1,15 @@
 // Handlers for the slice's operations, by operationId. Call commands share one handler (runAction);
 // the table is built from the slice, so every action path of the spec is served.
-import type { ActiveCall, CallControlApplicationCreate, CallStatus, DialRequest } from "@telnyx-voice/types";
-import type { ApplicationListQuery, ApplicationStore } from "./applications.js";
-import { runAction } from "./calls/commands.js";
-import { checkBase64, checkNumber } from "./checks.js";
-import type { CallEngine } from "./calls/state-machine.js";
-import type { CallRecord } from "./calls/types.js";
-import { invalidParameter, resourceNotFound } from "./errors.js";
-import { uuid } from "./ids.js";
-import { HTTP_METHODS, sliceDocument } from "./spec.js";
+import type { CallControlApplicationCreate, DialRequest } from "@telnyx-voice/types";
+import type { ApplicationListQuery, ApplicationStore } from "../calls/applications.js";
+import { runAction } from "../calls/commands.js";
+import { uuid } from "../calls/ids.js";
+import type { CallEngine } from "../calls/state-machine.js";
+import type { CallRecord } from "../calls/types.js";
+import { activeCall, callStatus, dialResponse } from "../calls/wire.js";
+import { invalidParameter, resourceNotFound } from "../errors.js";
+import { checkBase64, checkNumber } from "../schema/prose-checks.js";
+import { HTTP_METHODS, sliceDocument } from "../schema/slice.js";
 
 export interface OperationContext {
   engine: CallEngine;
@@ -40,21 +41,6 @@ export function webhookUrlFor(ctx: OperationContext, connectionId: string, expli
   return explicit ?? ctx.applications.get(connectionId)?.webhook_event_url ?? ctx.defaultWebhookUrl;
 }
 
-export function callStatus(call: CallRecord): CallStatus {
-  const status: CallStatus = {
-    call_control_id: call.callControlId,
-    call_leg_id: call.callLegId,
-    call_session_id: call.callSessionId,
-    is_alive: call.state !== "ended",
-    record_type: "call",
-    start_time: call.startTime,
-    call_duration: call.answeredAt ? Math.floor((Date.now() - call.answeredAt) / 1000) : 0,
-  };
-  if (call.clientState !== undefined) status.client_state = call.clientState;
-  if (call.endTime) status.end_time = call.endTime;
-  return status;
-}
-
 const dial: OperationHandler = (ctx, { body }) => {
   const request = body as unknown as DialRequest;
   const destinations = Array.isArray(request.to) ? request.to : [request.to];
@@ -83,9 +69,7 @@ const dial: OperationHandler = (ctx, { body }) => {
     clientState: request.client_state,
     recordFromAnswer: recordingId,
   });
-  const data: Record<string, unknown> = { ...callStatus(call), is_alive: false };
-  if (recordingId) data.recording_id = recordingId;
-  const response = { data };
+  const response = dialResponse(call, recordingId);
   if (dedupeKey) ctx.dialCommands.set(dedupeKey, response);
   return ok(response);
 };
@@ -131,14 +115,7 @@ const listActiveCalls: OperationHandler = (ctx, { params, query }) => {
     start = Math.max(0, (end === -1 ? active.length : end) - limit);
   }
   const items = active.slice(start, start + limit);
-  const data: ActiveCall[] = items.map((c) => ({
-    call_control_id: c.callControlId,
-    call_leg_id: c.callLegId,
-    call_session_id: c.callSessionId,
-    client_state: c.clientState ?? "",
-    call_duration: c.answeredAt ? Math.floor((Date.now() - c.answeredAt) / 1000) : 0,
-    record_type: "call",
-  }));
+  const data = items.map(activeCall);
   const cursors: { after?: string; before?: string } = {};
   const base = `/v2/connections/${encodeURIComponent(connectionId)}/active_calls`;
   const meta: Record<string, unknown> = { total_items: active.length, cursors };

@@ -8,10 +8,9 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { ValidateFunction } from "ajv/dist/2020.js";
-import { ajvOptions, anchorRefs, HINT_FORMATS, SLICE_ID, URL_FORMAT } from "./ajv-setup.js";
-import { Router } from "./router.js";
-import { sliceDocument } from "./spec.js";
-import { adoptValidator, bodyJob, type CompileJob, isCompiled, parameterJob } from "./validation.js";
+import { ajvOptions, anchorRefs, HINT_FORMATS, SLICE_ID, URL_FORMAT } from "./ajv.js";
+import { HTTP_METHODS, sliceDocument } from "./slice.js";
+import { adoptValidator, type CompileJob, compilingOnThread, type OperationRoute, pendingJobs } from "./validators.js";
 
 // What call flows send first and most; the other operations follow in the slice's order.
 const FIRST = ["DialCall", "CreateCallControlApplication", "AnswerCall", "SpeakCall", "HangupCall", "GatherUsingSpeak"];
@@ -75,20 +74,17 @@ function load(source: string): ValidateFunction {
   return module.exports.default;
 }
 
-function pendingJobs(): CompileJob[] {
-  const rank = (id: string) => (FIRST.includes(id) ? FIRST.indexOf(id) : FIRST.length);
-  const routes = [...new Router().routes].sort((a, b) => rank(a.operationId) - rank(b.operationId));
-  const jobs: CompileJob[] = [];
-  for (const r of routes) {
-    for (const job of [
-      bodyJob(r.method, r.template, r.operation),
-      parameterJob("path", r.method, r.template, r.operation),
-      parameterJob("query", r.method, r.template, r.operation),
-    ]) {
-      if (job && !isCompiled(job.key)) jobs.push({ ...job, schema: anchorRefs(job.schema) as object });
+function jobsInOrder(): CompileJob[] {
+  const routes: Array<OperationRoute & { operationId: string }> = [];
+  for (const [template, item] of Object.entries(sliceDocument.paths)) {
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (operation) routes.push({ method, template, operation, operationId: operation.operationId });
     }
   }
-  return jobs;
+  const rank = (id: string) => (FIRST.includes(id) ? FIRST.indexOf(id) : FIRST.length);
+  routes.sort((a, b) => rank(a.operationId) - rank(b.operationId));
+  return pendingJobs(routes).map((job) => ({ ...job, schema: anchorRefs(job.schema) as object }));
 }
 
 export interface WarmUpResult {
@@ -99,28 +95,11 @@ export interface WarmUpResult {
 }
 
 let running: Promise<WarmUpResult> | undefined;
-/** The validator the thread is compiling right now, and what resolves when it is back (or the thread ended). */
-let inProgress: { key: string; done: Promise<void>; resolve: () => void } | undefined;
-
-function settleInProgress(): void {
-  inProgress?.resolve();
-  inProgress = undefined;
-}
-
-/**
- * For a request about to be validated: if the thread is compiling one of these validators right now, resolves
- * when it is back, so the request waits without blocking the event loop and the work is not done twice.
- * Validators the thread has not started are compiled by the request itself (waiting behind the thread's queue
- * was tried first: slower for a cold start, when the thread itself is still starting).
- */
-export function whenCompiled(keys: string[]): Promise<void> | undefined {
-  return inProgress && keys.includes(inProgress.key) ? inProgress.done : undefined;
-}
 
 /** Starts the background compile once per process; later calls get the same promise. Never rejects. */
 export function warmUpValidators(): Promise<WarmUpResult> {
   running ??= new Promise((resolve) => {
-    const jobs = pendingJobs();
+    const jobs = jobsInOrder();
     const result: WarmUpResult = { adopted: 0, failed: [] };
     if (jobs.length === 0) return resolve(result);
     const worker = new Worker(THREAD_SOURCE, {
@@ -145,32 +124,29 @@ export function warmUpValidators(): Promise<WarmUpResult> {
     worker.unref();
     // Whatever ends the thread, nobody keeps waiting (finish): what it did not send back is compiled on first use.
     let received = 0;
+    /** Releases the requests waiting for the validator the thread is compiling now. */
+    let release = () => {};
     const finish = () => {
-      settleInProgress();
+      release();
       worker.terminate().catch(() => undefined);
       resolve(result);
     };
     worker.on("message", (message: { started?: string; key?: string; source?: string; error?: string }) => {
       if (message.started !== undefined) {
-        let release = () => {};
-        const done = new Promise<void>((r) => {
-          release = r;
-        });
-        inProgress = { key: message.started, done, resolve: release };
+        release = compilingOnThread(message.started);
         return;
       }
       const key = message.key ?? "";
       try {
-        if (message.source !== undefined && !isCompiled(key)) {
-          adoptValidator(key, load(message.source));
-          result.adopted++;
+        if (message.source !== undefined) {
+          if (adoptValidator(key, () => load(message.source!))) result.adopted++;
         } else if (message.error !== undefined) {
           result.failed.push({ key, error: message.error });
         }
       } catch (error) {
         result.failed.push({ key, error: error instanceof Error ? error.message : String(error) });
       }
-      settleInProgress();
+      release();
       if (++received === jobs.length) finish();
     });
     worker.on("error", (error) => {

@@ -1,0 +1,87 @@
+// `/_simulator/*`: the far end of calls, over HTTP, for apps that run the simulator as a separate process
+// (the CLI). Same bearer key as the API. Everything here is also on the programmatic `Simulator` object.
+import { checkInboundCall, INBOUND_WIRE_NAMES, type InboundCallOptions, InvalidInboundCall } from "../calls/inbound.js";
+import type { CallEngine } from "../calls/state-machine.js";
+import type { HangupCause, SimCall } from "../calls/types.js";
+import { farEndSummary } from "../calls/wire.js";
+import { invalidParameter, resourceNotFound, routeNotFound } from "../errors.js";
+import { payloadEnum } from "../schema/events.js";
+import { safeDecode } from "./request.js";
+
+export interface FarEndContext {
+  engine: CallEngine;
+  inboundCall(options: InboundCallOptions): SimCall;
+}
+
+/** The causes the far end may hang up with: the spec's enum for `call.hangup`'s `hangup_cause`. */
+const hangupCauses = () => payloadEnum("call.hangup", "hangup_cause");
+
+function requiredString(body: Record<string, unknown>, key: string): string {
+  const value = body[key];
+  if (typeof value !== "string" || value === "") {
+    throw invalidParameter(`'${key}' is required and must be a non-empty string.`, { pointer: `/${key}` });
+  }
+  return value;
+}
+
+function inboundCall(ctx: FarEndContext, body: Record<string, unknown>): SimCall {
+  const options = {
+    from: body.from,
+    to: body.to,
+    connectionId: body.connection_id,
+    webhookUrl: body.webhook_url,
+    clientState: body.client_state,
+    digits: body.digits,
+  };
+  try {
+    return ctx.inboundCall(checkInboundCall(options));
+  } catch (error) {
+    if (!(error instanceof InvalidInboundCall)) throw error;
+    const name = INBOUND_WIRE_NAMES[error.option];
+    throw invalidParameter(`'${name}' ${error.problem}.`, { pointer: `/${name}` });
+  }
+}
+
+export function handleFarEnd(ctx: FarEndContext, method: string, path: string, body: Record<string, unknown>) {
+  if (method === "POST" && path === "/inbound_calls") {
+    return { status: 201, body: { data: farEndSummary(inboundCall(ctx, body)) } };
+  }
+  if (method === "GET" && path === "/calls") {
+    return {
+      status: 200,
+      body: { data: [...ctx.engine.calls.values()].map((c) => farEndSummary(ctx.engine.handle(c))) },
+    };
+  }
+  const m = /^\/calls\/([^/]+)\/(press_digits|hangup)$/.exec(path);
+  if (method === "POST" && m) {
+    const id = safeDecode(m[1]!);
+    const record = ctx.engine.calls.get(id);
+    if (!record) throw resourceNotFound("Call", id);
+    const call = ctx.engine.handle(record);
+    if (call.state === "ended") {
+      throw invalidParameter(`Call '${id}' has already ended.`, { parameter: "call_control_id" });
+    }
+    if (m[2] === "press_digits") {
+      const digits = requiredString(body, "digits");
+      if (!/^[0-9A-D*#]+$/.test(digits)) {
+        throw invalidParameter(`'digits' may contain only 0-9, A-D, * and #, got '${digits}'.`, { pointer: "/digits" });
+      }
+      call.pressDigits(digits);
+    } else {
+      const cause = body.cause ?? "normal_clearing";
+      if (typeof cause !== "string" || !hangupCauses().includes(cause)) {
+        throw invalidParameter(
+          `'cause' must be one of ${hangupCauses()
+            .map((c) => `"${c}"`)
+            .join(", ")}.`,
+          {
+            pointer: "/cause",
+          },
+        );
+      }
+      call.hangup(cause as HangupCause);
+    }
+    return { status: 200, body: { data: farEndSummary(call) } };
+  }
+  throw routeNotFound(method, `/_simulator${path}`);
+}

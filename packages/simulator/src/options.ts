@@ -1,0 +1,70 @@
+// What `startSimulator` accepts, and the check that turns a bad option into a clear error before anything starts.
+import type { FaultOptions } from "./http/faults.js";
+import type { RedeliveryOptions } from "./delivery/dispatcher.js";
+import { webhookUrlProblem } from "./schema/prose-checks.js";
+
+/** Where the simulator reports what a user should know (a receiver not listening, a risky bind, its own bugs). */
+export interface SimulatorLogger {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface SimulatorOptions {
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  /** Interface to bind (default 127.0.0.1: the simulator is not meant to be reachable from elsewhere). */
+  host?: string;
+  /** Where webhooks go for calls whose dial has no `webhook_url` and whose application is unknown. */
+  webhookUrl?: string;
+  /** The bearer key clients must send (default {@link DEFAULT_API_KEY}). */
+  apiKey?: string;
+  /** Ring time before an outbound call is answered or turned down (default 100 ms). */
+  answerDelayMs?: number;
+  /** How long speak and playback last (default 50 ms). */
+  mediaDurationMs?: number;
+  /** Longest a gather waits for digits nobody scripted (default 5000 ms). */
+  maxGatherWaitMs?: number;
+  /** An unanswered inbound call is cancelled by the caller after this long (default 60000 ms). */
+  inboundRingTimeoutMs?: number;
+  /** Injected failures: per route, or at random with a seed. */
+  faults?: FaultOptions;
+  /** Webhook redelivery (attempts, backoff, timeout). */
+  redelivery?: RedeliveryOptions;
+  /** Signing keys (base64 raw Ed25519); a fresh pair is generated when omitted. */
+  keyPair?: { publicKey: string; privateKey: string };
+  /**
+   * Compile every request validator on a background thread once listening (default false: each compiles on
+   * first use, 5-300 ms once per process). Worth it for a long-running simulator that sits idle before its
+   * first client (the CLI turns it on); for one started right before its commands the extra thread competed
+   * for CPU and made the demo's first commands slower, hence off by default.
+   */
+  precompileValidators?: boolean;
+  /** Where warnings and internal errors go (default `console`). Never given a key. */
+  logger?: SimulatorLogger;
+}
+
+/** The key the simulator accepts when none is configured. Not a secret: it only opens a local simulator. */
+export const DEFAULT_API_KEY = "KEY_SIMULATOR";
+
+export function checkNonNegative(name: string, value: number | undefined): void {
+  if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value >= 0)) {
+    throw new RangeError(`${name} must be a number >= 0, got ${String(value)}`);
+  }
+}
+
+export function validateOptions(options: SimulatorOptions): void {
+  if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
+    throw new RangeError(`port must be an integer from 0 to 65535, got ${options.port}`);
+  }
+  if (options.webhookUrl !== undefined) {
+    const problem = webhookUrlProblem(options.webhookUrl);
+    if (problem) throw new TypeError(`webhookUrl ${problem}`);
+  }
+  if (options.apiKey !== undefined && (typeof options.apiKey !== "string" || options.apiKey.trim() === "")) {
+    throw new TypeError("apiKey must be a non-empty string");
+  }
+  checkNonNegative("answerDelayMs", options.answerDelayMs);
+  checkNonNegative("mediaDurationMs", options.mediaDurationMs);
+  checkNonNegative("maxGatherWaitMs", options.maxGatherWaitMs);
+  checkNonNegative("inboundRingTimeoutMs", options.inboundRingTimeoutMs);
+}
