@@ -35,6 +35,12 @@ export function errorObject(
   return source ? { code, title, detail, source } : { code, title, detail };
 }
 
+/** A value as an error message quotes it: at most 80 characters, so a huge field does not make a huge 422. */
+export function quote(value: unknown): string {
+  const text = String(value);
+  return `'${text.length > 80 ? `${text.slice(0, 80)}...' (${text.length} characters)` : `${text}'`}`;
+}
+
 /** Thrown by handlers; the server turns it into a response with `status` and `{ errors }`. */
 export class SimulatorHttpError extends Error {
   readonly status: number;
@@ -72,7 +78,8 @@ export const unauthorized = () => {
 export const routeNotFound = (method: string, path: string) =>
   telnyxError("notFound", `No route matches ${method} ${path}.`);
 
-export const resourceNotFound = (what: string, id: string) => telnyxError("notFound", `${what} '${id}' was not found.`);
+export const resourceNotFound = (what: string, id: string) =>
+  telnyxError("notFound", `${what} ${quote(id)} was not found.`);
 
 export const callEnded = () => telnyxError("callEnded", "This call is no longer active and can't receive commands.");
 

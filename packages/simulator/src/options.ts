@@ -1,6 +1,7 @@
 // What `startSimulator` accepts, and the check that turns a bad option into a clear error before anything starts.
-import type { FaultOptions } from "./http/faults.js";
+
 import type { RedeliveryOptions } from "./delivery/dispatcher.js";
+import type { FaultOptions } from "./http/faults.js";
 import { webhookUrlProblem } from "./schema/prose-checks.js";
 
 /** Where the simulator reports what a user should know (a receiver not listening, a risky bind, its own bugs). */

@@ -9,6 +9,7 @@ import { checkInboundCall, type InboundCallOptions, InvalidInboundCall } from ".
 import { CallEngine } from "./calls/state-machine.js";
 import type { EmittedEvent, SimCall } from "./calls/types.js";
 import { type DeliveryRecord, WebhookDispatcher } from "./delivery/dispatcher.js";
+import { quote } from "./errors.js";
 import { FaultInjector } from "./http/faults.js";
 import { webhookUrlFor } from "./http/operations.js";
 import { API_PREFIX, createRequestHandler } from "./http/server.js";
@@ -77,7 +78,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (!webhookUrl) {
       throw new InvalidInboundCall(
         "connectionId",
-        `names no application with a webhook_event_url ('${o.connectionId}'): create one with that id, or pass webhookUrl`,
+        `names no application with a webhook_event_url (${quote(o.connectionId)}): create one with that id, or pass webhookUrl`,
       );
     }
     const call = engine.create({

@@ -1,4 +1,5 @@
 // The HTTP contract: auth, routing, schema validation errors with pointers, ended calls, command_id.
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../src/index.js";
 import { type Api, api, dialAnswered, type Receiver, startReceiver } from "./helpers.js";
@@ -10,6 +11,7 @@ type Errors = {
 let sim: Simulator;
 let receiver: Receiver;
 let call: Api;
+const logged: string[] = [];
 
 beforeAll(async () => {
   receiver = await startReceiver(() => sim.publicKey);
@@ -18,6 +20,7 @@ beforeAll(async () => {
     answerDelayMs: 5,
     mediaDurationMs: 5,
     apiKey: "KEY_test_secret_123",
+    logger: { warn: (m) => logged.push(m), error: (m) => logged.push(m) },
   });
   call = api(sim, "KEY_test_secret_123");
 });
@@ -55,6 +58,30 @@ describe("hostile input", () => {
   it("a malformed percent-escape in a path id is a 404, not a 500", async () => {
     const res = await call<Errors>("POST", "/calls/%E0%A4%A/actions/hangup", {});
     expect(res.status).toBe(404);
+  });
+
+  it("a malformed percent-escape on the far-end routes is a 404 too", async () => {
+    const farEnd = api(sim, "KEY_test_secret_123", "far end");
+    const res = await farEnd<Errors>("POST", "/calls/%E0%A4%A/hangup", {});
+    expect(res.status).toBe(404);
+    expect(res.body.errors[0]?.code).toBe("10005");
+  });
+
+  it("a client that aborts mid-body is no internal error, and the simulator keeps serving", async () => {
+    const { port } = new URL(sim.url);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () => {
+        socket.write(
+          "POST /v2/calls HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer KEY_test_secret_123\r\n" +
+            'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"connection_id":',
+        );
+        setTimeout(() => socket.destroy(), 50);
+      });
+      socket.on("close", () => resolve());
+      socket.on("error", reject);
+    });
+    expect((await call("GET", "/call_control_applications")).status).toBe(200);
+    expect(logged.filter((m) => m.includes("internal error"))).toEqual([]);
   });
 });
 

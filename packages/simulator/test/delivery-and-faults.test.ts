@@ -1,4 +1,5 @@
 // Webhook redelivery (meta.attempt counting up, order kept) and injected faults over real sockets.
+import { RateLimitError, Telnyx } from "@telnyx-voice/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../src/index.js";
 import { seededRandom } from "../src/seeded-random.js";
@@ -72,8 +73,25 @@ describe("faults", () => {
     const first = await call<{ errors: Array<{ code: string }> }>("POST", "/calls", dialBody);
     expect(first.status).toBe(429);
     expect(first.headers.get("retry-after")).toBe("2");
+    // Telnyx's rate-limit headers: the window's limit, none left, seconds until it resets.
+    expect(first.headers.get("x-ratelimit-limit")).toBe("100");
+    expect(first.headers.get("x-ratelimit-remaining")).toBe("0");
+    expect(first.headers.get("x-ratelimit-reset")).toBe("2");
     expect(first.body.errors[0]?.code).toBe("10011");
     expect((await call("POST", "/calls", dialBody)).status).toBe(200);
+  });
+
+  it("a 429 fault is what our client's RateLimitError reads: limit, remaining, reset", async () => {
+    const { sim } = await setup({
+      faults: {
+        rules: [{ route: "DialCall", fault: { type: "status", status: 429, retryAfterSeconds: 3, rateLimit: 20 } }],
+      },
+    });
+    const telnyx = new Telnyx({ apiKey: "KEY_SIMULATOR", baseURL: sim.url, maxRetries: 0 });
+    const error = await telnyx.calls.dial(dialBody).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    const limited = error as RateLimitError;
+    expect([limited.limit, limited.remaining, limited.reset]).toEqual([20, 0, 3]);
   });
 
   it.each([500, 503] as const)("answers %i in the Telnyx error shape", async (status) => {

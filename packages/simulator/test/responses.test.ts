@@ -1,6 +1,6 @@
 // Every operation of the slice is called once and its response checked against the spec's response schema.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Simulator, responseValidator, startSimulator } from "../src/index.js";
+import { responseValidator, type Simulator, startSimulator } from "../src/index.js";
 import { sliceDocument } from "../src/schema/slice.js";
 import { type Api, api, dialAnswered, type Receiver, startReceiver } from "./helpers.js";
 

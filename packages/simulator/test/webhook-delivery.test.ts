@@ -4,8 +4,8 @@ import { generateKeyPairSync } from "node:crypto";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Simulator, startSimulator } from "../src/index.js";
 import { createSigner } from "../src/delivery/signer.js";
+import { type Simulator, startSimulator } from "../src/index.js";
 import { cryptoVerify } from "./foreign-receiver.js";
 
 let server: Server | undefined;

@@ -2,7 +2,7 @@
 // the spec fails the type check here until it is handled. The shared checks (unknown call, ended call,
 // repeated command_id, client_state) run once in `runAction`, before any handler.
 import type { ActionBodies, ActionName } from "@telnyx-voice/types";
-import { callEnded, callNotAnswered, cannotExecute, invalidParameter, resourceNotFound } from "../errors.js";
+import { callEnded, callNotAnswered, cannotExecute, invalidParameter, quote, resourceNotFound } from "../errors.js";
 import { checkBase64, checkNumber } from "../schema/prose-checks.js";
 import { uuid } from "./ids.js";
 import type { CallEngine } from "./state-machine.js";
@@ -145,7 +145,9 @@ export const actionHandlers = {
     requireAnswered(call);
     const other = engine.calls.get(body.call_control_id);
     if (!other) {
-      throw invalidParameter(`No call has call_control_id '${body.call_control_id}'.`, { pointer: "/call_control_id" });
+      throw invalidParameter(`No call has call_control_id ${quote(body.call_control_id)}.`, {
+        pointer: "/call_control_id",
+      });
     }
     if (other === call) throw invalidParameter("A call cannot be bridged to itself.", { pointer: "/call_control_id" });
     if (other.state === "ended")

@@ -1,6 +1,7 @@
 // Someone calls one of the app's numbers. One check of what describes that call, for both ways in: the
 // programmatic `sim.inboundCall({...})` (camelCase, a TypeError naming the option) and the far end's
 // `POST /_simulator/inbound_calls` (snake_case, a 422 pointing at the field).
+import { quote } from "../errors.js";
 import { base64Problem, phoneNumberProblem, webhookUrlProblem } from "../schema/prose-checks.js";
 
 export interface InboundCallOptions {
@@ -63,7 +64,7 @@ export function checkInboundCall(input: unknown): InboundCallOptions {
       "digits",
       o.digits === undefined || DIGITS.test(o.digits as string)
         ? undefined
-        : `may contain only 0-9, A-D, * and #, got '${String(o.digits)}'`,
+        : `may contain only 0-9, A-D, * and #, got ${quote(o.digits)}`,
     ],
   ];
   for (const [option, problem] of problems) if (problem) throw new InvalidInboundCall(option, problem);

@@ -4,8 +4,8 @@ import type { CallEventType } from "@telnyx-voice/types";
 import { payloadProperties } from "../schema/events.js";
 import { newCallControlId, uuid } from "./ids.js";
 import { outcomeFor } from "./outcomes.js";
-import { eventPayloadBase } from "./wire.js";
 import type { CallDirection, CallRecord, EmittedEvent, GatherState, HangupCause, SimCall } from "./types.js";
+import { eventPayloadBase } from "./wire.js";
 
 export interface EngineTiming {
   /** Ring time before an outbound call is answered (or turned down by the outcome rule). */

@@ -2,8 +2,8 @@
 // events strictly in order (the next waits until the previous is acknowledged or given up), calls in parallel.
 // A receiver that does not answer 2xx gets the same event again after a growing delay, with `meta.attempt` + 1.
 import type { EmittedEvent } from "../calls/types.js";
-import { createSigner, type Signer } from "./signer.js";
 import { WebhookPoster } from "./post.js";
+import { createSigner, type Signer } from "./signer.js";
 
 export interface RedeliveryOptions {
   /** Attempts per event, first delivery included (default 5). */

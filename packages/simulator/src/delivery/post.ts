@@ -2,7 +2,7 @@
 // 200 concurrent calls undici's per-request machinery (Request/Response objects, web streams, an
 // AbortController each) was the largest share of the simulator's event-loop time, and every millisecond of
 // a loop turn delays the next accept() (libuv accepts one connection per turn), i.e. other clients' commands.
-import { Agent as HttpAgent, type ClientRequest, request as httpRequest } from "node:http";
+import { type ClientRequest, Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 
 export interface PostResult {

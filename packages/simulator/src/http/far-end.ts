@@ -4,7 +4,7 @@ import { checkInboundCall, INBOUND_WIRE_NAMES, type InboundCallOptions, InvalidI
 import type { CallEngine } from "../calls/state-machine.js";
 import type { HangupCause, SimCall } from "../calls/types.js";
 import { farEndSummary } from "../calls/wire.js";
-import { invalidParameter, resourceNotFound, routeNotFound } from "../errors.js";
+import { invalidParameter, quote, resourceNotFound, routeNotFound } from "../errors.js";
 import { payloadEnum } from "../schema/events.js";
 import { safeDecode } from "./request.js";
 
@@ -59,12 +59,14 @@ export function handleFarEnd(ctx: FarEndContext, method: string, path: string, b
     if (!record) throw resourceNotFound("Call", id);
     const call = ctx.engine.handle(record);
     if (call.state === "ended") {
-      throw invalidParameter(`Call '${id}' has already ended.`, { parameter: "call_control_id" });
+      throw invalidParameter(`Call ${quote(id)} has already ended.`, { parameter: "call_control_id" });
     }
     if (m[2] === "press_digits") {
       const digits = requiredString(body, "digits");
       if (!/^[0-9A-D*#]+$/.test(digits)) {
-        throw invalidParameter(`'digits' may contain only 0-9, A-D, * and #, got '${digits}'.`, { pointer: "/digits" });
+        throw invalidParameter(`'digits' may contain only 0-9, A-D, * and #, got ${quote(digits)}.`, {
+          pointer: "/digits",
+        });
       }
       call.pressDigits(digits);
     } else {

@@ -7,7 +7,7 @@ import { uuid } from "../calls/ids.js";
 import type { CallEngine } from "../calls/state-machine.js";
 import type { CallRecord } from "../calls/types.js";
 import { activeCall, callStatus, dialResponse } from "../calls/wire.js";
-import { invalidParameter, resourceNotFound } from "../errors.js";
+import { invalidParameter, quote, resourceNotFound } from "../errors.js";
 import { checkBase64, checkNumber } from "../schema/prose-checks.js";
 import { HTTP_METHODS, sliceDocument } from "../schema/slice.js";
 
@@ -55,7 +55,7 @@ const dial: OperationHandler = (ctx, { body }) => {
   const webhookUrl = webhookUrlFor(ctx, request.connection_id, request.webhook_url);
   if (!webhookUrl) {
     throw invalidParameter(
-      `Invalid value for connection_id (Call Control App ID): no application '${request.connection_id}' and no webhook_url given.`,
+      `Invalid value for connection_id (Call Control App ID): no application ${quote(request.connection_id)} and no webhook_url given.`,
       { pointer: "/connection_id" },
     );
   }

@@ -2,7 +2,7 @@
 // the slice -> handler -> response. Everything is JSON in the Telnyx shapes; errors are `{ errors: [...] }` with
 // the status the spec declares for them.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { rateLimited, routeNotFound, serverError, SimulatorHttpError, telnyxError, unauthorized } from "../errors.js";
+import { rateLimited, routeNotFound, SimulatorHttpError, serverError, telnyxError, unauthorized } from "../errors.js";
 import { validateRequest } from "../schema/validators.js";
 import { authorized } from "./auth.js";
 import { type FarEndContext, handleFarEnd } from "./far-end.js";

@@ -1,8 +1,9 @@
 // ajv's errors in Telnyx's words: one error object per offending location, most specific message first, with
 // `source.pointer` (body) or `source.parameter` (query, deepObject style), and at most MAX_ERRORS of them: a
 // body with thousands of bad items gets a short answer, not one entry each.
-import { errorObject, type TelnyxErrorObject } from "../errors.js";
+
 import type { ErrorObject } from "ajv/dist/2020.js";
+import { errorObject, type TelnyxErrorObject } from "../errors.js";
 
 /** How many error objects a 422 lists at most. */
 export const MAX_ERRORS = 10;
