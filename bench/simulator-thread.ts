@@ -19,7 +19,7 @@ import(workerData.entry).then(async ({ startSimulator }) => {
   parentPort.on("message", async (command) => {
     if (command === "idle") {
       await sim.idle();
-      parentPort.postMessage({ idle: { failedDeliveries: sim.deliveries.filter((d) => !d.delivered).length } });
+      parentPort.postMessage({ idle: { failedDeliveries: sim.deliveries.filter((d) => d.final && !d.ok).length } });
     } else if (command === "stop") {
       await sim.stop();
       parentPort.postMessage({ stopped: true });

@@ -38,7 +38,7 @@ async function simulatorIn(where: Where) {
     publicKey: sim.publicKey,
     idle: async () => {
       await sim.idle();
-      return { failedDeliveries: sim.deliveries.filter((d) => !d.delivered).length };
+      return { failedDeliveries: sim.deliveries.filter((d) => d.final && !d.ok).length };
     },
     stop: () => sim.stop(),
   };

@@ -1,6 +1,6 @@
 // What `startSimulator` accepts, and the check that turns a bad option into a clear error before anything starts.
 
-import type { RedeliveryOptions } from "./delivery/dispatcher.js";
+import type { DeliveryOptions, RedeliveryOptions } from "./delivery/options.js";
 import type { FaultOptions } from "./http/faults.js";
 import { webhookUrlProblem } from "./schema/prose-checks.js";
 
@@ -31,6 +31,17 @@ export interface SimulatorOptions {
   faults?: FaultOptions;
   /** Webhook redelivery (attempts, backoff, timeout). */
   redelivery?: RedeliveryOptions;
+  /**
+   * Delivery as Telnyx does it: `{ duplicateRate, concurrency, jitterMs, seed }`. Default: polite delivery, each
+   * call's events once, in order, one at a time.
+   */
+  delivery?: DeliveryOptions;
+  /**
+   * How long an ended call is kept (default 600000 ms, 10 minutes, as Telnyx keeps a call's status): after that
+   * `GET /calls/{id}` is a 404, and the call, its events, its delivery records and its dial `command_id` are
+   * dropped, so a long-running simulator holds steady memory.
+   */
+  endedCallRetentionMs?: number;
   /** Signing keys (base64 raw Ed25519); a fresh pair is generated when omitted. */
   keyPair?: { publicKey: string; privateKey: string };
   /**
@@ -43,6 +54,9 @@ export interface SimulatorOptions {
   /** Where warnings and internal errors go (default `console`). Never given a key. */
   logger?: SimulatorLogger;
 }
+
+/** Telnyx keeps a call's status for 10 minutes after it ends; so does the simulator, by default. */
+export const DEFAULT_ENDED_CALL_RETENTION_MS = 10 * 60 * 1000;
 
 /** The key the simulator accepts when none is configured. Not a secret: it only opens a local simulator. */
 export const DEFAULT_API_KEY = "KEY_SIMULATOR";
@@ -68,4 +82,10 @@ export function validateOptions(options: SimulatorOptions): void {
   checkNonNegative("mediaDurationMs", options.mediaDurationMs);
   checkNonNegative("maxGatherWaitMs", options.maxGatherWaitMs);
   checkNonNegative("inboundRingTimeoutMs", options.inboundRingTimeoutMs);
+  checkNonNegative("endedCallRetentionMs", options.endedCallRetentionMs);
+}
+
+/** 127.0.0.0/8, ::1, localhost: only this machine can reach the simulator. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

@@ -6,14 +6,22 @@ import type { CallControlApplication, CallControlApplicationCreate } from "@teln
 import { generateKeyPair } from "@telnyx-voice/webhooks/testing";
 import { ApplicationStore } from "./calls/applications.js";
 import { checkInboundCall, type InboundCallOptions, InvalidInboundCall } from "./calls/inbound.js";
+import { CallLog } from "./calls/call-log.js";
 import { CallEngine } from "./calls/state-machine.js";
-import type { EmittedEvent, SimCall } from "./calls/types.js";
-import { type DeliveryRecord, WebhookDispatcher } from "./delivery/dispatcher.js";
+import type { CallRecord, EmittedEvent, SimCall } from "./calls/types.js";
+import { type DeliveryRecord, type DeliveryRoute, WebhookDispatcher } from "./delivery/dispatcher.js";
+import { defaultRetries, resolveDelivery } from "./delivery/options.js";
 import { quote } from "./errors.js";
 import { FaultInjector } from "./http/faults.js";
-import { webhookUrlFor } from "./http/operations.js";
+import { DialCommands, webhookUrlFor } from "./http/operations.js";
 import { API_PREFIX, createRequestHandler } from "./http/server.js";
-import { DEFAULT_API_KEY, type SimulatorOptions, validateOptions } from "./options.js";
+import {
+  DEFAULT_API_KEY,
+  DEFAULT_ENDED_CALL_RETENTION_MS,
+  isLoopback,
+  type SimulatorOptions,
+  validateOptions,
+} from "./options.js";
 import { warmUpValidators } from "./schema/precompile.js";
 
 export interface EmittedEventRecord {
@@ -35,9 +43,15 @@ export interface Simulator {
   };
   /** Create applications without going through HTTP (tests' setup). */
   readonly applications: { create(body: CallControlApplicationCreate): CallControlApplication };
-  /** Every event emitted, in emission order. */
+  /**
+   * Every event emitted, in emission order, while its call is kept (`endedCallRetentionMs`). A fresh array
+   * each time the log drops a forgotten call: read `sim.events` again rather than keeping the array.
+   */
   readonly events: readonly EmittedEventRecord[];
-  /** One record per event delivery (attempts, final status). */
+  /**
+   * Every webhook POST, in the order sent: event id, copy, attempt, URL (primary or failover), status or error,
+   * when, and whether it was the last try. Kept, like `events`, while the call is.
+   */
   readonly deliveries: readonly DeliveryRecord[];
   readonly faults: FaultInjector;
   /** Resolves when no webhook is waiting to be delivered. */
@@ -47,30 +61,61 @@ export interface Simulator {
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   validateOptions(options);
+  const delivery = resolveDelivery(options.redelivery, options.delivery);
   const logger = options.logger ?? console;
+  const warn = (message: string) => logger.warn(message);
+  const apiKey = options.apiKey ?? DEFAULT_API_KEY;
+  const host = options.host ?? "127.0.0.1";
+  if (apiKey === DEFAULT_API_KEY && !isLoopback(host)) {
+    warn(
+      `[telnyx-voice-simulator] listening on ${host} with the default API key ${DEFAULT_API_KEY}: anyone who can ` +
+        "reach this address can place calls and read them. Set apiKey (--api-key / TELNYX_API_KEY), or bind 127.0.0.1.",
+    );
+  }
   const keyPair = options.keyPair ?? (await generateKeyPair());
-  const dispatcher = new WebhookDispatcher(keyPair.privateKey, options.redelivery);
-  const events: EmittedEventRecord[] = [];
+  const dispatcher = new WebhookDispatcher(keyPair.privateKey, delivery, warn);
+  const events = new CallLog<EmittedEventRecord>();
+  const applications = new ApplicationStore();
+  const dialCommands = new DialCommands();
+  const defaultRetriesMs = defaultRetries(delivery);
+
+  /** Where and how an event goes: its type's URL or the call's, the application's failover URL and timeout. */
+  const routeOf = (call: CallRecord, event: EmittedEvent): DeliveryRoute => {
+    const type = event.data.event_type;
+    const app = applications.get(call.connectionId);
+    const timeoutSecs = app?.webhook_timeout_secs;
+    return {
+      url: call.eventUrls.get(type) ?? call.webhookUrl,
+      failoverUrl: app?.webhook_event_failover_url || undefined,
+      timeoutMs: timeoutSecs ? timeoutSecs * 1000 : delivery.timeoutMs,
+      retriesMs: call.retryPolicies.get(type) ?? defaultRetriesMs,
+    };
+  };
+
   const engine = new CallEngine(
     {
       answerDelayMs: options.answerDelayMs ?? 100,
       mediaDurationMs: options.mediaDurationMs ?? 50,
       maxGatherWaitMs: options.maxGatherWaitMs ?? 5000,
       inboundRingTimeoutMs: options.inboundRingTimeoutMs ?? 60000,
+      endedCallRetentionMs: options.endedCallRetentionMs ?? DEFAULT_ENDED_CALL_RETENTION_MS,
     },
-    (call, event) => {
-      events.push({ callControlId: call.callControlId, event });
-      dispatcher.enqueue(call.callControlId, call.webhookUrl, event);
+    {
+      onEvent: (call, event) => {
+        events.push({ callControlId: call.callControlId, event });
+        dispatcher.enqueue(call.callControlId, event, routeOf(call, event));
+      },
+      // What hangs off a forgotten call goes with it, once its last webhook is delivered or given up.
+      onForget: (call) =>
+        void dispatcher.settled(call.callControlId).then(() => {
+          events.forget(call.callControlId);
+          dispatcher.forget(call.callControlId);
+          dialCommands.forget(call.callControlId);
+        }),
     },
   );
-  const applications = new ApplicationStore();
   const faults = new FaultInjector(options.faults);
-  const opContext = {
-    engine,
-    applications,
-    defaultWebhookUrl: options.webhookUrl,
-    dialCommands: new Map<string, unknown>(),
-  };
+  const opContext = { engine, applications, defaultWebhookUrl: options.webhookUrl, dialCommands };
 
   const inboundCall = (input: InboundCallOptions): SimCall => {
     const o = checkInboundCall(input);
@@ -96,7 +141,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const server: Server = createServer(
     createRequestHandler({
       ...opContext,
-      apiKey: options.apiKey ?? DEFAULT_API_KEY,
+      apiKey,
       faults,
       inboundCall,
       logError: (message) => logger.error(`[telnyx-voice-simulator] ${message}`),
@@ -105,17 +150,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+    server.listen(options.port ?? 0, host, () => {
       server.off("error", reject);
       resolve();
     });
   });
   if (options.precompileValidators === true) void warmUpValidators();
   const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
 
   return {
-    url: `http://${host}:${address.port}${API_PREFIX}`,
+    url: `http://${urlHost}:${address.port}${API_PREFIX}`,
     port: address.port,
     publicKey: keyPair.publicKey,
     inboundCall,
@@ -127,8 +172,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       list: () => [...engine.calls.values()].map((c) => engine.handle(c)),
     },
     applications: { create: (body) => applications.create(body) },
-    events,
-    deliveries: dispatcher.deliveries,
+    get events() {
+      return events.view;
+    },
+    get deliveries() {
+      return dispatcher.deliveries;
+    },
     faults,
     idle: () => dispatcher.idle(),
     stop: async () => {

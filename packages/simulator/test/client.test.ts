@@ -105,7 +105,10 @@ describe("with @telnyx-voice/client", () => {
       await receiver.waitFor(() => received.length >= 2, "two events at the nodeHandler");
       await sim.idle();
       expect(received).toEqual(["call.initiated", "call.hangup"]);
-      expect(sim.deliveries.every((d) => d.delivered && d.attempts === 1)).toBe(true);
+      expect(sim.deliveries.map((d) => [d.eventType, d.attempt, d.ok, d.final])).toEqual([
+        ["call.initiated", 1, true, true],
+        ["call.hangup", 1, true, true],
+      ]);
     } finally {
       server.close();
     }

@@ -44,10 +44,13 @@ describe("webhook redelivery", () => {
       "call.answered",
     ]);
     await sim.idle();
-    expect(sim.deliveries.find((d) => d.callControlId === id && d.eventType === "call.initiated")).toMatchObject({
-      attempts: 3,
-      delivered: true,
-    });
+    const initiated = sim.deliveries.filter((d) => d.callControlId === id && d.eventType === "call.initiated");
+    expect(initiated.map((d) => [d.attempt, d.status, d.ok, d.final, d.copy, d.target])).toEqual([
+      [1, 500, false, false, 0, "primary"],
+      [2, 500, false, false, 0, "primary"],
+      [3, 200, true, true, 0, "primary"],
+    ]);
+    expect(new Set(initiated.map((d) => d.url))).toEqual(new Set([receiver.url]));
   });
 
   it("gives up after maxAttempts and records the failure", async () => {
@@ -56,9 +59,12 @@ describe("webhook redelivery", () => {
     await call("POST", "/calls", { ...dialBody, to: "+12025550486" });
     await receiver.waitFor((evs) => evs.length >= 4, "two attempts of two events");
     await sim.idle();
-    expect(sim.deliveries.map((d) => [d.eventType, d.attempts, d.delivered, d.lastResult])).toEqual([
-      ["call.initiated", 2, false, 503],
-      ["call.hangup", 2, false, 503],
+    // One call's events in order: the hangup waits until the initiated event was given up.
+    expect(sim.deliveries.map((d) => [d.eventType, d.attempt, d.ok, d.status, d.final])).toEqual([
+      ["call.initiated", 1, false, 503, false],
+      ["call.initiated", 2, false, 503, true],
+      ["call.hangup", 1, false, 503, false],
+      ["call.hangup", 2, false, 503, true],
     ]);
   });
 });

@@ -52,13 +52,9 @@ describe("delivery failures", () => {
   it("a receiver that never answers: each attempt times out, then the event is given up", async () => {
     const s = await dialTo(await badReceiver("never answers"), { maxAttempts: 2, baseDelayMs: 1, timeoutMs: 50 });
     await s.idle();
-    expect(s.deliveries).toEqual([
-      expect.objectContaining({
-        eventType: "call.initiated",
-        attempts: 2,
-        delivered: false,
-        lastResult: "no response within 50 ms",
-      }),
+    expect(s.deliveries.map((d) => [d.eventType, d.attempt, d.ok, d.status, d.error, d.final])).toEqual([
+      ["call.initiated", 1, false, undefined, "no response within 50 ms", false],
+      ["call.initiated", 2, false, undefined, "no response within 50 ms", true],
     ]);
   });
 
@@ -67,9 +63,12 @@ describe("delivery failures", () => {
     async (behaviour) => {
       const s = await dialTo(await badReceiver(behaviour), { maxAttempts: 3, baseDelayMs: 1, timeoutMs: 5000 });
       await s.idle();
-      const [record] = s.deliveries;
-      expect(record).toMatchObject({ attempts: 3, delivered: false });
-      expect(typeof record?.lastResult).toBe("string");
+      expect(s.deliveries.map((d) => [d.attempt, d.ok, d.final])).toEqual([
+        [1, false, false],
+        [2, false, false],
+        [3, false, true],
+      ]);
+      expect(s.deliveries.every((d) => typeof d.error === "string" && d.status === undefined)).toBe(true);
     },
   );
 
@@ -78,7 +77,9 @@ describe("delivery failures", () => {
     await new Promise<void>((resolve) => server?.once("request", () => resolve()));
     await s.stop();
     await s.idle();
-    expect(s.deliveries[0]).toMatchObject({ delivered: false, attempts: 1, lastResult: "the simulator stopped" });
+    expect(s.deliveries).toEqual([
+      expect.objectContaining({ ok: false, attempt: 1, error: "the simulator stopped", final: true }),
+    ]);
     sim = undefined;
   });
 });

@@ -6,6 +6,7 @@ import type {
   CallControlApplicationUpdate,
 } from "@telnyx-voice/types";
 import { resourceNotFound } from "../errors.js";
+import { checkWebhookUrl } from "../schema/prose-checks.js";
 import { newApplicationId } from "./ids.js";
 
 export interface ApplicationListQuery {
@@ -14,10 +15,17 @@ export interface ApplicationListQuery {
   sort?: "created_at" | "connection_name" | "active";
 }
 
+/** Where the application's webhooks go must be http(s) (the schema's formats also admit `file:` and `javascript:`). */
+function checkUrls(body: CallControlApplicationCreate | CallControlApplicationUpdate): void {
+  checkWebhookUrl(body.webhook_event_url, "/webhook_event_url");
+  checkWebhookUrl(body.webhook_event_failover_url, "/webhook_event_failover_url", true);
+}
+
 export class ApplicationStore {
   private readonly apps = new Map<string, CallControlApplication>();
 
   create(body: CallControlApplicationCreate): CallControlApplication {
+    checkUrls(body);
     const now = new Date().toISOString();
     // Spec defaults for what the request left out, so the stored resource reads like Telnyx's.
     const app: CallControlApplication = {
@@ -54,6 +62,7 @@ export class ApplicationStore {
 
   update(id: string, body: CallControlApplicationUpdate): CallControlApplication {
     const app = this.retrieve(id);
+    checkUrls(body);
     const updated: CallControlApplication = {
       ...app,
       ...(body as Partial<CallControlApplication>),

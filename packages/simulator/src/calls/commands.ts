@@ -6,6 +6,7 @@ import { callEnded, callNotAnswered, cannotExecute, invalidParameter, quote, res
 import { checkBase64, checkNumber } from "../schema/prose-checks.js";
 import { uuid } from "./ids.js";
 import type { CallEngine } from "./state-machine.js";
+import { readWebhookSettings } from "./webhook-settings.js";
 import type { CallRecord } from "./types.js";
 
 export interface ActionContext {
@@ -80,7 +81,10 @@ function acceptedWithId(field: string): Handler<ActionName> {
 export const actionHandlers = {
   answer: ({ engine }, call, body) => {
     requireRinging(call, "answer");
-    if (body.webhook_url) call.webhookUrl = body.webhook_url;
+    const webhooks = readWebhookSettings(body);
+    if (webhooks.webhookUrl) call.webhookUrl = webhooks.webhookUrl;
+    if (webhooks.eventUrls) call.eventUrls = webhooks.eventUrls;
+    if (webhooks.retryPolicies) call.retryPolicies = webhooks.retryPolicies;
     const recordingId = body.record === "record-from-answer" ? uuid() : undefined;
     engine.answer(call, recordingId);
     return recordingId ? { recording_id: recordingId } : undefined;
@@ -155,8 +159,16 @@ export const actionHandlers = {
     if (!isAnswered(other))
       throw invalidParameter("The call to bridge to has not been answered yet.", { pointer: "/call_control_id" });
     if (call.bridgedWith || other.bridgedWith) throw cannotExecute("One of the calls is already bridged.");
-    call.parkAfterUnbridge = body.park_after_unbridge === "self";
-    engine.connect(call, other);
+    // A transfer still ringing would connect its leg to this call when answered, and a call has one peer: the
+    // bridge is refused until the transfer is answered (then the call is bridged) or fails.
+    for (const leg of [call, other]) {
+      if (leg.transferLeg) {
+        throw cannotExecute(
+          `Call ${quote(leg.callControlId)} has a transfer ringing; bridge it once the transfer has failed, or hang up its new leg ${quote(leg.transferLeg)}.`,
+        );
+      }
+    }
+    engine.connect(call, other, body.park_after_unbridge === "self");
     return undefined;
   },
   transfer: ({ engine }, call, body) => {
@@ -167,11 +179,16 @@ export const actionHandlers = {
       throw cannotExecute("A transfer is already in progress on this call; wait for it to answer or fail.");
     checkNumber(body.to, "/to");
     checkBase64(body.target_leg_client_state, "/target_leg_client_state");
+    // The new leg reports where the transfer says, else where the call it is transferred from reports.
+    const webhooks = readWebhookSettings(body);
     engine.transfer(call, {
       from: body.from ?? call.to,
       to: body.to,
-      webhookUrl: body.webhook_url ?? call.webhookUrl,
+      webhookUrl: webhooks.webhookUrl ?? call.webhookUrl,
+      eventUrls: webhooks.eventUrls ?? new Map(call.eventUrls),
+      retryPolicies: webhooks.retryPolicies ?? new Map(call.retryPolicies),
       clientState: body.target_leg_client_state,
+      timeLimitSecs: body.time_limit_secs,
     });
     return undefined;
   },

@@ -1,10 +1,22 @@
-// One state machine per call leg: initiated -> answered (-> bridged) -> ended. Every transition emits the
-// webhook(s) Telnyx would send, in the order Telnyx sends them; the dispatcher delivers them per call, in order.
+// One state machine per call leg: initiated -> answered (-> bridged) -> ended -> forgotten. Every transition emits
+// the webhook(s) Telnyx would send, in the order Telnyx sends them; the dispatcher delivers them. Invariants (the
+// model-based test checks them after every step): a bridged call's peer is alive and bridged back to it; a call
+// that ends unbridges its peer; a call's `transferLeg` is a leg still ringing whose `transferOf` is that call.
 import type { CallEventType } from "@telnyx-voice/types";
 import { payloadProperties } from "../schema/events.js";
 import { newCallControlId, uuid } from "./ids.js";
 import { outcomeFor } from "./outcomes.js";
-import type { CallDirection, CallRecord, EmittedEvent, GatherState, HangupCause, SimCall } from "./types.js";
+import { realTimers } from "./scheduler.js";
+import type {
+  CallDirection,
+  CallRecord,
+  EmittedEvent,
+  GatherState,
+  HangupCause,
+  Scheduler,
+  SimCall,
+  Timer,
+} from "./types.js";
 import { eventPayloadBase } from "./wire.js";
 
 export interface EngineTiming {
@@ -16,7 +28,12 @@ export interface EngineTiming {
   maxGatherWaitMs: number;
   /** An inbound call nobody answers is cancelled by the caller after this long. */
   inboundRingTimeoutMs: number;
+  /** An ended call (and what hangs off it) is forgotten this long after it ended. */
+  endedCallRetentionMs: number;
 }
+
+/** Telnyx's default and maximum `time_limit_secs`: no call lasts longer than 4 hours. */
+export const DEFAULT_TIME_LIMIT_SECS = 14400;
 
 export interface NewCall {
   direction: CallDirection;
@@ -24,45 +41,55 @@ export interface NewCall {
   to: string;
   connectionId: string;
   webhookUrl: string | undefined;
+  eventUrls?: Map<string, string>;
+  retryPolicies?: Map<string, number[]>;
   clientState?: string | undefined;
   callSessionId?: string;
   /** Digits the far end presses at the first gather(s). */
   digits?: string;
   /** Dial's `record: "record-from-answer"`: the recording (this id) starts when the far end answers. */
   recordFromAnswer?: string | undefined;
+  /** `time_limit_secs` (default 4 hours). */
+  timeLimitSecs?: number;
 }
 
-type Listener = (call: CallRecord, event: EmittedEvent) => void;
+export interface EngineListeners {
+  /** Each event, as it is emitted. */
+  onEvent(call: CallRecord, event: EmittedEvent): void;
+  /** A call ended `endedCallRetentionMs` ago and is forgotten: drop what hangs off it. */
+  onForget?(call: CallRecord): void;
+}
 
 export class CallEngine {
   readonly calls = new Map<string, CallRecord>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<Timer>();
   private stopped = false;
 
   constructor(
     private readonly timing: EngineTiming,
-    private readonly onEvent: Listener,
+    private readonly listeners: EngineListeners,
+    private readonly scheduler: Scheduler = realTimers,
   ) {}
 
   /** Stops every pending timer: nothing is emitted after `stop()`. */
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) this.scheduler.cancel(t);
     this.timers.clear();
   }
 
-  private after(ms: number, fn: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => {
+  private after(ms: number, fn: () => void): Timer {
+    const timer = this.scheduler.after(ms, () => {
       this.timers.delete(timer);
       if (!this.stopped) fn();
-    }, ms);
+    });
     this.timers.add(timer);
     return timer;
   }
 
-  private cancel(timer: NodeJS.Timeout | undefined): void {
+  private cancel(timer: Timer | undefined): void {
     if (!timer) return;
-    clearTimeout(timer);
+    this.scheduler.cancel(timer);
     this.timers.delete(timer);
   }
 
@@ -80,13 +107,13 @@ export class CallEngine {
       data: { record_type: "event", event_type: eventType, id: uuid(), occurred_at: new Date().toISOString(), payload },
     };
     call.events.push(event);
-    this.onEvent(call, event);
+    this.listeners.onEvent(call, event);
   }
 
   // ---- lifecycle ----
 
-  /** A new leg; `bridgeTo` (transfers) is bridged to the new outbound leg when it is answered. */
-  create(spec: NewCall, bridgeTo?: CallRecord): CallRecord {
+  /** A new leg; `transferOf` (transfers) is bridged to the new outbound leg when it is answered. */
+  create(spec: NewCall, transferOf?: CallRecord): CallRecord {
     const call: CallRecord = {
       callControlId: newCallControlId(),
       callLegId: uuid(),
@@ -98,13 +125,17 @@ export class CallEngine {
       state: "initiated",
       clientState: spec.clientState,
       webhookUrl: spec.webhookUrl,
+      eventUrls: spec.eventUrls ?? new Map(),
+      retryPolicies: spec.retryPolicies ?? new Map(),
       startTime: new Date().toISOString(),
       answeredAt: undefined,
       endTime: undefined,
       hangupCause: undefined,
       bridgedWith: undefined,
       transferLeg: undefined,
+      transferOf: transferOf?.callControlId,
       parkAfterUnbridge: false,
+      timeLimitMs: (spec.timeLimitSecs ?? DEFAULT_TIME_LIMIT_SECS) * 1000,
       pendingDigits: spec.digits ?? "",
       gather: undefined,
       speaking: new Set(),
@@ -114,9 +145,10 @@ export class CallEngine {
       events: [],
     };
     this.calls.set(call.callControlId, call);
+    if (transferOf) transferOf.transferLeg = call.callControlId;
     // Outbound legs ring at the far end ("bridging"); inbound legs wait parked for answer or reject.
     this.emit(call, "call.initiated", { state: spec.direction === "outgoing" ? "bridging" : "parked" });
-    if (spec.direction === "outgoing") this.scheduleOutcome(call, bridgeTo, spec);
+    if (spec.direction === "outgoing") this.scheduleOutcome(call, spec);
     else
       this.after(this.timing.inboundRingTimeoutMs, () => {
         if (call.state === "initiated") this.end(call, "originator_cancel", "caller", "487");
@@ -124,29 +156,46 @@ export class CallEngine {
     return call;
   }
 
-  /** Far end of an outbound leg: answers, or hangs up per the number rule. `bridgeTo` is set for transfers. */
-  private scheduleOutcome(call: CallRecord, bridgeTo: CallRecord | undefined, spec: NewCall): void {
+  /** Far end of an outbound leg: answers, or hangs up per the number rule. A transfer's leg is then bridged. */
+  private scheduleOutcome(call: CallRecord, spec: NewCall): void {
     const outcome = outcomeFor(call.to);
-    this.after(this.timing.answerDelayMs, () => {
-      if (call.state !== "initiated") return;
-      if (outcome.kind === "hangup") {
-        if (bridgeTo) bridgeTo.transferLeg = undefined;
-        this.end(call, outcome.cause, "callee", outcome.sipCause);
-        return;
-      }
-      this.markAnswered(call);
-      if (spec.recordFromAnswer) this.startRecording(call, spec.recordFromAnswer, "single", "mp3");
-      if (bridgeTo) bridgeTo.transferLeg = undefined;
-      if (bridgeTo && bridgeTo.state !== "ended") {
-        if (bridgeTo.state === "initiated") bridgeTo.answeredAt = Date.now();
-        this.connect(bridgeTo, call);
-      }
-    });
+    this.after(this.timing.answerDelayMs, () => this.farEndAnswers(call, outcome, spec.recordFromAnswer));
+  }
+
+  /** The far end of a ringing outbound leg picks up (or turns it down, per the number rule). */
+  private farEndAnswers(call: CallRecord, outcome: ReturnType<typeof outcomeFor>, recordingId?: string): void {
+    if (call.state !== "initiated") return;
+    if (outcome.kind === "hangup") {
+      this.end(call, outcome.cause, "callee", outcome.sipCause);
+      return;
+    }
+    const originator = this.detachTransfer(call);
+    this.markAnswered(call);
+    if (recordingId) this.startRecording(call, recordingId, "single", "mp3");
+    if (originator && originator.state !== "ended") {
+      // An inbound call transferred while still ringing is answered by the transfer.
+      if (originator.state === "initiated") this.startAnswerClock(originator);
+      this.connect(originator, call);
+    }
+  }
+
+  /** A transfer leg is no longer ringing (answered or ended): its originator may transfer again. */
+  private detachTransfer(leg: CallRecord): CallRecord | undefined {
+    const originator = leg.transferOf ? this.calls.get(leg.transferOf) : undefined;
+    leg.transferOf = undefined;
+    if (originator?.transferLeg === leg.callControlId) originator.transferLeg = undefined;
+    return originator;
+  }
+
+  /** From answer on, the call's `time_limit_secs` runs: Telnyx hangs it up with `time_limit` when it is over. */
+  private startAnswerClock(call: CallRecord): void {
+    call.answeredAt = Date.now();
+    this.after(call.timeLimitMs, () => this.end(call, "time_limit", "unknown"));
   }
 
   private markAnswered(call: CallRecord): void {
     call.state = "answered";
-    call.answeredAt = Date.now();
+    this.startAnswerClock(call);
     this.emit(call, "call.answered", { state: "answered" });
   }
 
@@ -170,6 +219,8 @@ export class CallEngine {
     call.playing.clear();
     if (call.gather) this.finishGather(call, "call_hangup");
     const peer = call.bridgedWith ? this.calls.get(call.bridgedWith) : undefined;
+    // A transfer leg that ends while ringing frees its originator to transfer again.
+    this.detachTransfer(call);
     // A transfer still ringing has no one left to connect to: the caller side cancels it.
     const ringing = call.transferLeg ? this.calls.get(call.transferLeg) : undefined;
     call.transferLeg = undefined;
@@ -178,6 +229,7 @@ export class CallEngine {
     call.hangupCause = cause;
     call.endTime = new Date().toISOString();
     call.bridgedWith = undefined;
+    call.parkAfterUnbridge = false;
     this.emit(call, "call.hangup", {
       state: "hangup",
       hangup_cause: cause,
@@ -188,10 +240,19 @@ export class CallEngine {
     if (call.recording) this.stopRecording(call);
     // The other leg of a bridge is hung up too, unless its bridge asked to be parked (`park_after_unbridge`).
     if (peer && peer.state !== "ended") {
+      const park = peer.parkAfterUnbridge;
       peer.bridgedWith = undefined;
-      if (peer.parkAfterUnbridge) peer.state = "answered";
+      peer.parkAfterUnbridge = false;
+      if (park) peer.state = "answered";
       else this.end(peer, "normal_clearing", "unknown");
     }
+    this.after(this.timing.endedCallRetentionMs, () => this.forget(call));
+  }
+
+  /** Drops an ended call: nothing refers to it any more (its peer was unbridged, its transfer leg ended). */
+  private forget(call: CallRecord): void {
+    this.calls.delete(call.callControlId);
+    this.listeners.onForget?.(call);
   }
 
   // ---- media ----
@@ -286,24 +347,28 @@ export class CallEngine {
 
   // ---- bridging and transfer ----
 
-  /** Connects two answered legs: `call.bridged` on each, each with its own ids. */
-  connect(a: CallRecord, b: CallRecord): void {
+  /**
+   * Connects two answered legs: `call.bridged` on each. The command handlers refuse a bridge when either leg is
+   * bridged already or has a transfer ringing, so this holds: a bridged call's peer is alive and bridged back.
+   */
+  connect(a: CallRecord, b: CallRecord, parkA = false): void {
+    if (a.bridgedWith || b.bridgedWith) throw new Error("internal: connect() on a leg that is already bridged");
     a.state = "bridged";
     b.state = "bridged";
     a.bridgedWith = b.callControlId;
     b.bridgedWith = a.callControlId;
+    a.parkAfterUnbridge = parkA;
+    b.parkAfterUnbridge = false;
     this.emit(a, "call.bridged");
     this.emit(b, "call.bridged");
   }
 
   /** A new outbound leg to `to`, in the same session; bridged to `call` when the far end answers. */
   transfer(call: CallRecord, spec: Omit<NewCall, "direction" | "callSessionId" | "connectionId">): CallRecord {
-    const leg = this.create(
+    return this.create(
       { ...spec, direction: "outgoing", connectionId: call.connectionId, callSessionId: call.callSessionId },
       call,
     );
-    call.transferLeg = leg.callControlId;
-    return leg;
   }
 
   // ---- recording ----

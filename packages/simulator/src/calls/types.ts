@@ -21,6 +21,15 @@ export type HangupCause =
   | "no_answer"
   | "unspecified";
 
+/** A pending timer of the engine's scheduler (opaque). */
+export type Timer = { readonly __brand: "Timer" };
+
+/** What the engine waits with: real timers, or a manual clock in tests that step time themselves. */
+export interface Scheduler {
+  after(ms: number, fn: () => void): Timer;
+  cancel(timer: Timer): void;
+}
+
 /** An event the simulator emitted for a call, before delivery metadata is added. */
 export interface EmittedEvent {
   data: {
@@ -40,7 +49,7 @@ export interface GatherState {
   terminatingDigit: string;
   validDigits: string;
   gatherId: string | undefined;
-  timer: NodeJS.Timeout | undefined;
+  timer: Timer | undefined;
 }
 
 export interface CallRecord {
@@ -54,6 +63,10 @@ export interface CallRecord {
   state: CallState;
   clientState: string | undefined;
   webhookUrl: string | undefined;
+  /** `webhook_urls` of the dial / answer / transfer: an event type sent to its own URL instead of `webhookUrl`. */
+  eventUrls: Map<string, string>;
+  /** `webhook_retries_policies`: per event type, the delays (ms) of exactly its redeliveries. */
+  retryPolicies: Map<string, number[]>;
   startTime: string;
   answeredAt: number | undefined;
   endTime: string | undefined;
@@ -61,12 +74,17 @@ export interface CallRecord {
   bridgedWith: string | undefined;
   /** The new leg of a transfer still ringing: one transfer at a time, and it is cancelled if this call ends. */
   transferLeg: string | undefined;
+  /** On a transfer's new leg while it rings: the call it will be bridged to when answered. */
+  transferOf: string | undefined;
+  /** The bridge this call is in said `park_after_unbridge: "self"` for it: parked, not hung up, when the peer ends. */
   parkAfterUnbridge: boolean;
+  /** `time_limit_secs` in ms: the call is hung up (`time_limit`) this long after it is answered. */
+  timeLimitMs: number;
   /** Digits the far end will press when the next gather starts (FIFO). */
   pendingDigits: string;
   gather: GatherState | undefined;
-  speaking: Set<NodeJS.Timeout>;
-  playing: Map<NodeJS.Timeout, string | undefined>;
+  speaking: Set<Timer>;
+  playing: Map<Timer, string | undefined>;
   recording: { id: string; startedAt: string; channels: "single" | "dual"; format: "wav" | "mp3" } | undefined;
   /** command_id -> the response body it got, so a repeated command is answered but not executed again. */
   commandResults: Map<string, unknown>;

@@ -6,6 +6,7 @@ import { runAction } from "../calls/commands.js";
 import { uuid } from "../calls/ids.js";
 import type { CallEngine } from "../calls/state-machine.js";
 import type { CallRecord } from "../calls/types.js";
+import { readWebhookSettings } from "../calls/webhook-settings.js";
 import { activeCall, callStatus, dialResponse } from "../calls/wire.js";
 import { invalidParameter, quote, resourceNotFound } from "../errors.js";
 import { checkBase64, checkNumber } from "../schema/prose-checks.js";
@@ -16,8 +17,37 @@ export interface OperationContext {
   applications: ApplicationStore;
   /** The simulator's `webhookUrl` option: where calls without a dial `webhook_url` or application URL report. */
   defaultWebhookUrl: string | undefined;
-  /** `${connection_id} ${command_id}` -> the dial response, so a retried dial does not place a second call. */
-  dialCommands: Map<string, unknown>;
+  /** Dials by `command_id`, so a retried dial does not place a second call. */
+  dialCommands: DialCommands;
+}
+
+/**
+ * `${connection_id} ${command_id}` -> the dial's response, kept as long as the call it placed: forgotten with it
+ * (`endedCallRetentionMs` after it ended), so the map does not grow for ever.
+ */
+export class DialCommands {
+  private readonly responses = new Map<string, unknown>();
+  private readonly keyOfCall = new Map<string, string>();
+
+  get(key: string): unknown {
+    return this.responses.get(key);
+  }
+
+  remember(key: string, callControlId: string, response: unknown): void {
+    this.responses.set(key, response);
+    this.keyOfCall.set(callControlId, key);
+  }
+
+  forget(callControlId: string): void {
+    const key = this.keyOfCall.get(callControlId);
+    if (key === undefined) return;
+    this.keyOfCall.delete(callControlId);
+    this.responses.delete(key);
+  }
+
+  get size(): number {
+    return this.responses.size;
+  }
 }
 
 export interface OperationRequest {
@@ -50,9 +80,11 @@ const dial: OperationHandler = (ctx, { body }) => {
   });
   checkNumber(request.from, "/from");
   checkBase64(request.client_state, "/client_state");
+  const webhooks = readWebhookSettings(body);
   const dedupeKey = request.command_id ? `${request.connection_id} ${request.command_id}` : undefined;
-  if (dedupeKey && ctx.dialCommands.has(dedupeKey)) return ok(ctx.dialCommands.get(dedupeKey));
-  const webhookUrl = webhookUrlFor(ctx, request.connection_id, request.webhook_url);
+  const repeated = dedupeKey ? ctx.dialCommands.get(dedupeKey) : undefined;
+  if (repeated) return ok(repeated);
+  const webhookUrl = webhookUrlFor(ctx, request.connection_id, webhooks.webhookUrl);
   if (!webhookUrl) {
     throw invalidParameter(
       `Invalid value for connection_id (Call Control App ID): no application ${quote(request.connection_id)} and no webhook_url given.`,
@@ -66,11 +98,14 @@ const dial: OperationHandler = (ctx, { body }) => {
     to: destinations[0]!,
     connectionId: request.connection_id,
     webhookUrl,
+    eventUrls: webhooks.eventUrls,
+    retryPolicies: webhooks.retryPolicies,
     clientState: request.client_state,
     recordFromAnswer: recordingId,
+    timeLimitSecs: request.time_limit_secs,
   });
   const response = dialResponse(call, recordingId);
-  if (dedupeKey) ctx.dialCommands.set(dedupeKey, response);
+  if (dedupeKey) ctx.dialCommands.remember(dedupeKey, call.callControlId, response);
   return ok(response);
 };
 

@@ -8,7 +8,8 @@ import { sliceDocument } from "./slice.js";
 export const SLICE_ID = "telnyx-voice-slice.json";
 
 /** Formats the spec uses that are not JSON Schema formats: "url" is checked like "uri"; the rest are hints. */
-export const URL_FORMAT = /^[a-z][a-z0-9+.-]*:[^\s]*$/i;
+// Empty passes: the spec's own default for its `url` fields (webhook_event_failover_url) is "", meaning none.
+export const URL_FORMAT = /^(?:[a-z][a-z0-9+.-]*:[^\s]*)?$/i;
 export const HINT_FORMATS = ["integer", "wav", "float"] as const;
 
 // ajv-formats ships as CJS with `exports.default`; under NodeNext the default import is the module object.
