@@ -1,9 +1,13 @@
 // The CLI: flags parse into options, bad flags are explained, and the real process prints the banner
 // (base URL, public key, webhook URL; never the API key) and serves the API on 127.0.0.1.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { banner, parseCli } from "../src/cli/options.js";
+import { banner } from "../src/cli/banner.js";
+import { parseCli } from "../src/cli/options.js";
 
 describe("parseCli", () => {
   it("maps flags to options, with 127.0.0.1 and port 8787 by default", () => {
@@ -35,15 +39,52 @@ describe("parseCli", () => {
     expect(() => parseCli(["--nope"], {})).toThrow();
   });
 
-  it("the banner names the key's source, not the key", () => {
-    const text = banner({
-      url: "http://127.0.0.1:1/v2",
-      publicKey: "PUB",
-      webhookUrl: undefined,
-      keySource: "as given (not shown)",
+  it("parses the delivery flags, and leaves the ones not given to the defaults", () => {
+    expect(
+      parseCli(["--duplicate-rate", "0.2", "--concurrency", "4", "--jitter-ms", "150", "--seed", "9"], {}),
+    ).toMatchObject({ delivery: { duplicateRate: 0.2, concurrency: 4, jitterMs: 150, seed: 9 } });
+    expect(parseCli(["--jitter-ms", "50"], {})).toMatchObject({ delivery: { jitterMs: 50 } });
+    expect((parseCli(["--jitter-ms", "50"], {}) as { delivery: object }).delivery).not.toHaveProperty("seed");
+    expect(parseCli([], {})).toMatchObject({ delivery: undefined });
+    expect(parseCli(["--ended-call-retention-ms", "1000"], {})).toMatchObject({ endedCallRetentionMs: 1000 });
+    expect(() => parseCli(["--concurrency", "many"], {})).toThrow('--concurrency must be a number, got "many"');
+  });
+
+  it("says where the API key came from", () => {
+    expect(parseCli([], {})).toMatchObject({ apiKeyFrom: "default" });
+    expect(parseCli([], { TELNYX_API_KEY: "KEY_env" })).toMatchObject({ apiKeyFrom: "TELNYX_API_KEY" });
+    expect(parseCli(["--api-key", "KEY_flag"], { TELNYX_API_KEY: "KEY_env" })).toMatchObject({
+      apiKey: "KEY_flag",
+      apiKeyFrom: "--api-key",
     });
-    expect(text).toContain("http://127.0.0.1:1/v2");
-    expect(text).toContain("PUB");
+  });
+
+  it("the banner prints the lines to export; the default key, but never a key someone chose", () => {
+    const info = { url: "http://127.0.0.1:1/v2", publicKey: "PUB", webhookUrl: undefined, delivery: undefined };
+    const withDefault = banner({ ...info, apiKeyFrom: "default" });
+    expect(withDefault).toContain("export TELNYX_BASE_URL=http://127.0.0.1:1/v2");
+    expect(withDefault).toContain("export TELNYX_PUBLIC_KEY=PUB");
+    expect(withDefault).toContain("export TELNYX_API_KEY=KEY_SIMULATOR");
+    expect(withDefault).toMatch(/Delivery\s+polite/);
+    const withOwn = banner({ ...info, apiKeyFrom: "--api-key", delivery: { duplicateRate: 0.1, jitterMs: 200 } });
+    expect(withOwn).not.toContain("export TELNYX_API_KEY");
+    expect(withOwn).toContain("TELNYX_API_KEY: the key given by --api-key (not shown)");
+    expect(withOwn).toMatch(/Delivery\s+duplicates 10%, up to 1 of a call's events at once, jitter 0-200 ms, seed 1/);
+  });
+});
+
+describe("the bin", () => {
+  it("is a committed file that says what to do when the CLI is not built", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sim-bin-"));
+    mkdirSync(join(dir, "bin"));
+    writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+    const bin = fileURLToPath(new URL("../bin/telnyx-voice-simulator.js", import.meta.url));
+    copyFileSync(bin, join(dir, "bin", "telnyx-voice-simulator.js"));
+    const run = spawnSync(process.execPath, [join(dir, "bin", "telnyx-voice-simulator.js")], { encoding: "utf8" });
+    rmSync(dir, { recursive: true, force: true });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("the simulator is not built yet; run `pnpm build`");
+    expect(readFileSync(bin, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
   });
 });
 
@@ -72,6 +113,8 @@ describe("the CLI process", () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v2$/);
     expect(out).toMatch(/Public key\s+[A-Za-z0-9+/]{43}=/);
     expect(out).toContain("http://127.0.0.1:9/hooks");
+    expect(out).toContain(`export TELNYX_BASE_URL=${url}`);
+    expect(out).toMatch(/export TELNYX_PUBLIC_KEY=[A-Za-z0-9+/]{43}=/);
     expect(out).not.toContain(secret);
     expect((await fetch(`${url}/call_control_applications`)).status).toBe(401);
     const ok = await fetch(`${url}/call_control_applications`, { headers: { authorization: `Bearer ${secret}` } });

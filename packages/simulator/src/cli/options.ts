@@ -1,4 +1,4 @@
-// Command-line parsing for `telnyx-voice-simulator`, kept apart from cli.ts so it can be tested without
+// Command-line parsing for `telnyx-voice-simulator`, kept apart from main.ts so it can be tested without
 // starting a process. Every flag maps to a `startSimulator` option.
 import { parseArgs } from "node:util";
 import type { FaultRule } from "../http/faults.js";
@@ -9,16 +9,24 @@ export const USAGE = `Usage: telnyx-voice-simulator [options]
 A local Telnyx Call Control API with signed webhooks.
 
 Options:
-  --port <n>              Port (default 8787; 0 picks a free one)
-  --host <addr>           Interface to bind (default 127.0.0.1)
-  --webhook-url <url>     Where webhooks go when the dial/application gives no URL
-  --api-key <key>         Bearer key clients must send (default: $TELNYX_API_KEY, else KEY_SIMULATOR)
-  --answer-delay-ms <n>   Ring time before outbound calls are answered (default 100)
-  --media-duration-ms <n> How long speak/playback last (default 50)
-  --fault-rate <0..1>     Probability of a random fault (429/500/503/drop) per API request
-  --fault-seed <n>        Seed for random faults (default 1)
-  --faults <json>         Fault rules, e.g. '[{"route":"SpeakCall","fault":{"type":"status","status":503},"times":1}]'
-  -h, --help              Show this help
+  --port <n>                    Port (default 8787; 0 picks a free one)
+  --host <addr>                 Interface to bind (default 127.0.0.1)
+  --webhook-url <url>           Where webhooks go when the dial/application gives no URL
+                                (default: $TELNYX_WEBHOOK_URL)
+  --api-key <key>               Bearer key clients must send (default: $TELNYX_API_KEY, else KEY_SIMULATOR)
+  --answer-delay-ms <n>         Ring time before outbound calls are answered (default 100)
+  --media-duration-ms <n>       How long speak/playback last (default 50)
+  --ended-call-retention-ms <n> How long an ended call is kept, then forgotten (default 600000)
+  --fault-rate <0..1>           Probability of a random fault (429/500/503/drop) per API request
+  --fault-seed <n>              Seed for random faults (default 1)
+  --faults <json>               Fault rules, e.g. '[{"route":"SpeakCall","fault":{"type":"status","status":503},"times":1}]'
+
+Delivery as Telnyx does it (default: each call's events once, in order, one at a time):
+  --duplicate-rate <0..1>       Share of events delivered twice (same data.id, signed anew)
+  --concurrency <n>             Up to n of one call's events in flight at once (default 1)
+  --jitter-ms <n>               Each delivery first waits a random 0..n ms, so events overtake (default 0)
+  --seed <n>                    Seed for duplicates and jitter (default 1)
+  -h, --help                    Show this help
 `;
 
 function num(name: string, value: string | undefined): number | undefined {
@@ -28,7 +36,12 @@ function num(name: string, value: string | undefined): number | undefined {
   return n;
 }
 
-export function parseCli(argv: string[], env: NodeJS.ProcessEnv): SimulatorOptions | "help" {
+export interface CliOptions extends SimulatorOptions {
+  /** Where the API key came from, for the banner (which never prints a key someone chose). */
+  apiKeyFrom: "--api-key" | "TELNYX_API_KEY" | "default";
+}
+
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions | "help" {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -39,9 +52,14 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): SimulatorOptio
       "api-key": { type: "string" },
       "answer-delay-ms": { type: "string" },
       "media-duration-ms": { type: "string" },
+      "ended-call-retention-ms": { type: "string" },
       "fault-rate": { type: "string" },
       "fault-seed": { type: "string" },
       faults: { type: "string" },
+      "duplicate-rate": { type: "string" },
+      concurrency: { type: "string" },
+      "jitter-ms": { type: "string" },
+      seed: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -56,29 +74,29 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): SimulatorOptio
     if (!Array.isArray(rules)) throw new Error("--faults must be a JSON array of fault rules");
   }
   const rate = num("fault-rate", values["fault-rate"]);
-  const seed = num("fault-seed", values["fault-seed"]);
+  const faultSeed = num("fault-seed", values["fault-seed"]);
+  const delivery = {
+    duplicateRate: num("duplicate-rate", values["duplicate-rate"]),
+    concurrency: num("concurrency", values.concurrency),
+    jitterMs: num("jitter-ms", values["jitter-ms"]),
+    seed: num("seed", values.seed),
+  };
+  const apiKey = values["api-key"] ?? env.TELNYX_API_KEY;
   return {
     port: num("port", values.port) ?? 8787,
     host: values.host ?? "127.0.0.1",
     webhookUrl: values["webhook-url"] ?? env.TELNYX_WEBHOOK_URL,
-    apiKey: values["api-key"] ?? env.TELNYX_API_KEY,
+    apiKey,
+    apiKeyFrom: values["api-key"] !== undefined ? "--api-key" : apiKey !== undefined ? "TELNYX_API_KEY" : "default",
     answerDelayMs: num("answer-delay-ms", values["answer-delay-ms"]),
     mediaDurationMs: num("media-duration-ms", values["media-duration-ms"]),
-    faults: rules || rate !== undefined ? { rules, rate, seed } : undefined,
+    endedCallRetentionMs: num("ended-call-retention-ms", values["ended-call-retention-ms"]),
+    faults: rules || rate !== undefined ? { rules, rate, seed: faultSeed } : undefined,
+    // Only the flags given: the rest keep startSimulator's defaults.
+    delivery: Object.values(delivery).some((v) => v !== undefined)
+      ? (Object.fromEntries(
+          Object.entries(delivery).filter(([, v]) => v !== undefined),
+        ) as SimulatorOptions["delivery"])
+      : undefined,
   };
-}
-
-/** The start-up banner. It names where the key comes from, never the key itself. */
-export function banner(info: { url: string; publicKey: string; webhookUrl: string | undefined; keySource: string }) {
-  const control = info.url.replace(/\/v2$/, "/_simulator");
-  return [
-    "telnyx-voice-simulator is running",
-    `  Base URL     ${info.url}`,
-    `  Public key   ${info.publicKey}`,
-    `  Webhook URL  ${info.webhookUrl ?? "(none: set per application or per dial with webhook_url)"}`,
-    `  API key      ${info.keySource}`,
-    `  Far end      POST ${control}/inbound_calls, POST ${control}/calls/{id}/press_digits`,
-    "  Outcomes     to ...0486 busy, ...0408 no answer, ...0404 not found, ...0603 rejected; else answered",
-    "Press Ctrl+C to stop.",
-  ].join("\n");
 }
