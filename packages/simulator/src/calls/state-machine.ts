@@ -78,7 +78,9 @@ export class CallEngine {
     this.timers.clear();
   }
 
-  private after(ms: number, fn: () => void): Timer {
+  private after(ms: number, fn: () => void): Timer | undefined {
+    // After stop() nothing is scheduled: a retention timer would keep the process alive for minutes.
+    if (this.stopped) return undefined;
     const timer = this.scheduler.after(ms, () => {
       this.timers.delete(timer);
       if (!this.stopped) fn();
@@ -260,20 +262,20 @@ export class CallEngine {
   speak(call: CallRecord): void {
     this.emit(call, "call.speak.started");
     const timer = this.after(this.timing.mediaDurationMs, () => {
-      call.speaking.delete(timer);
+      if (timer) call.speaking.delete(timer);
       this.emit(call, "call.speak.ended", { status: "completed" });
     });
-    call.speaking.add(timer);
+    if (timer) call.speaking.add(timer);
   }
 
   playback(call: CallRecord, mediaUrl: string | undefined, onEnded?: () => void): void {
     this.emit(call, "call.playback.started", { media_url: mediaUrl, overlay: false });
     const timer = this.after(this.timing.mediaDurationMs, () => {
-      call.playing.delete(timer);
+      if (timer) call.playing.delete(timer);
       this.emit(call, "call.playback.ended", { media_url: mediaUrl, overlay: false, status: "completed" });
       onEnded?.();
     });
-    call.playing.set(timer, mediaUrl);
+    if (timer) call.playing.set(timer, mediaUrl);
   }
 
   stopPlayback(call: CallRecord): void {
