@@ -14,6 +14,7 @@ import { Telnyx } from "@telnyx-voice/client";
 import { type DeliveryOptions, startSimulator } from "@telnyx-voice/simulator";
 import { type WebhookEvent, Webhooks } from "@telnyx-voice/webhooks";
 import { type BenchRow, printTable } from "./lib/table.ts";
+import { run as memoryRows } from "./simulator-memory.ts";
 import { startSimulatorThread } from "./simulator-thread.ts";
 
 const CONCURRENT_CALLS = 200;
@@ -207,6 +208,7 @@ export async function run(): Promise<BenchRow[]> {
   const shared = await concurrent("same thread");
   const own = await concurrent("own thread");
   const rough = await realistic();
+  const memory = await memoryRows();
   const flows = `${CONCURRENT_CALLS} concurrent call flows/s (dial, answer, speak, hangup; ring/speech ${TIMING.answerDelayMs} ms)`;
   return [
     {
@@ -262,6 +264,7 @@ export async function run(): Promise<BenchRow[]> {
       ratio: rough.rate / shared.rate,
       better: "higher",
     },
+    ...memory,
   ];
 }
 

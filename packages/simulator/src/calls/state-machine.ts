@@ -138,6 +138,8 @@ export class CallEngine {
       transferOf: transferOf?.callControlId,
       parkAfterUnbridge: false,
       timeLimitMs: (spec.timeLimitSecs ?? DEFAULT_TIME_LIMIT_SECS) * 1000,
+      ringTimer: undefined,
+      limitTimer: undefined,
       pendingDigits: spec.digits ?? "",
       gather: undefined,
       speaking: new Set(),
@@ -152,7 +154,7 @@ export class CallEngine {
     this.emit(call, "call.initiated", { state: spec.direction === "outgoing" ? "bridging" : "parked" });
     if (spec.direction === "outgoing") this.scheduleOutcome(call, spec);
     else
-      this.after(this.timing.inboundRingTimeoutMs, () => {
+      call.ringTimer = this.after(this.timing.inboundRingTimeoutMs, () => {
         if (call.state === "initiated") this.end(call, "originator_cancel", "caller", "487");
       });
     return call;
@@ -161,7 +163,9 @@ export class CallEngine {
   /** Far end of an outbound leg: answers, or hangs up per the number rule. A transfer's leg is then bridged. */
   private scheduleOutcome(call: CallRecord, spec: NewCall): void {
     const outcome = outcomeFor(call.to);
-    this.after(this.timing.answerDelayMs, () => this.farEndAnswers(call, outcome, spec.recordFromAnswer));
+    call.ringTimer = this.after(this.timing.answerDelayMs, () =>
+      this.farEndAnswers(call, outcome, spec.recordFromAnswer),
+    );
   }
 
   /** The far end of a ringing outbound leg picks up (or turns it down, per the number rule). */
@@ -192,7 +196,9 @@ export class CallEngine {
   /** From answer on, the call's `time_limit_secs` runs: Telnyx hangs it up with `time_limit` when it is over. */
   private startAnswerClock(call: CallRecord): void {
     call.answeredAt = Date.now();
-    this.after(call.timeLimitMs, () => this.end(call, "time_limit", "unknown"));
+    this.cancel(call.ringTimer);
+    call.ringTimer = undefined;
+    call.limitTimer = this.after(call.timeLimitMs, () => this.end(call, "time_limit", "unknown"));
   }
 
   private markAnswered(call: CallRecord): void {
@@ -220,6 +226,11 @@ export class CallEngine {
     }
     call.playing.clear();
     if (call.gather) this.finishGather(call, "call_hangup");
+    // Its pending timers hold the call: cancelled, or a 4-hour time limit would keep every ended call in memory.
+    this.cancel(call.ringTimer);
+    this.cancel(call.limitTimer);
+    call.ringTimer = undefined;
+    call.limitTimer = undefined;
     const peer = call.bridgedWith ? this.calls.get(call.bridgedWith) : undefined;
     // A transfer leg that ends while ringing frees its originator to transfer again.
     this.detachTransfer(call);

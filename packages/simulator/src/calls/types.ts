@@ -80,6 +80,10 @@ export interface CallRecord {
   parkAfterUnbridge: boolean;
   /** `time_limit_secs` in ms: the call is hung up (`time_limit`) this long after it is answered. */
   timeLimitMs: number;
+  /** While it rings: the far end's answer (outbound) or the caller giving up (inbound). */
+  ringTimer: Timer | undefined;
+  /** Once answered: the time limit. */
+  limitTimer: Timer | undefined;
   /** Digits the far end will press when the next gather starts (FIFO). */
   pendingDigits: string;
   gather: GatherState | undefined;
