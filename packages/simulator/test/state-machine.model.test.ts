@@ -242,3 +242,25 @@ describe("the call state machine under generated command sequences", () => {
     expect([a.state, a.hangupCause]).toEqual(["ended", "time_limit"]);
   });
 });
+
+describe("nothing outlives a forgotten call", () => {
+  it("once calls have ended and their retention has passed, no timer is pending (none holds a call)", () => {
+    const sim = new Sim();
+    const spec = { from: "+12025550100", connectionId: "c", webhookUrl: "http://h/" };
+    const answered = sim.engine.create({ ...spec, direction: "outgoing", to: NUMBERS[0]! });
+    const ringing = sim.engine.create({ ...spec, direction: "outgoing", to: NUMBERS[0]! });
+    const inbound = sim.engine.create({ ...spec, direction: "incoming", to: "+12025550100" });
+    sim.clock.advance(RING_MS);
+    expect(answered.state).toBe("answered");
+    sim.command(answered, "speak", { payload: "hi", voice: "female" });
+    sim.engine.handle(answered).hangup();
+    sim.engine.handle(inbound).hangup();
+    const later = sim.engine.create({ ...spec, direction: "outgoing", to: NUMBERS[0]! });
+    sim.engine.handle(later).hangup();
+    expect([ringing.state]).toEqual(["answered"]);
+    sim.engine.handle(ringing).hangup();
+    sim.clock.advance(RETENTION_MS);
+    expect(sim.engine.calls.size).toBe(0);
+    expect(sim.clock.size).toBe(0);
+  });
+});
