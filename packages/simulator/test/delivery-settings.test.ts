@@ -92,6 +92,15 @@ describe("the application's failover URL", () => {
     expect(reports[0]).toMatch(/not reachable \(.*ECONNREFUSED.*\): is your receiver listening there\?/);
   });
 
+  it("a password in a URL nobody listens at stays out of the report", async () => {
+    const { sim, warnings, call } = await setup({ redelivery: { maxAttempts: 1 } });
+    const dead = "http://hook:s3cret-pass@127.0.0.1:9/nobody-here";
+    const dialed = await call<DialData>("POST", "/calls", dialFrom("c", { webhook_url: dead }));
+    await endedAndDelivered(sim, dialed.body.data.call_control_id);
+    expect(warnings.filter((w) => w.includes("127.0.0.1:9/nobody-here"))).toHaveLength(1);
+    expect(warnings.join("\n")).not.toContain("s3cret-pass");
+  });
+
   it("webhook_timeout_secs: a receiver slower than that counts as failed and the failover gets it", async () => {
     const { sim, failover, call } = await setup({ redelivery: { maxAttempts: 1 } });
     const slow = createServer((req, res) => {

@@ -7,6 +7,18 @@ const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNR
 /** Bounded memory: past this many distinct URLs, the oldest are forgotten (and may be reported again). */
 const REMEMBERED_URLS = 1000;
 
+/** The URL as a log may show it: a password in it (`https://user:secret@host/`) is replaced by `***`. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.password) return url;
+    parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
 export class UnreachableReporter {
   private readonly reported = new Set<string>();
 
@@ -20,7 +32,7 @@ export class UnreachableReporter {
     this.reported.add(url);
     const message = error instanceof Error ? error.message : String(error);
     this.warn(
-      `[telnyx-voice-simulator] webhook URL ${url} is not reachable (${message}): is your receiver listening there? ` +
+      `[telnyx-voice-simulator] webhook URL ${redactUrl(url)} is not reachable (${message}): is your receiver listening there? ` +
         `Events for it are retried ${retriesLeft} more time(s) and then given up; sim.deliveries has every attempt. ` +
         "(Said once per URL.)",
     );
