@@ -12,47 +12,47 @@ export interface SimulatorLogger {
 
 export interface SimulatorOptions {
   /** Port to listen on; 0 (default) picks a free one. */
-  port?: number;
+  port?: number | undefined;
   /** Interface to bind (default 127.0.0.1: the simulator is not meant to be reachable from elsewhere). */
-  host?: string;
+  host?: string | undefined;
   /** Where webhooks go for calls whose dial has no `webhook_url` and whose application is unknown. */
-  webhookUrl?: string;
+  webhookUrl?: string | undefined;
   /** The bearer key clients must send (default {@link DEFAULT_API_KEY}). */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Ring time before an outbound call is answered or turned down (default 100 ms). */
-  answerDelayMs?: number;
+  answerDelayMs?: number | undefined;
   /** How long speak and playback last (default 50 ms). */
-  mediaDurationMs?: number;
+  mediaDurationMs?: number | undefined;
   /** Longest a gather waits for digits nobody scripted (default 5000 ms). */
-  maxGatherWaitMs?: number;
+  maxGatherWaitMs?: number | undefined;
   /** An unanswered inbound call is cancelled by the caller after this long (default 60000 ms). */
-  inboundRingTimeoutMs?: number;
+  inboundRingTimeoutMs?: number | undefined;
   /** Injected failures: per route, or at random with a seed. */
-  faults?: FaultOptions;
+  faults?: FaultOptions | undefined;
   /** Webhook redelivery (attempts, backoff, timeout). */
-  redelivery?: RedeliveryOptions;
+  redelivery?: RedeliveryOptions | undefined;
   /**
    * Delivery as Telnyx does it: `{ duplicateRate, concurrency, jitterMs, seed }`. Default: polite delivery, each
    * call's events once, in order, one at a time.
    */
-  delivery?: DeliveryOptions;
+  delivery?: DeliveryOptions | undefined;
   /**
    * How long an ended call is kept (default 600000 ms, 10 minutes, as Telnyx keeps a call's status): after that
    * `GET /calls/{id}` is a 404, and the call, its events, its delivery records and its dial `command_id` are
    * dropped, so a long-running simulator holds steady memory.
    */
-  endedCallRetentionMs?: number;
+  endedCallRetentionMs?: number | undefined;
   /** Signing keys (base64 raw Ed25519); a fresh pair is generated when omitted. */
-  keyPair?: { publicKey: string; privateKey: string };
+  keyPair?: { publicKey: string; privateKey: string } | undefined;
   /**
    * Compile every request validator on a background thread once listening (default false: each compiles on
    * first use, 5-300 ms once per process). Worth it for a long-running simulator that sits idle before its
    * first client (the CLI turns it on); for one started right before its commands the extra thread competed
    * for CPU and made the demo's first commands slower, hence off by default.
    */
-  precompileValidators?: boolean;
+  precompileValidators?: boolean | undefined;
   /** Where warnings and internal errors go (default `console`). Never given a key. */
-  logger?: SimulatorLogger;
+  logger?: SimulatorLogger | undefined;
 }
 
 /** Telnyx keeps a call's status for 10 minutes after it ends; so does the simulator, by default. */

@@ -12,11 +12,11 @@ export interface InboundCallOptions {
   /** The call control application (connection) the number belongs to; its webhook URL gets the events. */
   connectionId: string;
   /** Overrides the application's webhook URL for this call. */
-  webhookUrl?: string;
+  webhookUrl?: string | undefined;
   /** Base64, echoed in the call's webhooks. */
-  clientState?: string;
+  clientState?: string | undefined;
   /** Digits the caller presses when the app first gathers (0-9, A-D, * and #). */
-  digits?: string;
+  digits?: string | undefined;
 }
 
 /** The wire name of each option, for the far end's errors. */

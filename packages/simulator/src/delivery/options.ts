@@ -3,14 +3,14 @@
 
 export interface RedeliveryOptions {
   /** Attempts per event, first delivery included (default 5). A command's `webhook_retries_policies` overrides it. */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** Delay before the first redelivery; doubles on each further attempt (default 250 ms). */
-  baseDelayMs?: number;
+  baseDelayMs?: number | undefined;
   /**
    * How long one POST may take before it counts as failed (default 5000 ms). The application's
    * `webhook_timeout_secs` overrides it for its calls.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** Delivery as Telnyx does it: duplicated, concurrent, out of order. All default to polite delivery. */
@@ -20,13 +20,13 @@ export interface DeliveryOptions {
    * delivered (and redelivered) on its own. Its `meta.attempt` starts at 1 like the original's, as a Telnyx
    * duplicate does: only `data.id` tells a duplicate apart. Default 0.
    */
-  duplicateRate?: number;
+  duplicateRate?: number | undefined;
   /** Up to this many of one call's deliveries in flight at once (an integer >= 1; default 1). */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Each delivery first waits a random 0..jitterMs, so a call's events overtake one another (default 0). */
-  jitterMs?: number;
+  jitterMs?: number | undefined;
   /** Seed for duplicates and jitter: the same seed and the same calls give the same duplicates and order (default 1). */
-  seed?: number;
+  seed?: number | undefined;
 }
 
 export interface ResolvedDelivery {
@@ -47,8 +47,18 @@ const isNumber = (v: unknown): v is number => typeof v === "number" && Number.is
 
 /** Fills in defaults; a bad value is a RangeError saying which option and what it must be. */
 export function resolveDelivery(redelivery: RedeliveryOptions = {}, delivery: DeliveryOptions = {}): ResolvedDelivery {
-  const r = { maxAttempts: 5, baseDelayMs: 250, timeoutMs: 5000, ...redelivery };
-  const d = { duplicateRate: 0, concurrency: 1, jitterMs: 0, seed: 1, ...delivery };
+  // `?? default` per field, not a spread: an option given as undefined means its default.
+  const r = {
+    maxAttempts: redelivery.maxAttempts ?? 5,
+    baseDelayMs: redelivery.baseDelayMs ?? 250,
+    timeoutMs: redelivery.timeoutMs ?? 5000,
+  };
+  const d = {
+    duplicateRate: delivery.duplicateRate ?? 0,
+    concurrency: delivery.concurrency ?? 1,
+    jitterMs: delivery.jitterMs ?? 0,
+    seed: delivery.seed ?? 1,
+  };
   check(
     Number.isInteger(r.maxAttempts) && r.maxAttempts >= 1,
     `redelivery.maxAttempts must be an integer >= 1, got ${r.maxAttempts}`,

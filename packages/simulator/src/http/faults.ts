@@ -18,21 +18,21 @@ export type Fault =
 
 export interface FaultRule {
   /** An operationId (`SpeakCall`), `METHOD /template` (`POST /calls`), or omitted for every API route. */
-  route?: string;
+  route?: string | undefined;
   fault: Fault;
   /** How many matching requests get the fault (default: all). */
-  times?: number;
+  times?: number | undefined;
 }
 
 export interface FaultOptions {
   /** Faults on chosen routes, checked in order; the first rule that matches and has uses left applies. */
-  rules?: FaultRule[];
+  rules?: FaultRule[] | undefined;
   /** Probability (0..1) that any other API request gets a random fault from `randomFaults`. */
-  rate?: number;
+  rate?: number | undefined;
   /** Seed for the random faults: the same seed gives the same faults for the same request sequence. */
-  seed?: number;
+  seed?: number | undefined;
   /** What a random fault can be (default: 429, 500, 503 and a dropped connection, all `before`). */
-  randomFaults?: Fault[];
+  randomFaults?: Fault[] | undefined;
 }
 
 const DEFAULT_RANDOM: Fault[] = [
