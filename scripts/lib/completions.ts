@@ -28,6 +28,8 @@ export interface CompletionsConfig {
 export interface Completion {
   completes: "response" | string[];
   fails: string[];
+  /** Whether the action's body takes `client_state` (the one a flow carries its state and command count in). */
+  clientState: boolean;
 }
 
 export class CompletionError extends Error {}
@@ -54,7 +56,7 @@ export function expectedWebhooks(description: string): ExpectedWebhook[] | undef
 }
 
 /** The rules of spec/completions.yaml; undefined when they leave more than one candidate. */
-export function derive(bullets: ExpectedWebhook[] | undefined): Completion | undefined {
+export function derive(bullets: ExpectedWebhook[] | undefined): Omit<Completion, "clientState"> | undefined {
   if (!bullets || bullets.length === 0) return { completes: "response", fails: [] };
   let required = bullets.filter((b) => !b.conditional && !b.repeated);
   const named = new Set(required.flatMap((b) => b.events));
@@ -81,13 +83,14 @@ export function actionCompletions(slice: Slice, config: CompletionsConfig, webho
     const segment = ACTION.exec(op)?.[1];
     if (!segment) continue;
     const [method, path] = op.split(" ") as [string, string];
-    const operation = slice.doc.paths?.[path]?.[method.toLowerCase()] as { description?: string } | undefined;
-    const bullets = expectedWebhooks(operation?.description ?? "");
+    const operation = slice.doc.paths?.[path]?.[method.toLowerCase()] as Node;
+    const bullets = expectedWebhooks(typeof operation?.description === "string" ? operation.description : "");
     expected[segment] = (bullets ?? []).map(
       (b) => `${b.events.join(" | ")}${b.conditional ? " (conditional)" : ""}${b.repeated ? " (repeated)" : ""}`,
     );
     const override = config.overrides[segment];
-    const completion = override ? { completes: override.completes, fails: override.fails ?? [] } : derive(bullets);
+    const derived = override ? { completes: override.completes, fails: override.fails ?? [] } : derive(bullets);
+    const completion = derived && { ...derived, clientState: bodyProperties(slice, operation).has("client_state") };
     if (!completion) {
       unresolved.push(`${segment} (expected webhooks: ${expected[segment]?.join(", ")})`);
       continue;
@@ -113,11 +116,11 @@ export function printCompletions(completions: Record<string, Completion>): strin
   const rows = Object.keys(completions)
     .sort()
     .map((segment) => {
-      const { completes, fails } = completions[segment] as Completion;
+      const { completes, fails, clientState } = completions[segment] as Completion;
       const name = segment.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
       const on = completes === "response" ? '"response"' : `[${completes.map((e) => `"${e}"`).join(", ")}]`;
       const failsPart = fails.length ? `, fails: [${fails.map((e) => `"${e}"`).join(", ")}]` : "";
-      return `  ${name}: { completes: ${on}${failsPart} },`;
+      return `  ${name}: { completes: ${on}${failsPart}${clientState ? "" : ", clientState: false"} },`;
     });
   return [
     HEADER,
@@ -128,6 +131,8 @@ export function printCompletions(completions: Record<string, Completion>): strin
     "export interface Completion {",
     '  readonly completes: "response" | readonly CallEventType[];',
     "  readonly fails?: readonly CallEventType[];",
+    "  /** false when the action's body has no `client_state` (the call keeps the one set before). */",
+    "  readonly clientState?: false;",
     "}",
     "",
     "export const completions = {",
@@ -137,23 +142,39 @@ export function printCompletions(completions: Record<string, Completion>): strin
   ].join("\n");
 }
 
+type Node = Record<string, unknown> | undefined;
+
+function resolveIn(slice: Slice, node: Node): Node {
+  let current = node;
+  for (let hops = 0; typeof current?.$ref === "string" && hops < 20; hops++) {
+    const [, , section, name] = (current.$ref as string).split("/") as [string, string, string, string];
+    current = slice.doc.components?.[section]?.[name] as Node;
+  }
+  return current;
+}
+
+/** The property names of an operation's JSON request body, through $refs and allOf/oneOf/anyOf. */
+function bodyProperties(slice: Slice, operation: Node): Set<string> {
+  const names = new Set<string>();
+  const visit = (schema: Node, depth: number) => {
+    const s = resolveIn(slice, schema);
+    if (!s || depth > 8) return;
+    for (const name of Object.keys((s.properties as Node) ?? {})) names.add(name);
+    for (const key of ["allOf", "oneOf", "anyOf"]) for (const part of (s[key] as Node[]) ?? []) visit(part, depth + 1);
+  };
+  const body = resolveIn(slice, operation?.requestBody as Node);
+  visit(((body?.content as Node)?.["application/json"] as Node)?.schema as Node, 0);
+  return names;
+}
+
 /** Every `data.event_type` the slice's webhooks deliver (`call.speak.ended`, ...). */
 export function webhookEventTypes(slice: Slice): Set<string> {
-  type Node = Record<string, unknown> | undefined;
-  const resolve = (node: Node): Node => {
-    let current = node;
-    for (let hops = 0; typeof current?.$ref === "string" && hops < 20; hops++) {
-      const [, , section, name] = (current.$ref as string).split("/") as [string, string, string, string];
-      current = slice.doc.components?.[section]?.[name] as Node;
-    }
-    return current;
-  };
   const types = new Set<string>();
   for (const item of Object.values(slice.doc.webhooks ?? {})) {
-    const body = resolve((item.post as Node)?.requestBody as Node);
-    const schema = resolve(((body?.content as Node)?.["application/json"] as Node)?.schema as Node);
-    const data = resolve((schema?.properties as Node)?.data as Node);
-    const eventType = resolve((data?.properties as Node)?.event_type as Node);
+    const body = resolveIn(slice, (item.post as Node)?.requestBody as Node);
+    const schema = resolveIn(slice, ((body?.content as Node)?.["application/json"] as Node)?.schema as Node);
+    const data = resolveIn(slice, (schema?.properties as Node)?.data as Node);
+    const eventType = resolveIn(slice, (data?.properties as Node)?.event_type as Node);
     for (const value of (eventType?.enum as unknown[] | undefined) ?? []) if (typeof value === "string") types.add(value);
   }
   return types;

@@ -6,6 +6,8 @@ import type { ActionName, CallEventType } from "@telnyx-voice/types";
 export interface Completion {
   readonly completes: "response" | readonly CallEventType[];
   readonly fails?: readonly CallEventType[];
+  /** false when the action's body has no `client_state` (the call keeps the one set before). */
+  readonly clientState?: false;
 }
 
 export const completions = {
@@ -45,7 +47,7 @@ export const completions = {
   streamingStop: { completes: ["streaming.stopped"] },
   suppressionStart: { completes: "response" },
   suppressionStop: { completes: "response" },
-  switchSupervisorRole: { completes: "response" },
+  switchSupervisorRole: { completes: "response", clientState: false },
   transcriptionStart: { completes: "response" },
   transcriptionStop: { completes: "response" },
   transfer: { completes: ["call.bridged"] },
