@@ -1,3 +1,23 @@
-// @telnyx-voice/flows: a call's commands as awaitable steps. Work in progress (the package is private until
-// CallFlows lands); for now it holds the generated table of which webhook completes each call action.
+// @telnyx-voice/flows: a call's commands as awaitable steps, on @telnyx-voice/client and @telnyx-voice/webhooks.
+export { CallFlows, type CallFlowsOptions } from "./call-flows.js";
+export { DEFAULT_CLIENT_STATE_LIMIT } from "./client-state.js";
+export {
+  ActionFailedError,
+  CallEndedError,
+  DialFailedError,
+  FlowError,
+  FlowStateError,
+  FlowTimeoutError,
+  type HangupPayload,
+} from "./errors.js";
 export { type Completion, completions } from "./generated/completions.js";
+export type {
+  ActionResult,
+  Call,
+  CallInfo,
+  EventPayload,
+  FlowActionMethod,
+  FlowActions,
+  FlowBody,
+  FlowCommandOptions,
+} from "./types.js";

@@ -129,6 +129,23 @@ describe("inbound calls", () => {
     await act(id, "hangup");
   });
 
+  it("digits pressed on an answered call without a gather are reported at once and typed ahead into the next gather", async () => {
+    const inbound = sim.inboundCall({ from: "+12025550142", to: "+12025550100", connectionId: "c-in" });
+    const id = inbound.callControlId;
+    await act(id, "answer");
+    await waitEvent(id, "call.answered");
+    inbound.pressDigits("42");
+    // Telnyx reports DTMF on the call whether or not a gather runs.
+    expect(inbound.eventTypes.filter((t) => t === "call.dtmf.received")).toHaveLength(2);
+    await act(id, "gather", { maximum_digits: 3, timeout_millis: 60000 });
+    inbound.pressDigits("7");
+    await waitEvent(id, "call.gather.ended");
+    expect(payloadOf(id, "call.gather.ended")).toMatchObject({ digits: "427", status: "valid" });
+    // The typed-ahead digits were reported once, when pressed.
+    expect(inbound.eventTypes.filter((t) => t === "call.dtmf.received")).toHaveLength(3);
+    await act(id, "hangup");
+  });
+
   it("a gather nobody answers ends with status timeout", async () => {
     const inbound = sim.inboundCall({ from: "+12025550142", to: "+12025550100", connectionId: "c-in" });
     const id = inbound.callControlId;

@@ -141,6 +141,7 @@ export class CallEngine {
       ringTimer: undefined,
       limitTimer: undefined,
       pendingDigits: spec.digits ?? "",
+      typedAhead: "",
       gather: undefined,
       speaking: new Set(),
       playing: new Map(),
@@ -310,20 +311,24 @@ export class CallEngine {
         if (call.gather !== state) return;
         this.finishGather(call, state.collected.length >= state.minimum ? "valid" : "timeout");
       });
+      const typed = call.typedAhead;
       const scripted = call.pendingDigits;
+      call.typedAhead = "";
       call.pendingDigits = "";
-      if (scripted) this.enterDigits(call, scripted);
+      if (typed) this.enterDigits(call, typed, false);
+      if (scripted && call.gather === state) this.enterDigits(call, scripted);
+      else if (scripted) call.pendingDigits = scripted;
     };
     // gather_using_audio plays its prompt first; the caller types once it is over.
     if (gather.kind === "gather_using_audio") this.playback(call, undefined, begin);
     else begin();
   }
 
-  /** The far end presses digits: `call.dtmf.received` for each, fed to the active gather. */
-  enterDigits(call: CallRecord, digits: string): void {
+  /** The far end presses digits: `call.dtmf.received` for each (unless reported when typed ahead), fed to the active gather. */
+  enterDigits(call: CallRecord, digits: string, report = true): void {
     for (let i = 0; i < digits.length; i++) {
       const digit = digits[i]!;
-      this.emit(call, "call.dtmf.received", { digit });
+      if (report) this.emit(call, "call.dtmf.received", { digit });
       const g = call.gather;
       if (!g) continue;
       if (digit === g.terminatingDigit) {
@@ -336,7 +341,8 @@ export class CallEngine {
       }
       // Digits after the gather ended wait for the next gather, as a caller typing ahead would.
       if (!call.gather && i + 1 < digits.length) {
-        call.pendingDigits += digits.slice(i + 1);
+        if (report) call.pendingDigits += digits.slice(i + 1);
+        else call.typedAhead += digits.slice(i + 1);
         return;
       }
     }
@@ -350,12 +356,20 @@ export class CallEngine {
     this.emit(call, "call.gather.ended", { digits: g.collected, status, gather_id: g.gatherId });
   }
 
-  /** Far-end key presses: during a gather they are entered now, otherwise at the next gather. */
+  /**
+   * Far-end key presses: during a gather they are entered now. On an answered call without a gather they are
+   * reported now (Telnyx sends call.dtmf.received for any DTMF on the call) and typed ahead into the next gather;
+   * on a call still ringing they wait for the next gather.
+   */
   pressDigits(call: CallRecord, digits: string): void {
     if (call.state === "ended") throw new Error(`Call ${call.callControlId} has ended; it cannot press digits`);
     if (!/^[0-9A-D*#]+$/.test(digits)) throw new Error(`Invalid DTMF digits "${digits}": use 0-9, A-D, * and #`);
     if (call.gather) this.enterDigits(call, digits);
-    else call.pendingDigits += digits;
+    else if (call.state === "initiated") call.pendingDigits += digits;
+    else {
+      for (const digit of digits) this.emit(call, "call.dtmf.received", { digit });
+      call.typedAhead += digits;
+    }
   }
 
   // ---- bridging and transfer ----

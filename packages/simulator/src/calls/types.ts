@@ -86,6 +86,8 @@ export interface CallRecord {
   limitTimer: Timer | undefined;
   /** Digits the far end will press when the next gather starts (FIFO). */
   pendingDigits: string;
+  /** Digits pressed while no gather ran: reported (call.dtmf.received) then, entered into the next gather. */
+  typedAhead: string;
   gather: GatherState | undefined;
   speaking: Set<Timer>;
   playing: Map<Timer, string | undefined>;

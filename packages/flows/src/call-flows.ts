@@ -1,0 +1,240 @@
+// CallFlows: runs a flow (plain async code) per call. Webhooks come in through the webhooks package's router
+// (verified, each event once, a call's events one at a time and in order), reach the call they belong to,
+// and settle what its flow awaits.
+import type { Telnyx } from "@telnyx-voice/client";
+import type { DialRequest, TelnyxCallEvent } from "@telnyx-voice/types";
+import type { NodeRequestLike, NodeResponseLike, WebhookEvent, WebhookRouter, WebhooksBase } from "@telnyx-voice/webhooks";
+import { FlowCall } from "./call.js";
+import { DEFAULT_CLIENT_STATE_LIMIT, decodeClientState, encodeClientState } from "./client-state.js";
+import { CallEndedError, DialFailedError, FlowError, FlowTimeoutError } from "./errors.js";
+import type { Call, CallInfo, FlowCommandOptions } from "./types.js";
+
+export interface CallFlowsOptions {
+  /** The client commands are sent with. */
+  telnyx: Telnyx;
+  /** Verifies the webhooks (its public key, tolerance, body limits). */
+  webhooks: WebhooksBase;
+  /** Milliseconds an await waits for what completes it, unless a command says otherwise (default 60000). */
+  timeoutMs?: number | undefined;
+  /** Hang a call up when its flow throws (default true). A flow ended by the caller hanging up is not an error. */
+  hangupOnError?: boolean | undefined;
+  /** Where errors of flows (and of hanging their calls up) are reported. Default: console.error. */
+  onError?: ((error: unknown, call: CallInfo | undefined) => void) | undefined;
+  /** Longest `client_state` (base64 characters) a flow sends; `call.state` beyond it is refused (default 4096). */
+  clientStateLimit?: number | undefined;
+}
+
+/** How long the ids of ended calls are remembered (so their late webhooks are ignored), as a count. */
+const ENDED_CALLS_REMEMBERED = 10_000;
+
+type Flow<State> = (call: Call<State>) => unknown;
+
+interface PendingDial<State> {
+  state: State | undefined;
+  call: FlowCall<State> | undefined;
+  settle(error: Error | undefined): void;
+}
+
+/**
+ * Call flows as plain async code:
+ * `flows.incoming(async (call) => { await call.answer(); await call.speak({ payload: "Hi", voice: "female" }); })`.
+ */
+export class CallFlows<State = unknown> {
+  readonly #telnyx: Telnyx;
+  readonly #router: WebhookRouter;
+  readonly #timeoutMs: number;
+  readonly #hangupOnError: boolean;
+  readonly #onError: (error: unknown, call: CallInfo | undefined) => void;
+  readonly #clientStateLimit: number;
+  readonly #calls = new Map<string, FlowCall<State>>();
+  readonly #ended = new Set<string>();
+  readonly #dials = new Map<string, PendingDial<State>>();
+  #incoming: Flow<State> | undefined;
+  #otherwise: ((event: WebhookEvent) => unknown) | undefined;
+
+  constructor(options: CallFlowsOptions) {
+    if (!options || typeof options !== "object") {
+      throw new TypeError("new CallFlows({ telnyx, webhooks }): pass an options object");
+    }
+    const { telnyx, webhooks } = options;
+    if (!telnyx?.calls?.actions) throw new TypeError("new CallFlows({ telnyx }): telnyx must be a Telnyx client");
+    if (typeof webhooks?.router !== "function") {
+      throw new TypeError("new CallFlows({ webhooks }): webhooks must be a Webhooks instance from @telnyx-voice/webhooks");
+    }
+    this.#telnyx = telnyx;
+    this.#timeoutMs = positive("timeoutMs", options.timeoutMs, 60_000);
+    this.#clientStateLimit = positive("clientStateLimit", options.clientStateLimit, DEFAULT_CLIENT_STATE_LIMIT);
+    this.#hangupOnError = options.hangupOnError ?? true;
+    this.#onError = options.onError ?? ((error) => console.error("telnyx-voice flows:", error));
+    this.#router = webhooks.router().otherwise((event) => this.handle(event));
+  }
+
+  /** The flow to run for each incoming call, once per call however often its `call.initiated` is delivered. */
+  incoming(flow: Flow<State>): this {
+    if (typeof flow !== "function") throw new TypeError("flows.incoming(flow): flow must be a function");
+    this.#incoming = flow;
+    return this;
+  }
+
+  /** Receives the events no flow takes (calls these flows did not dial or answer, events without a call). */
+  otherwise(handler: (event: WebhookEvent) => unknown): this {
+    this.#otherwise = handler;
+    return this;
+  }
+
+  /**
+   * Dials, and resolves with the call once it is answered. Busy, no answer, rejection or a failure before the
+   * answer reject with `DialFailedError` (its `hangup_cause` and `sip_hangup_cause` say which); no answer within
+   * `timeoutMs` hangs the call up and rejects with `FlowTimeoutError`.
+   */
+  async dial(
+    body: Omit<DialRequest, "client_state">,
+    options?: FlowCommandOptions & { state?: State | undefined },
+  ): Promise<Call<State>> {
+    if (body === null || typeof body !== "object") throw new TypeError("flows.dial(body): the body must be an object");
+    if ("client_state" in body) {
+      throw new FlowError("flows.dial({ client_state }): pass { state } in the options; a flow carries it in client_state.");
+    }
+    const { timeoutMs, state, ...requestOptions } = options ?? {};
+    const limit = positive("timeoutMs", timeoutMs, this.#timeoutMs);
+    const token = randomToken();
+    const clientState = encodeClientState({ state, seq: 1, dial: token }, this.#clientStateLimit);
+    let settle!: (error: Error | undefined) => void;
+    const answered = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error ? reject(error) : resolve());
+    });
+    answered.catch(() => undefined);
+    const pending: PendingDial<State> = { state, call: undefined, settle };
+    this.#dials.set(token, pending);
+    const timer = setTimeout(() => {
+      settle(new FlowTimeoutError("dial", ["call.answered"], limit));
+      const call = pending.call as unknown as Call<State> | undefined;
+      if (call && !call.isEnded) call.hangup().catch((e: unknown) => this.#onError(e, call));
+    }, limit);
+    try {
+      const { data } = await this.#telnyx.calls.dial({ ...body, client_state: clientState } as DialRequest, requestOptions);
+      this.#dialled(pending, data.call_control_id, data as Record<string, unknown>);
+      await answered;
+      return pending.call as unknown as Call<State>;
+    } finally {
+      clearTimeout(timer);
+      this.#dials.delete(token);
+    }
+  }
+
+  /** Hands one verified event to the flow of its call. The router calls it; call it yourself to wire your own. */
+  readonly handle = async (event: WebhookEvent): Promise<void> => {
+    const payload = (event.data.payload ?? {}) as Record<string, unknown>;
+    const id = payload.call_control_id;
+    if (typeof id !== "string") return void (await this.#otherwise?.(event));
+    const known = this.#calls.get(id);
+    if (known) return this.#dispatch(known, event as TelnyxCallEvent);
+    if (this.#ended.has(id)) return;
+    const tag = decodeClientState(payload.client_state);
+    const dial = tag?.dial ? this.#dials.get(tag.dial) : undefined;
+    if (dial) return this.#dispatch(this.#dialled(dial, id, payload), event as TelnyxCallEvent);
+    if (event.data.event_type === "call.initiated" && payload.direction === "incoming") {
+      return this.#startIncoming(id, payload, event as TelnyxCallEvent);
+    }
+    const session = payload.call_session_id;
+    const sibling = [...this.#calls.values()].find((call) => session !== undefined && call.callSessionId === session);
+    if (sibling) sibling.dispatchSessionLeg(event as TelnyxCallEvent);
+    await this.#otherwise?.(event);
+  };
+
+  /** A Fetch handler (Hono, Next.js, Workers, Deno, Bun) that verifies webhooks and runs the flows. */
+  fetchHandler(): (request: Request) => Promise<Response> {
+    return this.#router.fetchHandler();
+  }
+
+  /** A node:http / Express handler that verifies webhooks and runs the flows. */
+  nodeHandler<Req extends NodeRequestLike = NodeRequestLike, Res extends NodeResponseLike = NodeResponseLike>(): (
+    req: Req,
+    res: Res,
+    next?: (error?: unknown) => void,
+  ) => Promise<void> {
+    return this.#router.nodeHandler<Req, Res>();
+  }
+
+  #dispatch(call: FlowCall<State>, event: TelnyxCallEvent): void {
+    call.dispatch(event);
+    if (event.data.event_type === "call.hangup") this.#forget(call.id);
+  }
+
+  #forget(id: string): void {
+    this.#calls.delete(id);
+    this.#ended.add(id);
+    if (this.#ended.size > ENDED_CALLS_REMEMBERED) this.#ended.delete(this.#ended.values().next().value as string);
+  }
+
+  #newCall(id: string, payload: Record<string, unknown>, direction: "incoming" | "outgoing", state: State | undefined) {
+    const call = new FlowCall<State>(
+      { actions: this.#telnyx.calls.actions, timeoutMs: this.#timeoutMs, clientStateLimit: this.#clientStateLimit, owner: undefined },
+      {
+        id,
+        callLegId: stringOr(payload.call_leg_id),
+        callSessionId: stringOr(payload.call_session_id),
+        direction,
+        from: stringOr(payload.from),
+        to: stringOr(payload.to),
+        state,
+        // A dialled call's first command is the dial (count 1); an incoming call has had none.
+        seq: direction === "outgoing" ? 1 : 0,
+      },
+    );
+    this.#calls.set(id, call);
+    return call;
+  }
+
+  /** The call of a dial, made on its first sign (the dial's answer or a webhook, whichever comes first). */
+  #dialled(pending: PendingDial<State>, id: string, payload: Record<string, unknown>): FlowCall<State> {
+    if (pending.call) return pending.call;
+    const call = this.#newCall(id, payload, "outgoing", pending.state);
+    pending.call = call;
+    const stop = call.on("call.answered", () => {
+      stop();
+      pending.settle(undefined);
+    });
+    call.ended.then((hangup) => pending.settle(new DialFailedError(id, hangup)));
+    return call;
+  }
+
+  #startIncoming(id: string, payload: Record<string, unknown>, event: TelnyxCallEvent): void {
+    const flow = this.#incoming;
+    if (!flow) {
+      this.#onError(new FlowError(`Call ${id} came in, but no flow is registered: call flows.incoming(flow).`), undefined);
+      return;
+    }
+    const call = this.#newCall(id, payload, "incoming", undefined);
+    call.dispatch(event);
+    Promise.resolve()
+      .then(() => flow(call as unknown as Call<State>))
+      .then(undefined, (error: unknown) => {
+        // The caller hanging up mid-flow ends the flow; that is how calls end, not a fault.
+        if (error instanceof CallEndedError && call.isEnded) return;
+        this.#onError(error, call);
+        if (this.#hangupOnError && !call.isEnded) {
+          (call as unknown as Call<State>).hangup().catch((e: unknown) => {
+            if (!(e instanceof CallEndedError)) this.#onError(e, call);
+          });
+        }
+      });
+  }
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`CallFlows: ${name} must be a finite number > 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+function stringOr(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function randomToken(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(9));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,82 @@
+// The public shape of a call in a flow: every action of the slice as an awaitable method (from the generated
+// completion table), its events, its state and its end.
+import type { RequestOptions } from "@telnyx-voice/client";
+import type {
+  ActionBodies,
+  ActionName,
+  ActionResponses,
+  CallEventOf,
+  CallEventType,
+  TelnyxCallEvent,
+} from "@telnyx-voice/types";
+import type { HangupPayload } from "./errors.js";
+import type { completions } from "./generated/completions.js";
+
+/** The payload of the event whose `data.event_type` is T. */
+export type EventPayload<T extends CallEventType> = NonNullable<CallEventOf<T>["data"]["payload"]>;
+
+type Completes<N extends ActionName> = (typeof completions)[N]["completes"];
+
+/** What `await call.<action>(...)` gives: the payload of the event that completes it, or the command's response. */
+export type ActionResult<N extends ActionName> = Completes<N> extends readonly (infer E)[]
+  ? E extends CallEventType
+    ? EventPayload<E>
+    : never
+  : ActionResponses[N];
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An action's body without `client_state`: a flow carries `call.state` there itself. */
+export type FlowBody<N extends ActionName> = DistributiveOmit<ActionBodies[N], "client_state">;
+
+/** Options of one command: the client's request options, and how long to wait for what completes it. */
+export interface FlowCommandOptions extends RequestOptions {
+  /** Milliseconds to wait for the completing event (default: the flows' `timeoutMs`). */
+  timeoutMs?: number | undefined;
+}
+
+/** An action as a method of the call: the body is optional when none of its fields is required. */
+export type FlowActionMethod<N extends ActionName> = [ActionBodies[N]] extends [never]
+  ? (body?: undefined, options?: FlowCommandOptions) => Promise<ActionResult<N>>
+  : Record<never, never> extends FlowBody<N>
+    ? (body?: FlowBody<N>, options?: FlowCommandOptions) => Promise<ActionResult<N>>
+    : (body: FlowBody<N>, options?: FlowCommandOptions) => Promise<ActionResult<N>>;
+
+/** Every action of the slice, named as in the client (`telnyx.calls.actions.<name>`). */
+export type FlowActions = { readonly [N in Exclude<ActionName, "bridge">]: FlowActionMethod<N> } & {
+  /** Bridges this call with another: a call of these flows (`call.bridge(agent)`) or a body naming one. */
+  readonly bridge: (target: CallInfo | FlowBody<"bridge">, options?: FlowCommandOptions) => Promise<ActionResult<"bridge">>;
+};
+
+/** What identifies a call. */
+export interface CallInfo {
+  /** `call_control_id`: what commands address. */
+  readonly id: string;
+  readonly callLegId: string | undefined;
+  readonly callSessionId: string | undefined;
+  readonly direction: "incoming" | "outgoing";
+  readonly from: string | undefined;
+  readonly to: string | undefined;
+}
+
+/** A call as a flow sees it. */
+export interface Call<State = unknown> extends FlowActions, CallInfo {
+  /**
+   * The app's state for this call, carried in `client_state` (base64 JSON) with the next command, so it is in
+   * every later webhook and any instance can read it. Must be JSON; its size is checked before sending.
+   */
+  state: State | undefined;
+  /** Resolves with the hangup's payload when the call ends, however it ends. Never rejects. */
+  readonly ended: Promise<HangupPayload>;
+  /** Whether the call has ended. */
+  readonly isEnded: boolean;
+  /** Calls `listener` for each event of type T on this call (events that complete nothing too). Returns an unsubscribe. */
+  on<T extends CallEventType>(type: T, listener: (payload: EventPayload<T>, event: CallEventOf<T>) => void): () => void;
+  /** The next event of one of these types on this call (rejects with CallEndedError on hangup, unless waiting for it). */
+  waitFor<T extends CallEventType>(
+    types: T | readonly T[],
+    options?: { timeoutMs?: number | undefined },
+  ): Promise<EventPayload<T>>;
+  /** Every event of this call from now on, in order; ends after `call.hangup`. */
+  events(): AsyncIterableIterator<TelnyxCallEvent>;
+}
