@@ -22,6 +22,8 @@ export interface CallFlowsOptions {
   onError?: ((error: unknown, call: CallInfo | undefined) => void) | undefined;
   /** Longest `client_state` (base64 characters) a flow sends; `call.state` beyond it is refused (default 4096). */
   clientStateLimit?: number | undefined;
+  /** Sees every verified event before the flows do (logs, metrics); what it throws is reported, not fatal. */
+  onEvent?: ((event: WebhookEvent) => void) | undefined;
 }
 
 /** How long the ids of ended calls are remembered (so their late webhooks are ignored), as a count. */
@@ -51,6 +53,7 @@ export class CallFlows<State = unknown> {
   readonly #dials = new Map<string, PendingDial<State>>();
   #incoming: Flow<State> | undefined;
   #otherwise: ((event: WebhookEvent) => unknown) | undefined;
+  readonly #onEvent: ((event: WebhookEvent) => void) | undefined;
 
   constructor(options: CallFlowsOptions) {
     if (!options || typeof options !== "object") {
@@ -66,6 +69,7 @@ export class CallFlows<State = unknown> {
     this.#clientStateLimit = positive("clientStateLimit", options.clientStateLimit, DEFAULT_CLIENT_STATE_LIMIT);
     this.#hangupOnError = options.hangupOnError ?? true;
     this.#onError = options.onError ?? ((error) => console.error("telnyx-voice flows:", error));
+    this.#onEvent = options.onEvent;
     this.#router = webhooks.router().otherwise((event) => this.handle(event));
   }
 
@@ -124,6 +128,11 @@ export class CallFlows<State = unknown> {
 
   /** Hands one verified event to the flow of its call. The router calls it; call it yourself to wire your own. */
   readonly handle = async (event: WebhookEvent): Promise<void> => {
+    try {
+      this.#onEvent?.(event);
+    } catch (error) {
+      this.#onError(error, undefined);
+    }
     const payload = (event.data.payload ?? {}) as Record<string, unknown>;
     const id = payload.call_control_id;
     if (typeof id !== "string") return void (await this.#otherwise?.(event));

@@ -1,11 +1,10 @@
-// The example app: a tiny IVR. Everything it does is a reaction to a verified webhook, the way a real
-// Call Control app works. Which leg an event is about travels in `client_state`, so the app keeps no
-// per-call memory of its own:
+// The IVR written as webhook handlers (`pnpm demo -- --router`), beside the same IVR as a flow (./ivr-flow.ts).
+// Everything it does is a reaction to a verified webhook, the way a Call Control app works without flows.
+// Which leg an event is about travels in `client_state`, so the app keeps no per-call memory of its own:
 //   customer calls -> answer -> "press 1 for sales" (gather) -> "connecting you" (speak)
 //   -> dial the sales agent -> bridge customer and agent -> agent hangs up -> both legs end.
 import type { Telnyx } from "@telnyx-voice/client";
 import type { WebhookRouter, Webhooks } from "@telnyx-voice/webhooks";
-import { commandSent, nameCall } from "./timeline.ts";
 
 type Role = { role: "customer" } | { role: "agent"; customer: string };
 
@@ -34,14 +33,12 @@ export function ivr({ telnyx, webhooks, connectionId, ourNumber, salesAgent, don
     .on("call.initiated", async ({ data: { payload } }) => {
       // Only inbound calls are ours to answer; outbound ones (our dial) just ring.
       if (payload.direction !== "incoming" || !payload.call_control_id) return;
-      commandSent("calls.actions.answer", payload.call_control_id);
       await actions.answer(payload.call_control_id, { client_state: encode({ role: "customer" }) });
     })
     .on("call.answered", async ({ data: { payload } }) => {
       const state = decode(payload.client_state);
       const id = payload.call_control_id!;
       if (state?.role === "customer") {
-        commandSent("calls.actions.gatherUsingSpeak", id, '"Press 1 for sales"');
         await actions.gatherUsingSpeak(id, {
           payload: "Welcome to Acme. Press 1 for sales.",
           voice: "female",
@@ -49,7 +46,6 @@ export function ivr({ telnyx, webhooks, connectionId, ourNumber, salesAgent, don
           maximum_digits: 1,
         });
       } else if (state?.role === "agent") {
-        commandSent("calls.actions.bridge", state.customer, "customer <-> agent");
         await actions.bridge(state.customer, { call_control_id: id });
       }
     })
@@ -59,24 +55,20 @@ export function ivr({ telnyx, webhooks, connectionId, ourNumber, salesAgent, don
         fail(`expected the customer to press 1, got status=${payload.status} digits="${payload.digits}"`);
         return;
       }
-      commandSent("calls.actions.speak", id, '"Connecting you to sales"');
       await actions.speak(id, { payload: "Connecting you to sales.", voice: "female" });
     })
     .on("call.speak.ended", async ({ data: { payload } }) => {
       if (decode(payload.client_state)?.role !== "customer") return;
-      commandSent("calls.dial", undefined, salesAgent);
-      const res = await telnyx.calls.dial({
+      await telnyx.calls.dial({
         connection_id: connectionId(),
         from: ourNumber,
         to: salesAgent,
         client_state: encode({ role: "agent", customer: payload.call_control_id! }),
       });
-      nameCall(res.data.call_control_id, "agent");
     })
     .on("call.bridged", async ({ data: { payload } }) => {
       // In a real call the two would now talk; here the agent hangs up once connected.
       if (decode(payload.client_state)?.role !== "agent") return;
-      commandSent("calls.actions.hangup", payload.call_control_id);
       await actions.hangup(payload.call_control_id!);
     })
     .on("call.hangup", ({ data: { payload } }) => {
