@@ -214,7 +214,8 @@ export class CallFlows<State = unknown> {
       this.#onError(new FlowError(`Call ${id} came in, but no flow is registered: call flows.incoming(flow).`), undefined);
       return;
     }
-    const call = this.#newCall(id, payload, "incoming", undefined);
+    // A call that arrives with a flow's client_state (a transfer's target_leg_client_state) keeps its state.
+    const call = this.#newCall(id, payload, "incoming", decodeClientState<State>(payload.client_state)?.state);
     call.dispatch(event);
     Promise.resolve()
       .then(() => flow(call as unknown as Call<State>))

@@ -1,0 +1,33 @@
+// client_state as a flow writes it: base64 of UTF-8 JSON, built without Buffer, size-checked before sending.
+import { Buffer } from "node:buffer";
+import { expect, test } from "vitest";
+import { decodeClientState, encodeClientState } from "../src/client-state.js";
+import { FlowStateError } from "../src/index.js";
+
+test("round-trips any JSON state, Unicode included, as standard base64 of UTF-8 JSON", () => {
+  const state = { step: "menu", name: "Zoë 👋", tries: [1, 2], nested: { ok: true, none: null } };
+  const encoded = encodeClientState({ state, seq: 7, dial: "d1", owner: "host-a" }, 4096);
+  // An independent decoder (Node's Buffer) reads the same JSON: portable base64, not a private format.
+  expect(JSON.parse(Buffer.from(encoded, "base64").toString("utf8"))).toEqual({ tv: 1, n: 7, s: state, d: "d1", o: "host-a" });
+  expect(decodeClientState(encoded)).toEqual({ state, seq: 7, dial: "d1", owner: "host-a" });
+});
+
+test("someone else's client_state, or none, is not a flow's", () => {
+  expect(decodeClientState(undefined)).toBeUndefined();
+  expect(decodeClientState("")).toBeUndefined();
+  expect(decodeClientState(Buffer.from("have a nice day").toString("base64"))).toBeUndefined();
+  expect(decodeClientState(Buffer.from(JSON.stringify({ n: 1 })).toString("base64"))).toBeUndefined();
+  expect(decodeClientState("%%%not base64")).toBeUndefined();
+});
+
+test("state over the limit, or not JSON, is refused with what to do", () => {
+  expect(() => encodeClientState({ state: "x".repeat(3100), seq: 1 }, 4096)).toThrow(FlowStateError);
+  expect(() => encodeClientState({ state: "x".repeat(3100), seq: 1 }, 4096)).toThrow(
+    /call\.state is \d+ characters as client_state \(base64 JSON\), over the 4096 allowed\. Keep large data in your own store/,
+  );
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  expect(() => encodeClientState({ state: cyclic, seq: 1 }, 4096)).toThrow(/call\.state must be JSON-serialisable/);
+  // A large state is encoded in chunks, not one spread of every byte (which overflows the call stack).
+  expect(decodeClientState<string>(encodeClientState({ state: "y".repeat(300_000), seq: 1 }, 1e6))?.state).toHaveLength(300_000);
+});
