@@ -17,12 +17,15 @@ export function printActionTable(slice: Slice): string {
   rows.sort();
   return [
     HEADER,
-    'import type { ActionName } from "@telnyx-voice/types";',
+    'import type { ActionMethod, ActionName, ActionPathOf } from "@telnyx-voice/types";',
     "",
-    "/** Action name -> [HTTP method, path template], for every /calls/{call_control_id}/actions/* operation. */",
+    "/**",
+    " * Action name -> [HTTP method, path template], for every /calls/{call_control_id}/actions/* operation.",
+    " * Checked against the spec's `paths`: each entry must be the method and path of the action it names.",
+    " */",
     "export const actionRoutes = {",
     ...rows,
-    '} as const satisfies Record<ActionName, readonly ["POST" | "PUT" | "PATCH" | "DELETE" | "GET", string]>;',
+    "} as const satisfies { readonly [N in ActionName]: readonly [Uppercase<ActionMethod<N>>, ActionPathOf<N>] };",
     "",
   ].join("\n");
 }
@@ -78,16 +81,27 @@ function bodyPropertyNames(doc: Schema, schema: unknown, out = new Set<string>()
   return out;
 }
 
+/** Fields every body must have: `required` of the schema and of each `allOf` part (a oneOf/anyOf branch may not apply). */
+function requiredNames(doc: Schema, schema: unknown, out = new Set<string>()): Set<string> {
+  const s = resolve(doc, schema);
+  if (!s) return out;
+  for (const sub of (s.allOf as unknown[]) ?? []) requiredNames(doc, sub, out);
+  for (const name of (s.required as string[]) ?? []) out.add(name);
+  return out;
+}
+
 /**
  * Which body fields of each operation are phone numbers (from the spec's descriptions, which say
- * "+E164 format" or "DID or SIP URI"), and which call commands accept `command_id`: the client
- * refuses malformed numbers before sending and makes those commands safe to retry.
+ * "+E164 format" or "DID or SIP URI"), which call commands accept `command_id`, and each body's fields
+ * and required fields: the client refuses malformed numbers, missing fields and camelCase names before
+ * sending, and makes those commands safe to retry.
  */
 export function printBodyFactsTable(slice: Slice): string {
   const doc = slice.doc as Schema;
   const paths = (doc.paths ?? {}) as Record<string, Record<string, Schema>>;
   const phone: string[] = [];
   const commands: string[] = [];
+  const fields: string[] = [];
   for (const op of [...slice.operations].sort()) {
     const m = BODY_OPERATION.exec(op);
     if (!m) continue;
@@ -96,14 +110,18 @@ export function printBodyFactsTable(slice: Slice): string {
     const body = resolve(doc, operation?.requestBody);
     const schema = ((body?.content as Record<string, Schema> | undefined)?.["application/json"] as Schema | undefined)?.schema;
     if (!schema) continue;
-    const fields = new Map<string, PhoneKind>();
-    phoneFieldsOf(doc, schema, "", fields, new Set());
-    if (fields.size) {
-      const entries = [...fields].sort(([a], [b]) => a.localeCompare(b)).map(([f, k]) => `"${f}": "${k}"`);
+    const phones = new Map<string, PhoneKind>();
+    phoneFieldsOf(doc, schema, "", phones, new Set());
+    if (phones.size) {
+      const entries = [...phones].sort(([a], [b]) => a.localeCompare(b)).map(([f, k]) => `"${f}": "${k}"`);
       phone.push(`  "${op}": { ${entries.join(", ")} },`);
     }
+    const names = bodyPropertyNames(doc, schema);
     const isCommand = path === "/calls" || path.startsWith("/calls/{call_control_id}/actions/");
-    if (isCommand && bodyPropertyNames(doc, schema).has("command_id")) commands.push(`  "${op}",`);
+    if (isCommand && names.has("command_id")) commands.push(`  "${op}",`);
+    const required = [...requiredNames(doc, schema)].sort().map((n) => JSON.stringify(n));
+    const all = [...names].sort().map((n) => JSON.stringify(n));
+    if (all.length) fields.push(`  "${op}": [[${required.join(", ")}], [${all.join(", ")}]],`);
   }
   return [
     HEADER,
@@ -120,6 +138,14 @@ export function printBodyFactsTable(slice: Slice): string {
     "export const commandIdOperations: ReadonlySet<string> = new Set([",
     ...commands,
     "]);",
+    "",
+    "/**",
+    ' * "METHOD /path" -> [required fields, every top-level field] of the JSON body: the client refuses a body',
+    " * without a required field, or with a camelCase key whose snake_case form is a field, before sending.",
+    " */",
+    "export const bodyFields: Readonly<Record<string, readonly [readonly string[], readonly string[]]>> = {",
+    ...fields,
+    "};",
     "",
   ].join("\n");
 }

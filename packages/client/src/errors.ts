@@ -1,6 +1,9 @@
-// Every failure the client reports is one of these, thrown (never returned). Messages are built from
-// the API's error objects only: request headers (and so the API key) are never copied into an error.
+// Every failure the client reports is one of these classes, thrown (never returned), and every one is
+// built here: the classes, their message text, and `Errors`, the per-client factory the rest of the client
+// calls. The factory runs all text that came from a server or a caller through the client's Redactor, so
+// the API key cannot leave through a message, a kept body, a header or a `cause`.
 import type { ApiErrorObject } from "@telnyx-voice/types";
+import type { Redactor } from "./secrets.js";
 
 /** One error object of an error response. Telnyx sends `detail` on most endpoints and `description` on some. */
 export type TelnyxErrorObject = ApiErrorObject & { description?: string };
@@ -73,12 +76,9 @@ export class RateLimitError extends APIError {
 /** The request could not be sent or no response came (DNS, refused, reset). */
 export class APIConnectionError extends TelnyxError {
   override name = "APIConnectionError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
-/** No response within `timeout` (or `commandTimeout`) on the last attempt. */
+/** No complete response (headers and body) within `timeout` on the last attempt. */
 export class APIConnectionTimeoutError extends APIConnectionError {
   override name = "APIConnectionTimeoutError";
 }
@@ -88,16 +88,37 @@ export class APIUserAbortError extends TelnyxError {
   override name = "APIUserAbortError";
 }
 
-/** Input refused before anything was sent. `field`, `value` and `expected` say what to fix. */
+/** A response body larger than `maxResponseBytes`: refused without reading it whole. */
+export class ResponseTooLargeError extends TelnyxError {
+  override name = "ResponseTooLargeError";
+  /** The limit in force (`maxResponseBytes`). */
+  readonly maxResponseBytes: number;
+  /** The `Content-Length` the server announced, when it announced one. */
+  readonly contentLength: number | undefined;
+  constructor(message: string, maxResponseBytes: number, contentLength: number | undefined) {
+    super(message);
+    this.maxResponseBytes = maxResponseBytes;
+    this.contentLength = contentLength;
+  }
+}
+
+/** A list walk stopped because the server sent a page it had already sent (it did not advance). */
+export class PaginationError extends TelnyxError {
+  override name = "PaginationError";
+}
+
+/**
+ * Input refused before anything was sent: an option, an argument, a path parameter or a body field.
+ * `operation`, `field`, `value` and `expected` say what to fix.
+ */
 export class ValidationError extends TelnyxError {
   override name = "ValidationError";
   readonly operation: string;
   readonly field: string;
   readonly value: unknown;
   readonly expected: string;
-  /** `place` is where the field is: "body field" or "parameter". */
-  constructor(operation: string, field: string, value: unknown, expected: string, place = "body field") {
-    super(`${operation} ${place} "${field}" is ${describe(value)}, expected ${expected}`);
+  constructor(message: string, operation: string, field: string, value: unknown, expected: string) {
+    super(message);
     this.operation = operation;
     this.field = field;
     this.value = value;
@@ -105,22 +126,16 @@ export class ValidationError extends TelnyxError {
   }
 }
 
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return "an object";
-  return `${String(value)} (a ${typeof value})`;
-}
-
-function numberHeader(headers: Headers, name: string): number | undefined {
-  const raw = headers.get(name);
-  if (raw === null || raw.trim() === "") return undefined;
-  const n = Number(raw);
-  return Number.isFinite(n) ? n : undefined;
-}
+// ---- Message text ----
 
 const STATUS_TEXT: Record<number, string> = {
+  300: "Multiple Choices",
+  301: "Moved Permanently",
+  302: "Found",
+  303: "See Other",
+  304: "Not Modified",
+  307: "Temporary Redirect",
+  308: "Permanent Redirect",
   400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",
@@ -134,6 +149,37 @@ const STATUS_TEXT: Record<number, string> = {
   503: "Service Unavailable",
   504: "Gateway Timeout",
 };
+
+/** `"x"`, `null`, `an object`, `12 (a number)`: how a refused value is shown. */
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  return `${String(value)} (a ${typeof value})`;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(names: readonly string[]): string {
+  return names.length < 2 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+
+const attempts = (n: number) => `${n} attempt${n === 1 ? "" : "s"}`;
+
+function reason(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  const code = typeof cause?.code === "string" ? ` (${cause.code})` : "";
+  const message = error instanceof Error ? error.message : String(error);
+  return `${message}${code}`;
+}
+
+function numberHeader(headers: Headers, name: string): number | undefined {
+  const raw = headers.get(name);
+  if (raw === null || raw.trim() === "") return undefined;
+  const n = Number(raw);
+  return Number.isFinite(n) ? n : undefined;
+}
 
 function classFor(status: number): typeof APIError {
   switch (status) {
@@ -173,56 +219,255 @@ function formatOne(e: TelnyxErrorObject): string {
   return `${head || "error"}${code}${where ? ` at ${where}` : ""}`;
 }
 
+/** A URL as it may be shown: no user name or password, which are never echoed. */
+export function displayURL(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = "";
+    u.password = "";
+    return u.href;
+  } catch {
+    return url.includes("@") ? "(not shown: it contains '@', which may be a password)" : url;
+  }
+}
+
 /**
- * The error for a non-2xx response. `secret` is scrubbed from the message and the kept body so that
- * a server or proxy echoing the Authorization header back cannot leak the key through an error.
+ * Builds every error the client throws at run time, scrubbing the key out of whatever a server or a
+ * caller put into it. One per client (it holds the client's Redactor).
  */
-export function apiErrorFor(status: number, headers: Headers, body: unknown, secret: string): APIError {
-  const list = (body as { errors?: unknown } | null)?.errors;
-  const errors = Array.isArray(list) ? list.map(normalize).filter((e): e is TelnyxErrorObject => e !== undefined) : [];
-  let summary: string;
-  if (errors.length) summary = errors.map(formatOne).join("; ");
-  // Scrubbed before it is cut short: a cut could leave a fragment of the key that no longer matches it.
-  else if (typeof body === "string" && body.trim()) summary = scrub(body.trim(), secret).slice(0, 500);
-  else if (body && typeof body === "object") summary = scrub(JSON.stringify(body), secret).slice(0, 500);
-  else summary = STATUS_TEXT[status] ?? "no response body";
-  const text = STATUS_TEXT[status];
-  const message = scrub(`${status}${text ? ` ${text}` : ""}: ${summary}`, secret);
-  const Cls = classFor(status);
-  const safeBody = typeof body === "string" ? scrub(body, secret) : body;
-  const safeErrors =
-    secret && JSON.stringify(errors).includes(secret)
-      ? (JSON.parse(scrub(JSON.stringify(errors), secret)) as TelnyxErrorObject[])
-      : errors;
-  return new Cls(
-    status,
-    scrubHeaders(headers, secret),
-    safeErrors,
-    errors.length ? undefined : scrubDeep(safeBody, secret),
-    message,
+export class Errors {
+  readonly #redact: Redactor;
+
+  constructor(redactor: Redactor) {
+    this.#redact = redactor;
+  }
+
+  /** Text for a log line, scrubbed like an error message. */
+  logText(text: string): string {
+    return this.#redact.text(text);
+  }
+
+  /** The error for a non-2xx, non-3xx response whose body has been read (`body`: parsed JSON, or text). */
+  api(status: number, headers: Headers, body: unknown): APIError {
+    const redact = this.#redact;
+    const safeBody = redact.deep(body);
+    const list = (safeBody as { errors?: unknown } | null)?.errors;
+    const errors = Array.isArray(list)
+      ? list.map(normalize).filter((e): e is TelnyxErrorObject => e !== undefined)
+      : [];
+    let summary: string;
+    if (errors.length) summary = errors.map(formatOne).join("; ");
+    else if (typeof safeBody === "string" && safeBody.trim()) summary = safeBody.trim().slice(0, 500);
+    else if (safeBody && typeof safeBody === "object") summary = JSON.stringify(safeBody).slice(0, 500);
+    else summary = STATUS_TEXT[status] ?? "no response body";
+    const text = STATUS_TEXT[status];
+    const message = redact.text(`${status}${text ? ` ${text}` : ""}: ${summary}`);
+    const Cls = classFor(status);
+    return new Cls(status, redact.headers(headers), errors, errors.length ? undefined : safeBody, message);
+  }
+
+  /** A 3xx: the Telnyx API does not redirect, so the client never follows one. */
+  redirect(where: string, status: number, headers: Headers): APIError {
+    const location = headers.get("location");
+    const to = location === null ? "no Location header" : `Location ${displayURL(location)}`;
+    const text = STATUS_TEXT[status];
+    const message =
+      status === 0
+        ? `${where} was answered with a redirect whose Location the runtime hides; the client never follows redirects (the Telnyx API does not redirect). Check \`baseURL\`.`
+        : `${status}${text ? ` ${text}` : ""}: ${where} was answered with a redirect (${to}); the client never follows redirects (the Telnyx API does not redirect), so nothing was sent there. Check \`baseURL\`.`;
+    return new APIError(status, this.#redact.headers(headers), [], undefined, this.#redact.text(message));
+  }
+
+  /** No complete response within `ms` on the last of `count` attempts. */
+  timeout(where: string, ms: number, count: number, duringBody: boolean): APIConnectionTimeoutError {
+    const what = duringBody
+      ? `sent its response headers but not the whole body within ${ms} ms`
+      : `got no response within ${ms} ms`;
+    return new APIConnectionTimeoutError(
+      this.#redact.text(`${where} ${what} (${attempts(count)}). Raise \`timeout\` if the network is slow.`),
+    );
+  }
+
+  connection(where: string, cause: unknown, count: number): APIConnectionError {
+    return new APIConnectionError(
+      this.#redact.text(`${where} failed: ${reason(cause)} (${attempts(count)}). Check the network and \`baseURL\`.`),
+      { cause: this.#redact.cause(cause) },
+    );
+  }
+
+  aborted(where: string, cause?: unknown): APIUserAbortError {
+    return new APIUserAbortError(
+      this.#redact.text(`${where} was aborted by the caller's signal`),
+      cause === undefined ? undefined : { cause: this.#redact.cause(cause) },
+    );
+  }
+
+  tooLarge(where: string, limit: number, contentLength: number | undefined): ResponseTooLargeError {
+    const size = contentLength === undefined ? `more than ${limit} bytes` : `${contentLength} bytes`;
+    return new ResponseTooLargeError(
+      this.#redact.text(
+        `${where} answered with a body of ${size}, over the limit of ${limit} (\`maxResponseBytes\`); it was not read. Raise \`maxResponseBytes\` if such a body is expected.`,
+      ),
+      limit,
+      contentLength,
+    );
+  }
+
+  notJson(where: string, cause: unknown): TelnyxError {
+    return new TelnyxError(
+      this.#redact.text(
+        `${where} answered with a success status but a body that is not JSON (${reason(cause)}). Check \`baseURL\`: something other than the Telnyx API (a proxy or captive portal) may have answered.`,
+      ),
+      { cause: this.#redact.cause(cause) },
+    );
+  }
+
+  /** A request body the fetch layer cannot send as it is (set so by middleware). */
+  unsendableBody(where: string, what: string): TelnyxError {
+    return new TelnyxError(
+      `${where}: the request body is ${what}, which the client cannot send (or resend on retry). Middleware that replaces the body should set a JSON string, or binary data.`,
+    );
+  }
+
+  // ---- Refusals before sending (ValidationError) ----
+
+  /** A field or parameter whose value is of the wrong form. `place`: "body field", "parameter", "argument". */
+  invalid(operation: string, place: string, field: string, value: unknown, expected: string): ValidationError {
+    const shown = typeof value === "string" ? this.#redact.text(value) : value;
+    return new ValidationError(
+      `${operation} ${place} "${field}" is ${describe(shown)}, expected ${expected}`,
+      operation,
+      field,
+      shown,
+      expected,
+    );
+  }
+
+  /** A path parameter that would not address one resource: missing, empty, "." or "..". */
+  pathParameter(operation: string, name: string, value: unknown): ValidationError {
+    const dots = value === "." || value === "..";
+    const expected = dots
+      ? `an id: "${value}" is a path segment that would address another resource, not an id`
+      : `a non-empty ${name} string`;
+    return this.invalid(operation, "parameter", name, value, expected);
+  }
+
+  /** A required body field that is absent (or null, or ""). */
+  missingField(operation: string, field: string, required: readonly string[], value: unknown): ValidationError {
+    const all = required.length > 1 ? `; ${operation} requires ${listed(required)}` : "";
+    return new ValidationError(
+      `${operation} body field "${field}" is missing: it is required${all}. Got ${describe(value)}.`,
+      operation,
+      field,
+      value,
+      "a value",
+    );
+  }
+
+  /** A camelCase key whose snake_case form is a field of the body: the API would ignore it. */
+  misnamedField(operation: string, given: string, field: string): ValidationError {
+    return new ValidationError(
+      `${operation} body field "${given}" is not a field of ${operation}: the API names it "${field}" (body fields are snake_case, as in the API) and would ignore "${given}". Rename it to "${field}".`,
+      operation,
+      given,
+      undefined,
+      `"${field}"`,
+    );
+  }
+
+  /** A body that is not an object where the operation takes a JSON object. */
+  body(operation: string, value: unknown, required: readonly string[]): ValidationError {
+    const expected = required.length ? `an object with ${listed(required)}` : "an object";
+    return this.invalid(operation, "argument", "body", value, expected);
+  }
+}
+
+// ---- Refusals at construction, and of options (no Redactor needed: nothing secret is echoed) ----
+
+/** An option of `new Telnyx()` or of one request that is of the wrong form. */
+export function optionError(where: string, name: string, value: unknown, expected: string): ValidationError {
+  return new ValidationError(
+    `${where} option "${name}" is ${describe(value)}, expected ${expected}`,
+    where,
+    name,
+    value,
+    expected,
   );
 }
 
-/** The response headers, with any value that contains the key replaced (a proxy may echo Authorization). */
-function scrubHeaders(headers: Headers, secret: string): Headers {
-  let leaked = false;
-  headers.forEach((value) => {
-    if (secret && value.includes(secret)) leaked = true;
-  });
-  if (!leaked) return headers;
-  const safe = new Headers();
-  headers.forEach((value, name) => {
-    safe.append(name, scrub(value, secret));
-  });
-  return safe;
+/** An option name that is not one: plain-JavaScript callers get the name they meant. */
+export function unknownOption(where: string, name: string, known: readonly string[]): ValidationError {
+  const squash = (s: string) => s.replace(/[_-]/g, "").toLowerCase();
+  const meant = known.find((k) => squash(k) === squash(name));
+  const hint = meant ? `did you mean "${meant}"?` : `the options are ${listed(known)}`;
+  return new ValidationError(
+    `${where} has no option "${name}": ${hint}`,
+    where,
+    name,
+    undefined,
+    meant ? `"${meant}"` : "a known option",
+  );
 }
 
-export function scrub(text: string, secret: string): string {
-  return secret && text.includes(secret) ? text.split(secret).join("[redacted]") : text;
+/** No usable key. `problem` says what is wrong with it, never what it is. */
+export function apiKeyError(source: string, problem: string | undefined): ValidationError {
+  const message =
+    problem === undefined
+      ? `No Telnyx API key: pass it as new Telnyx({ apiKey }) or set the ${source} environment variable.`
+      : `The Telnyx API key (from ${source}) ${problem}.`;
+  return new ValidationError(message, "new Telnyx()", "apiKey", "[redacted]", "a Telnyx API key");
 }
 
-function scrubDeep(value: unknown, secret: string): unknown {
-  if (!secret || value === null || typeof value !== "object") return value;
-  const text = JSON.stringify(value);
-  return text.includes(secret) ? JSON.parse(scrub(text, secret)) : value;
+/** A base URL refused at construction; `url` is shown without credentials, query or fragment. */
+export function baseURLError(source: string, shown: string, problem: string): ValidationError {
+  return new ValidationError(
+    `${source} ${shown} ${problem}`,
+    "new Telnyx()",
+    source === "TELNYX_BASE_URL" ? "TELNYX_BASE_URL" : "baseURL",
+    shown,
+    `an absolute http(s) URL like https://api.telnyx.com/v2, with no credentials, query or fragment`,
+  );
+}
+
+/** A header refused before sending; its value is never shown (it may be a secret). */
+export function headerError(where: string, name: string, problem: string): ValidationError {
+  return new ValidationError(
+    `${where} header "${name}" ${problem}`,
+    where,
+    `headers.${name}`,
+    "[not shown]",
+    "a header value without line breaks or NUL, in Latin-1",
+  );
+}
+
+/** Middleware that returned something openapi-fetch's contract does not allow. */
+export function middlewareError(hook: string, got: unknown, allowed: string): TelnyxError {
+  const shown = got === null ? "null" : typeof got === "object" ? (got.constructor?.name ?? "an object") : typeof got;
+  return new TelnyxError(`Middleware ${hook} returned ${shown}; it may return ${allowed}.`);
+}
+
+/** An option `telnyx.raw` does not take, with what to do instead. */
+export function rawOptionError(name: string, instead: string): TelnyxError {
+  return new TelnyxError(`telnyx.raw does not take the "${name}" option: ${instead}`);
+}
+
+/** The server pointed to a cursor or page number already requested in this walk. */
+export function paginationLoopError(where: string, param: string, value: string, pages: number): PaginationError {
+  const shown = value.length > 60 ? `${value.slice(0, 60)}...` : value;
+  return new PaginationError(
+    `${where}: after ${pages} page${pages === 1 ? "" : "s"} the server pointed to ${param}=${shown} again, a page already requested in this walk; the walk stops here rather than loop. The server is not advancing.`,
+  );
+}
+
+/** A numbered page answered as another page than the one asked for. */
+export function paginationStuckError(where: string, asked: number, answered: unknown): PaginationError {
+  return new PaginationError(
+    `${where}: asked for page[number]=${asked} and got page_number ${describe(answered)}; the walk stops here rather than fetch the same pages again. The server is not advancing.`,
+  );
+}
+
+/** `getNextPage()` on the last page. */
+export function lastPageError(): RangeError {
+  return new RangeError("This is the last page: check hasNextPage() before getNextPage().");
 }

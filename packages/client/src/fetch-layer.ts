@@ -1,205 +1,228 @@
-// The bottom of every request: openapi-fetch builds a LightRequest (not an undici Request, whose
-// construction dominated the client's overhead), runs the middleware, then calls this fetch, which
-// sends, times out, and retries with backoff beneath the middleware so every attempt carries the
-// same headers and body (and so the same `command_id`).
-import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, TelnyxError } from "./errors.js";
-import type { Logger, RequestOptions } from "./options.js";
-import {
-  type BackoffOptions,
-  backoffDelay,
-  connectionNeverSent,
-  isRetryableStatus,
-  provesNotProcessed,
-  serverDelay,
-  sleep,
-} from "./retry.js";
-
-/** Key under which the client passes per-request options through openapi-fetch's init to the fetch layer. */
-export const REQUEST_OPTIONS: unique symbol = Symbol("telnyx.requestOptions");
-
-type LightInit = RequestInit & { [REQUEST_OPTIONS]?: RequestOptions };
-
-/**
- * What middleware receives as `request`: `url`, `method`, `headers` (a `Headers`), `body` (the JSON
- * text once the client's own middleware has run) and `signal`. It is not a `Request`: no `clone()`,
- * no body streams.
- */
-export class LightRequest {
-  readonly url: string;
-  readonly method: string;
-  readonly headers: Headers;
-  body: unknown;
-  readonly signal: AbortSignal | null;
-  /** Set for call commands: the `command_id` every attempt carries, which makes them safe to resend. */
-  commandId: string | undefined;
-  readonly options: RequestOptions | undefined;
-
-  constructor(url: string, init: LightInit = {}) {
-    this.url = url;
-    this.method = (init.method ?? "GET").toUpperCase();
-    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
-    this.body = init.body;
-    this.signal = init.signal ?? null;
-    this.options = init[REQUEST_OPTIONS];
-  }
-}
+// The bottom of every request: openapi-fetch builds a LightRequest, runs the middleware, then calls the
+// call's plan-bound fetch, which lands here. This loop only sends, times out and waits: it opens attempts
+// (each with its deadline), asks `shouldRetry` about what came back, waits as told, and sends again with
+// the same headers and body (and so the same `command_id`). Redirects are never followed, and the body
+// handed back is one that fits `maxResponseBytes`, read within the attempt's deadline.
+import { type Attempt, type Sender, UNANSWERED } from "./attempts.js";
+import type { Errors } from "./errors.js";
+import type { Logger } from "./options.js";
+import type { RequestPlan } from "./plan.js";
+import type { LightRequest } from "./request.js";
+import { connectionNeverSent, type Decision, type Outcome, serverDelay, shouldRetry, sleep } from "./retry.js";
 
 export interface FetchLayerConfig {
-  fetch: (input: string, init: RequestInit) => Promise<Response>;
-  timeout: number;
-  maxRetries: number;
-  commandTimeout: number | undefined;
-  backoff: Required<BackoffOptions>;
+  fetch: Sender;
+  /** `Bearer <key>`: added to each attempt as it is sent, after middleware, which never sees it. */
+  authorization: string;
   logger: Logger | undefined;
+  errors: Errors;
 }
 
-export function createFetchLayer(config: FetchLayerConfig): (request: LightRequest) => Promise<Response> {
-  const { logger } = config;
-  return async function send(request) {
-    const options = request.options;
-    const attempts = (options?.maxRetries ?? config.maxRetries) + 1;
-    const timeout = options?.timeout ?? config.timeout;
-    if (options) checkRequestOptions(options);
-    const isCommand = request.commandId !== undefined;
-    const commandTimeout = isCommand ? (options?.commandTimeout ?? config.commandTimeout) : undefined;
-    const limit = commandTimeout !== undefined ? Math.min(commandTimeout, timeout) : timeout;
-    // GETs and call commands (deduplicated by `command_id`) may be repeated; anything else only when
-    // the failure shows the server never acted on it.
-    const safe = isCommand || request.method === "GET" || request.method === "HEAD";
-    const userSignal = request.signal;
-    const body = request.body as BodyInit | null | undefined;
+export class FetchLayer {
+  readonly #fetch: Sender;
+  readonly #authorization: string;
+  readonly #logger: Logger | undefined;
+  readonly #errors: Errors;
+
+  constructor(config: FetchLayerConfig) {
+    this.#fetch = config.fetch;
+    this.#authorization = config.authorization;
+    this.#logger = config.logger;
+    this.#errors = config.errors;
+  }
+
+  /** Sends `request` as `plan` says, until an answer to hand back or a failure to throw. */
+  async send(request: LightRequest, plan: RequestPlan): Promise<Response> {
+    const errors = this.#errors;
+    const logger = this.#logger;
+    const { settings, signal, attempts } = plan;
+    const url = request.url;
+    attempts.url = url;
+    const where = () => `${request.method} ${url}`;
+    const body = request.body;
+    if (typeof body === "object" && body !== null && !isSendable(body)) {
+      throw errors.unsendableBody(where(), Array.isArray(body) ? "an array" : (body.constructor?.name ?? "an object"));
+    }
     // undici copies a plain object into a request several times faster than it iterates a Headers.
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => {
       headers[name] = value;
     });
+    headers.authorization = this.#authorization;
+    // Never follow a redirect: the Telnyx API does not send them, and following one would resend the
+    // command (body, client_state, command_id) wherever it points.
+    const init: RequestInit = {
+      method: request.method,
+      headers,
+      body: body as BodyInit | null | undefined,
+      redirect: "manual",
+    };
 
-    for (let attempt = 1; ; attempt++) {
-      if (userSignal?.aborted) throw new APIUserAbortError(`${whereOf(request)} was aborted by the caller's signal`);
+    let started = 0;
+    for (;;) {
+      if (signal?.aborted) throw errors.aborted(where(), signal.reason);
+      started++;
       if (logger?.debug)
-        logger.debug(`telnyx: ${whereOf(request)} (attempt ${attempt}/${attempts})`, {
-          headers: redacted(request.headers),
+        logger.debug(errors.logText(`telnyx: ${where()} (attempt ${started}/${settings.maxRetries + 1})`), {
+          headers: this.#logged(headers),
         });
+      attempts.start(started, this.#fetch, url, init, settings.timeout);
 
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let timedOut = false;
-      // The caller's signal goes to fetch as is. The timeout is a race, not a signal: handing fetch a
-      // signal of our own cost more per request (an AbortSignal, listeners, a finalizer in undici)
-      // than all the rest of the client. A request that loses the race is left to finish on its own
-      // and its late response is discarded; commands resent meanwhile carry the same command_id.
-      // One promise settled by whichever comes first, rather than Promise.race over fetch and a
-      // second timer promise: same outcome, fewer promises and reactions per request. A fetch that
-      // throws synchronously rejects it through the executor.
-      let pending: Promise<Response> | undefined;
-      let response: Response;
-      try {
-        response = await new Promise<Response>((resolve, reject) => {
-          pending = config.fetch(request.url, { method: request.method, headers, body, signal: userSignal });
-          timer = setTimeout(() => {
-            timedOut = true;
-            reject(TIMED_OUT);
-          }, limit);
-          pending.then(resolve, reject);
-        });
-      } catch (error) {
-        if (userSignal?.aborted)
-          throw new APIUserAbortError(`${whereOf(request)} was aborted by the caller's signal`, { cause: error });
-        if (timedOut) pending?.then(discard, discard);
-        const retry = attempt < attempts && (safe || (!timedOut && connectionNeverSent(error)));
-        if (timedOut) {
-          if (retry) {
-            // A command that got no answer is resent at once, as Telnyx advises; other timeouts back off.
-            const delay = commandTimeout !== undefined ? 0 : backoffDelay(attempt - 1, config.backoff);
+      // Wait for an answer. A command unanswered after `commandTimeout` is resent meanwhile, its earlier
+      // attempts kept open: the first to answer wins. An attempt that fails while others are open is dropped.
+      let settled: Awaited<ReturnType<typeof attempts.next>>;
+      for (;;) {
+        const hedge =
+          plan.commandTimeout !== undefined && started <= settings.maxRetries ? plan.commandTimeout : undefined;
+        settled = await attempts.next(hedge);
+        if (settled === UNANSWERED) {
+          if (shouldRetry({ kind: "unanswered" }, started, plan, 0).retry) {
+            started++;
             logger?.warn?.(
-              `telnyx: ${whereOf(request)} got no response within ${limit} ms; retrying in ${Math.round(delay)} ms`,
+              errors.logText(
+                `telnyx: ${where()} got no answer within ${hedge} ms; sending it again (attempt ${started}/${settings.maxRetries + 1}, same command_id), the earlier attempt still open`,
+              ),
             );
-            await wait(delay, userSignal, whereOf(request));
-            continue;
+            attempts.start(started, this.#fetch, url, init, settings.timeout);
           }
-          throw new APIConnectionTimeoutError(
-            `${whereOf(request)} got no response within ${limit} ms (${attempt} attempt${attempt > 1 ? "s" : ""}). Raise \`timeout\` if the network is slow.`,
-          );
-        }
-        if (retry) {
-          const delay = backoffDelay(attempt - 1, config.backoff);
-          logger?.warn?.(
-            `telnyx: ${whereOf(request)} failed to connect (${reason(error)}); retrying in ${Math.round(delay)} ms`,
-          );
-          await wait(delay, userSignal, whereOf(request));
           continue;
         }
-        throw new APIConnectionError(
-          `${whereOf(request)} failed: ${reason(error)} (${attempt} attempt${attempt > 1 ? "s" : ""}). Check the network and \`baseURL\`.`,
-          { cause: error },
-        );
-      } finally {
-        clearTimeout(timer);
+        if (settled.response !== undefined) break;
+        attempts.drop(settled.attempt);
+        if (signal?.aborted) throw errors.aborted(where(), settled.error);
+        if (attempts.openCount === 0) break;
       }
 
-      const status = response.status;
-      if (status < 400 || attempt >= attempts) return response;
-      if (!(safe ? isRetryableStatus(status) : provesNotProcessed(status))) return response;
-      const delay = serverDelay(response.headers) ?? backoffDelay(attempt - 1, config.backoff);
-      // The server asked for a longer wait than a retry should stall a call: hand its answer back.
-      if (delay === Number.POSITIVE_INFINITY) return response;
-      // Drain the refused response so the connection can be reused.
-      await response.body?.cancel().catch(() => undefined);
+      const { attempt, response } = settled;
+      let outcome: Outcome;
+      if (response !== undefined) {
+        attempts.keepOnly(attempt);
+        const status = response.status;
+        if (status >= 200 && status < 300) return this.#within(response, attempt, plan, where);
+        if ((status >= 300 && status < 400) || response.type === "opaqueredirect") {
+          throw errors.redirect(where(), status, response.headers);
+        }
+        outcome = { kind: "status", status, retryAfter: serverDelay(response.headers) };
+      } else {
+        outcome = attempt.timedOut
+          ? { kind: "timeout" }
+          : { kind: "network", neverSent: connectionNeverSent(settled.error) };
+      }
+
+      const decision: Decision = shouldRetry(outcome, started, plan, Math.random());
+      if (!decision.retry) {
+        if (response !== undefined) return this.#within(response, attempt, plan, where);
+        throw attempt.timedOut
+          ? errors.timeout(where(), settings.timeout, started, false)
+          : errors.connection(where(), settled.error, started);
+      }
+      if (response !== undefined) {
+        // Refused: let go of its body so the connection can be reused.
+        response.body?.cancel().catch(() => undefined);
+        attempts.drop(attempt);
+      }
       logger?.warn?.(
-        `telnyx: ${whereOf(request)} returned ${status}; retrying in ${Math.round(delay)} ms (attempt ${attempt + 1}/${attempts})`,
+        errors.logText(
+          `telnyx: ${where()} ${describeOutcome(outcome, settings.timeout, settled.error)}; retrying in ${Math.round(decision.delay)} ms (attempt ${started + 1}/${settings.maxRetries + 1})`,
+        ),
       );
-      await wait(delay, userSignal, whereOf(request));
+      if (decision.delay > 0) {
+        try {
+          await sleep(decision.delay, signal);
+        } catch (cause) {
+          throw errors.aborted(where(), cause);
+        }
+      }
     }
-  };
-}
-
-const TIMED_OUT = Symbol("telnyx.timeout");
-
-/** Per-request options get the same checks as the constructor's: a NaN maxRetries would retry for ever. */
-function checkRequestOptions(options: RequestOptions): void {
-  const { maxRetries, timeout, commandTimeout } = options;
-  if (maxRetries !== undefined && !(Number.isInteger(maxRetries) && maxRetries >= 0)) {
-    throw new TelnyxError(`maxRetries must be a whole number >= 0, got ${String(maxRetries)}`);
   }
-  if (timeout !== undefined && !(timeout > 0)) {
-    throw new TelnyxError(`timeout must be a number of milliseconds > 0, got ${String(timeout)}`);
+
+  /**
+   * The answer to hand back, its body bounded by `maxResponseBytes`: a declared length is checked up front
+   * (openapi-fetch then reads exactly that much, within the winner's deadline); an undeclared one, or a
+   * compressed body, which may inflate past its declared length, is read here, counting, and handed back whole.
+   */
+  #within(response: Response, attempt: Attempt, plan: RequestPlan, where: () => string): Response | Promise<Response> {
+    if (response.body === null) {
+      plan.attempts.winner = attempt;
+      return response;
+    }
+    const limit = plan.settings.maxResponseBytes;
+    const declared = response.headers.get("content-length");
+    if (declared !== null && response.headers.get("content-encoding") === null) {
+      const length = Number(declared);
+      if (length <= limit) {
+        plan.attempts.winner = attempt;
+        return response;
+      }
+      // Not read: the call's end aborts the attempt and so closes the connection.
+      if (Number.isFinite(length)) throw this.#errors.tooLarge(where(), limit, length);
+    }
+    return this.#read(response, attempt, plan, where);
   }
-  if (commandTimeout !== undefined && !(commandTimeout > 0)) {
-    throw new TelnyxError(`commandTimeout must be a number of milliseconds > 0, got ${String(commandTimeout)}`);
+
+  async #read(response: Response, attempt: Attempt, plan: RequestPlan, where: () => string): Promise<Response> {
+    const limit = plan.settings.maxResponseBytes;
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    // Ends: the body ends, goes over the limit, or the attempt's deadline (or the caller's signal) aborts it.
+    for (;;) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        if (attempt.timedOut) throw this.#errors.timeout(where(), plan.settings.timeout, attempt.number, true);
+        if (plan.signal?.aborted) throw this.#errors.aborted(where(), error);
+        throw this.#errors.connection(where(), error, attempt.number);
+      }
+      if (chunk.done) break;
+      size += chunk.value.byteLength;
+      if (size > limit) {
+        reader.cancel().catch(() => undefined);
+        throw this.#errors.tooLarge(where(), limit, undefined);
+      }
+      chunks.push(chunk.value);
+    }
+    const bytes = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    plan.attempts.winner = attempt;
+    return new Response(bytes, { status: response.status, statusText: response.statusText, headers: response.headers });
+  }
+
+  /** Headers as logged: Authorization, and any header that carries the key, redacted. */
+  #logged(headers: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const name in headers) {
+      out[name] = name === "authorization" ? "Bearer [redacted]" : this.#errors.logText(headers[name] as string);
+    }
+    return out;
   }
 }
 
-/** `POST https://...`, for errors and log lines: built only there, not on every request. */
-function whereOf(request: LightRequest): string {
-  return `${request.method} ${request.url}`;
+/** Bodies fetch can send (and resend on retry) as they are. */
+function isSendable(body: object): boolean {
+  return (
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    (typeof Blob !== "undefined" && body instanceof Blob) ||
+    (typeof FormData !== "undefined" && body instanceof FormData) ||
+    (typeof URLSearchParams !== "undefined" && body instanceof URLSearchParams)
+  );
 }
 
-function discard(response: unknown): void {
-  if (response instanceof Response) response.body?.cancel().catch(() => undefined);
-}
-
-async function wait(ms: number, signal: AbortSignal | null, where: string): Promise<void> {
-  if (ms <= 0) return;
-  try {
-    await sleep(ms, signal);
-  } catch (cause) {
-    throw new APIUserAbortError(`${where} was aborted by the caller's signal`, { cause });
+function describeOutcome(outcome: Outcome, timeout: number, error: unknown): string {
+  switch (outcome.kind) {
+    case "status":
+      return `returned ${outcome.status}`;
+    case "timeout":
+      return `got no response within ${timeout} ms`;
+    case "network":
+      return `failed (${error instanceof Error ? error.message : String(error)})`;
+    case "unanswered":
+      return "got no answer yet";
   }
-}
-
-function reason(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  const code = typeof cause?.code === "string" ? ` (${cause.code})` : "";
-  const message = error instanceof Error ? error.message : String(error);
-  return `${message}${code}`;
-}
-
-function redacted(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  const auth = headers.get("authorization");
-  // The key is whatever follows "Bearer ": any header that carries it (x-api-key, say) is redacted too.
-  const key = auth?.startsWith("Bearer ") ? auth.slice(7) : "";
-  headers.forEach((value, name) => {
-    out[name] = name === "authorization" ? "Bearer [redacted]" : key && value.includes(key) ? "[redacted]" : value;
-  });
-  return out;
 }

@@ -1,7 +1,6 @@
 // @telnyx-voice/client: the Telnyx Voice API (Call Control) over openapi-fetch, typed from the spec.
 export { DEFAULT_BASE_URL, Telnyx } from "./telnyx.js";
-export type { ClientOptions, Logger, RequestOptions } from "./options.js";
-export type { BackoffOptions } from "./retry.js";
+export type { BackoffOptions, ClientOptions, Logger, RequestOptions } from "./options.js";
 export {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -12,15 +11,19 @@ export {
   ConflictError,
   InternalServerError,
   NotFoundError,
+  PaginationError,
   PermissionDeniedError,
   RateLimitError,
+  ResponseTooLargeError,
   TelnyxError,
   type TelnyxErrorObject,
   UnprocessableEntityError,
   ValidationError,
 } from "./errors.js";
 export { CursorPage, NumberPage, Page, PagePromise } from "./pagination.js";
-export type { LightRequest } from "./fetch-layer.js";
+export { LightRequest, type LightRequestInit } from "./request.js";
+export type { Middleware, MiddlewareParams } from "./middleware.js";
+export type { RawClient, RawInit, RawMethod, RawResult } from "./raw.js";
 export type { ActionFunction, CallActions } from "./resources/actions.js";
 export type { Calls, CallStatusResponse } from "./resources/calls.js";
 export type { CallControlApplicationResponse, CallControlApplications } from "./resources/call-control-applications.js";

@@ -1,17 +1,28 @@
-// Options shared by the client and its requests.
-import type { BackoffOptions } from "./retry.js";
+// Options of the client and of each request, and the one resolver that checks them: the constructor
+// and every per-request options object go through `resolveSettings`, so a value refused in one place is
+// refused in the other with the same message. Every option that falls back when absent also accepts an
+// explicit `undefined` (for `exactOptionalPropertyTypes` users passing `process.env.X`).
+import { headerError, optionError, unknownOption } from "./errors.js";
 
 /** Where the client reports requests and retries. Any console-like object works; every method is optional. */
 export interface Logger {
-  debug?(message: string, details?: Record<string, unknown>): void;
-  info?(message: string, details?: Record<string, unknown>): void;
-  warn?(message: string, details?: Record<string, unknown>): void;
-  error?(message: string, details?: Record<string, unknown>): void;
+  debug?: ((message: string, details?: Record<string, unknown>) => void) | undefined;
+  info?: ((message: string, details?: Record<string, unknown>) => void) | undefined;
+  warn?: ((message: string, details?: Record<string, unknown>) => void) | undefined;
+  error?: ((message: string, details?: Record<string, unknown>) => void) | undefined;
 }
 
-/** Per-request options, the last argument of every method. */
+/** Backoff tuning: the first retry waits about `initialDelay` ms, doubling up to `maxDelay` ms. */
+export interface BackoffOptions {
+  /** Default 500. */
+  initialDelay?: number | undefined;
+  /** Default 8000. */
+  maxDelay?: number | undefined;
+}
+
+/** Per-request options, the last argument of every method (and accepted in `telnyx.raw`'s init). */
 export interface RequestOptions {
-  /** Milliseconds to wait for a response on each attempt (default: the client's, 60000). */
+  /** Milliseconds each attempt may take, response headers and body (default: the client's, 60000). */
   timeout?: number | undefined;
   /** Retries after the first attempt (default: the client's, 2). */
   maxRetries?: number | undefined;
@@ -21,10 +32,13 @@ export interface RequestOptions {
   headers?: Record<string, string> | undefined;
   /**
    * Call commands only (dial and every action): when no response has come within this many
-   * milliseconds, send the identical command again at once (same `command_id`, so Telnyx runs it at
-   * most once), as Telnyx advises. Counts against `maxRetries`. Off by default.
+   * milliseconds, send the identical command again (same `command_id`, so Telnyx runs it at most
+   * once), as Telnyx advises, keeping the earlier attempt open: whichever answers first is the answer.
+   * Counts against `maxRetries`. Off by default.
    */
   commandTimeout?: number | undefined;
+  /** Largest response body accepted, in bytes (default: the client's, 10 MiB). */
+  maxResponseBytes?: number | undefined;
 }
 
 export interface ClientOptions {
@@ -34,10 +48,12 @@ export interface ClientOptions {
   baseURL?: string | undefined;
   /** Retries after the first attempt, default 2. */
   maxRetries?: number | undefined;
-  /** Milliseconds to wait for a response on each attempt, default 60000. */
+  /** Milliseconds each attempt may take, response headers and body, default 60000. */
   timeout?: number | undefined;
   /** Default for `RequestOptions.commandTimeout` (off when unset). */
   commandTimeout?: number | undefined;
+  /** Largest response body accepted, in bytes, default 10 MiB (10485760). */
+  maxResponseBytes?: number | undefined;
   /** The fetch to send with (default `globalThis.fetch`): a test double, a proxy agent, a runtime's own. */
   fetch?: ((input: string, init: RequestInit) => Promise<Response>) | undefined;
   /** Headers sent with every request. */
@@ -46,4 +62,180 @@ export interface ClientOptions {
   logger?: Logger | undefined;
   /** Backoff between retries when the server does not say how long to wait. */
   backoff?: BackoffOptions | undefined;
+}
+
+/** What one request runs with: the client's settings, overridden by the request's own options. */
+export interface Settings {
+  readonly timeout: number;
+  readonly maxRetries: number;
+  readonly commandTimeout: number | undefined;
+  readonly maxResponseBytes: number;
+  readonly backoff: { readonly initialDelay: number; readonly maxDelay: number };
+}
+
+/** setTimeout fires at once for anything longer (and Node warns), so no wait may exceed it. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+export const DEFAULT_SETTINGS: Settings = {
+  timeout: 60_000,
+  maxRetries: 2,
+  commandTimeout: undefined,
+  maxResponseBytes: 10 * 1024 * 1024,
+  backoff: { initialDelay: 500, maxDelay: 8_000 },
+};
+
+const CLIENT_KEYS = [
+  "apiKey",
+  "baseURL",
+  "maxRetries",
+  "timeout",
+  "commandTimeout",
+  "maxResponseBytes",
+  "fetch",
+  "defaultHeaders",
+  "logger",
+  "backoff",
+] as const satisfies readonly (keyof ClientOptions)[];
+const REQUEST_KEYS = [
+  "timeout",
+  "maxRetries",
+  "signal",
+  "headers",
+  "commandTimeout",
+  "maxResponseBytes",
+] as const satisfies readonly (keyof RequestOptions)[];
+const BACKOFF_KEYS = ["initialDelay", "maxDelay"] as const satisfies readonly (keyof BackoffOptions)[];
+
+/** The option names `telnyx.raw` takes from its init besides openapi-fetch's own. */
+export const SETTINGS_KEYS = ["timeout", "maxRetries", "commandTimeout", "maxResponseBytes"] as const;
+
+const WAIT = `a number of milliseconds from 1 to ${MAX_TIMER_MS}`;
+const DELAY = `a number of milliseconds from 0 to ${MAX_TIMER_MS}`;
+
+/** NaN fails both comparisons and Infinity the upper one, so neither gets through. */
+function milliseconds(where: string, name: string, value: unknown, min: 0 | 1): number {
+  if (typeof value === "number" && value >= min && value <= MAX_TIMER_MS) return value;
+  throw optionError(where, name, value, min === 1 ? WAIT : DELAY);
+}
+
+function count(where: string, name: string, value: unknown, min: 0 | 1): number {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= min) return value;
+  throw optionError(where, name, value, `a whole number >= ${min}`);
+}
+
+function objectOrUndefined(where: string, name: string, value: unknown): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+  throw optionError(where, name, value, "an object");
+}
+
+function refuseUnknown(where: string, given: Record<string, unknown>, known: readonly string[]): void {
+  for (const name in given) if (!known.includes(name)) throw unknownOption(where, name, known);
+}
+
+/** The subset of options that make up Settings, as given (client or request). */
+type SettingsInput = Pick<ClientOptions, "timeout" | "maxRetries" | "commandTimeout" | "maxResponseBytes" | "backoff">;
+
+/**
+ * `base` overridden by the settings in `given`, each checked; `given` itself is never kept. `where` names
+ * the caller in messages ("new Telnyx()", "dial").
+ */
+export function resolveSettings(where: string, base: Settings, given: SettingsInput): Settings {
+  const { timeout, maxRetries, commandTimeout, maxResponseBytes, backoff } = given;
+  const back = objectOrUndefined(where, "backoff", backoff);
+  if (back) refuseUnknown(`${where} backoff`, back, BACKOFF_KEYS);
+  return {
+    timeout: timeout === undefined ? base.timeout : milliseconds(where, "timeout", timeout, 1),
+    maxRetries: maxRetries === undefined ? base.maxRetries : count(where, "maxRetries", maxRetries, 0),
+    commandTimeout:
+      commandTimeout === undefined ? base.commandTimeout : milliseconds(where, "commandTimeout", commandTimeout, 1),
+    maxResponseBytes:
+      maxResponseBytes === undefined ? base.maxResponseBytes : count(where, "maxResponseBytes", maxResponseBytes, 1),
+    backoff:
+      back === undefined
+        ? base.backoff
+        : {
+            initialDelay:
+              back.initialDelay === undefined
+                ? base.backoff.initialDelay
+                : milliseconds(where, "backoff.initialDelay", back.initialDelay, 0),
+            maxDelay:
+              back.maxDelay === undefined
+                ? base.backoff.maxDelay
+                : milliseconds(where, "backoff.maxDelay", back.maxDelay, 0),
+          },
+  };
+}
+
+/** Header names are tokens; values may not break the header block (CR, LF, NUL) and must be Latin-1. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL, CR and LF are exactly what is refused.
+const BAD_VALUE = /[\r\n\0]|[^\u0000-\u00ff]/;
+
+/** Checks a headers option; values are never echoed (a header may carry a secret). */
+export function checkHeaders(where: string, name: string, value: unknown): Record<string, string> | undefined {
+  const headers = objectOrUndefined(where, name, value);
+  if (!headers) return undefined;
+  for (const key in headers) {
+    const v = headers[key];
+    if (!TOKEN.test(key)) throw headerError(where, key, "has a name that is not a valid HTTP header name");
+    if (typeof v !== "string")
+      throw headerError(where, key, `is ${v === null ? "null" : `a ${typeof v}`}, not a string`);
+    if (BAD_VALUE.test(v))
+      throw headerError(where, key, "has a line break, a NUL or a non-Latin-1 character in its value");
+  }
+  return headers as Record<string, string>;
+}
+
+/** Client options other than the settings, checked. */
+export interface CheckedClientOptions {
+  settings: Settings;
+  fetch: ((input: string, init: RequestInit) => Promise<Response>) | undefined;
+  defaultHeaders: Record<string, string> | undefined;
+  logger: Logger | undefined;
+}
+
+export function resolveClientOptions(options: unknown): CheckedClientOptions & { given: ClientOptions } {
+  const where = "new Telnyx()";
+  if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
+    throw optionError(where, "options", options, "an object of options");
+  }
+  const given = (options ?? {}) as ClientOptions;
+  refuseUnknown(where, given as Record<string, unknown>, CLIENT_KEYS);
+  if (given.fetch !== undefined && typeof given.fetch !== "function") {
+    throw optionError(where, "fetch", given.fetch, "a function (url, init) => Promise<Response>");
+  }
+  const logger = objectOrUndefined(where, "logger", given.logger) as Logger | undefined;
+  return {
+    given,
+    settings: resolveSettings(where, DEFAULT_SETTINGS, given),
+    fetch: given.fetch,
+    defaultHeaders: checkHeaders(where, "defaultHeaders", given.defaultHeaders),
+    logger,
+  };
+}
+
+/**
+ * A request's options checked against the client's settings: the same resolver as the constructor's.
+ * Returns `base` itself when the request overrides nothing (the common case allocates nothing).
+ */
+export function resolveRequestOptions(where: string, base: Settings, options: RequestOptions): Settings {
+  if (options === null || typeof options !== "object") {
+    throw optionError(where, "options", options, "an object of request options");
+  }
+  refuseUnknown(`${where} request`, options as Record<string, unknown>, REQUEST_KEYS);
+  const { signal, headers } = options;
+  if (signal !== undefined && !(typeof signal === "object" && signal !== null && "aborted" in signal)) {
+    throw optionError(where, "signal", signal, "an AbortSignal");
+  }
+  if (headers !== undefined) checkHeaders(where, "headers", headers);
+  const { timeout, maxRetries, commandTimeout, maxResponseBytes } = options;
+  if (
+    timeout === undefined &&
+    maxRetries === undefined &&
+    commandTimeout === undefined &&
+    maxResponseBytes === undefined
+  )
+    return base;
+  return resolveSettings(where, base, options);
 }

@@ -1,6 +1,8 @@
-// List methods return a PagePromise: `await` it for the first page, or `for await` over it for every
-// item of every page. Each page knows how to ask for its successor; the walk stops on the last page.
+// List methods return a PagePromise: `await` it for the first page, or `for await` over it for every item
+// of every page. Each page knows how to ask for its successor; a walk ends on the last page, and never
+// requests the same cursor or page number twice: a server that does not advance gets a PaginationError.
 import type { Schemas } from "@telnyx-voice/types";
+import { lastPageError, paginationLoopError, paginationStuckError } from "./errors.js";
 import type { RequestOptions } from "./options.js";
 
 type Query = Record<string, unknown> & { page?: Record<string, unknown> };
@@ -9,7 +11,16 @@ export type PageFetcher<Body> = (query: Query, options?: RequestOptions) => Prom
 
 interface ListBody<Item, Meta> {
   data?: Item[];
-  meta?: Meta;
+  meta?: Meta | undefined;
+}
+
+/** How a page was reached: its list, and what this walk has requested so far (cursors or page numbers). */
+interface Walk<Body> {
+  readonly where: string;
+  readonly fetcher: PageFetcher<Body>;
+  readonly options: RequestOptions | undefined;
+  /** `after:<cursor>` / `number:<n>` for every page requested on the way to this one, this one included. */
+  readonly requested: ReadonlySet<string>;
 }
 
 /** What every page offers. */
@@ -19,35 +30,39 @@ export abstract class Page<Item, Meta> implements AsyncIterable<Item> {
   /** The page metadata as the API sent it. */
   readonly meta: Meta | undefined;
   protected readonly query: Query;
-  protected readonly fetcher: PageFetcher<ListBody<Item, Meta>>;
-  protected readonly options: RequestOptions | undefined;
+  protected readonly walk: Walk<ListBody<Item, Meta>>;
 
-  constructor(
-    body: ListBody<Item, Meta>,
-    query: Query,
-    fetcher: PageFetcher<ListBody<Item, Meta>>,
-    options?: RequestOptions,
-  ) {
+  constructor(body: ListBody<Item, Meta>, query: Query, walk: Walk<ListBody<Item, Meta>>) {
     this.data = Array.isArray(body.data) ? body.data : [];
     this.meta = body.meta;
     this.query = query;
-    this.fetcher = fetcher;
-    this.options = options;
+    this.walk = walk;
   }
 
   /** The query of the next page, or undefined on the last page. */
   protected abstract nextQuery(): Query | undefined;
-  protected abstract create(body: ListBody<Item, Meta>, query: Query): this;
+  /** What identifies a page's query in a walk: `after:<cursor>` or `number:<n>`. */
+  protected abstract keyOf(query: Query): [param: string, value: string];
+  protected abstract create(body: ListBody<Item, Meta>, query: Query, walk: Walk<ListBody<Item, Meta>>): this;
 
   hasNextPage(): boolean {
     return this.nextQuery() !== undefined;
   }
 
-  /** Fetches the next page. Throws `RangeError` on the last page: check `hasNextPage()` first. */
+  /**
+   * Fetches the next page. Throws `RangeError` on the last page (check `hasNextPage()` first), and
+   * PaginationError, before sending, when the server points back to a page this walk already requested.
+   */
   async getNextPage(): Promise<this> {
     const query = this.nextQuery();
-    if (!query) throw new RangeError("This is the last page: check hasNextPage() before getNextPage().");
-    return this.create(await this.fetcher(query, this.options), query);
+    if (!query) throw lastPageError();
+    const [param, value] = this.keyOf(query);
+    const key = `${param}:${value}`;
+    if (this.walk.requested.has(key))
+      throw paginationLoopError(this.walk.where, param, value, this.walk.requested.size);
+    const requested = new Set(this.walk.requested).add(key);
+    const body = await this.walk.fetcher(query, this.walk.options);
+    return this.create(body, query, { ...this.walk, requested });
   }
 
   /** This page and every page after it, each fetched once. */
@@ -72,27 +87,40 @@ type NumberMeta = Schemas["PaginationMeta"];
 export class CursorPage<Item> extends Page<Item, CursorMeta> {
   protected nextQuery(): Query | undefined {
     const after = this.meta?.cursors?.after;
-    // An empty page or a cursor that does not move would otherwise loop forever.
-    if (!after || this.data.length === 0 || after === this.query.page?.after) return undefined;
+    if (!after || this.data.length === 0) return undefined;
     const { before: _before, ...page } = this.query.page ?? {};
     return { ...this.query, page: { ...page, after } };
   }
-  protected create(body: ListBody<Item, CursorMeta>, query: Query): this {
-    return new CursorPage(body, query, this.fetcher, this.options) as this;
+  protected keyOf(query: Query): [string, string] {
+    return ["page[after]", String(query.page?.after ?? "")];
+  }
+  protected create(body: ListBody<Item, CursorMeta>, query: Query, walk: Walk<ListBody<Item, CursorMeta>>): this {
+    return new CursorPage(body, query, walk) as this;
   }
 }
 
 /** A page of a numbered list (`page[number]`, `page[size]`, ending at `meta.total_pages`). */
 export class NumberPage<Item> extends Page<Item, NumberMeta> {
-  protected nextQuery(): Query | undefined {
-    // Number(): a page_number sent as a string would otherwise be concatenated ("1" + 1 = "11").
-    const current = Number(this.meta?.page_number ?? this.query.page?.number ?? 1);
-    const total = this.meta?.total_pages;
-    if (total === undefined || this.data.length === 0 || !(current < total)) return undefined;
-    return { ...this.query, page: { ...this.query.page, number: current + 1 } };
+  /** The page number this page was asked for (1 when the query named none). */
+  get #number(): number {
+    return Number(this.query.page?.number ?? 1);
   }
-  protected create(body: ListBody<Item, NumberMeta>, query: Query): this {
-    return new NumberPage(body, query, this.fetcher, this.options) as this;
+  protected nextQuery(): Query | undefined {
+    const total = this.meta?.total_pages;
+    if (total === undefined || this.data.length === 0 || !(this.#number < total)) return undefined;
+    return { ...this.query, page: { ...this.query.page, number: this.#number + 1 } };
+  }
+  protected keyOf(query: Query): [string, string] {
+    return ["page[number]", String(query.page?.number ?? 1)];
+  }
+  protected create(body: ListBody<Item, NumberMeta>, query: Query, walk: Walk<ListBody<Item, NumberMeta>>): this {
+    const page = new NumberPage(body, query, walk);
+    // A server that answers every page number with the same page would otherwise be walked to total_pages.
+    const answered = page.meta?.page_number;
+    if (answered !== undefined && Number(answered) !== page.#number) {
+      throw paginationStuckError(walk.where, page.#number, answered);
+    }
+    return page as this;
   }
 }
 
@@ -134,18 +162,31 @@ export class PagePromise<P extends Page<Item, unknown>, Item> implements Promise
   }
 }
 
+function walkOf<Body>(
+  where: string,
+  fetcher: PageFetcher<Body>,
+  options: RequestOptions | undefined,
+  key: string,
+): Walk<Body> {
+  return { where, fetcher, options, requested: new Set([key]) };
+}
+
 export function cursorList<Item>(
+  where: string,
   fetcher: PageFetcher<ListBody<Item, CursorMeta>>,
   query: Query,
   options?: RequestOptions,
 ): PagePromise<CursorPage<Item>, Item> {
-  return new PagePromise(async () => new CursorPage(await fetcher(query, options), query, fetcher, options));
+  const walk = walkOf(where, fetcher, options, `page[after]:${String(query.page?.after ?? "")}`);
+  return new PagePromise(async () => new CursorPage(await fetcher(query, options), query, walk));
 }
 
 export function numberList<Item>(
+  where: string,
   fetcher: PageFetcher<ListBody<Item, NumberMeta>>,
   query: Query,
   options?: RequestOptions,
 ): PagePromise<NumberPage<Item>, Item> {
-  return new PagePromise(async () => new NumberPage(await fetcher(query, options), query, fetcher, options));
+  const walk = walkOf(where, fetcher, options, `page[number]:${String(query.page?.number ?? 1)}`);
+  return new PagePromise(async () => new NumberPage(await fetcher(query, options), query, walk));
 }

@@ -1,15 +1,62 @@
-// When to try a request again, and how long to wait first.
+// When to try a request again, and how long to wait first: `shouldRetry` is a pure function of what
+// happened, which attempt it was and the request's policy. The fetch layer only sends, times out,
+// asks, and waits.
 
-/** Backoff tuning: the first retry waits about `initialDelay` ms, doubling up to `maxDelay` ms. */
-export interface BackoffOptions {
-  initialDelay?: number | undefined;
-  maxDelay?: number | undefined;
+/** What one attempt (or the wait for it) came to. */
+export type Outcome =
+  /** A response with a status that is not a success; `retryAfter` is the server's wait in ms, if it gave one. */
+  | { readonly kind: "status"; readonly status: number; readonly retryAfter: number | undefined }
+  /** No complete response within `timeout`. */
+  | { readonly kind: "timeout" }
+  /** The connection failed; `neverSent` when it failed before a byte reached the server (refused, DNS). */
+  | { readonly kind: "network"; readonly neverSent: boolean }
+  /** `commandTimeout` passed with the command's attempts still open and unanswered. */
+  | { readonly kind: "unanswered" };
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  readonly maxRetries: number;
+  /** A GET, or a call command carrying a `command_id`: repeating it cannot do anything twice. */
+  readonly repeatable: boolean;
+  /** Set for call commands that are resent when unanswered (`commandTimeout`). */
+  readonly commandTimeout: number | undefined;
+  readonly backoff: { readonly initialDelay: number; readonly maxDelay: number };
 }
 
-export const DEFAULT_BACKOFF: Required<BackoffOptions> = { initialDelay: 500, maxDelay: 8000 };
+export type Decision = { readonly retry: false } | { readonly retry: true; readonly delay: number };
 
-/** A server-asked wait longer than this is ignored in favour of our own backoff: a retry should not stall a call. */
-const MAX_SERVER_DELAY = 60_000;
+const STOP: Decision = { retry: false };
+const AT_ONCE: Decision = { retry: true, delay: 0 };
+
+/** A server-asked wait longer than this is not waited for: the error is handed back rather than stall a call. */
+export const MAX_SERVER_DELAY = 60_000;
+
+/**
+ * Whether to send again after `outcome` on attempt number `attempt` (1 for the first), and after how
+ * many ms. `jitter` in [0, 1) spreads the backoff (up to 25% shorter) so many clients do not retry in step.
+ */
+export function shouldRetry(outcome: Outcome, attempt: number, policy: RetryPolicy, jitter: number): Decision {
+  if (attempt > policy.maxRetries) return STOP;
+  switch (outcome.kind) {
+    case "unanswered":
+      // Telnyx's advice: resend a command that got no answer at once, with the same command_id.
+      return policy.commandTimeout !== undefined && policy.repeatable ? AT_ONCE : STOP;
+    case "timeout":
+      if (!policy.repeatable) return STOP;
+      return policy.commandTimeout !== undefined ? AT_ONCE : backoff(attempt, policy, jitter);
+    case "network":
+      // A request that never reached the server can be sent again whatever it is.
+      return policy.repeatable || outcome.neverSent ? backoff(attempt, policy, jitter) : STOP;
+    case "status": {
+      const { status, retryAfter } = outcome;
+      const worth = policy.repeatable ? isRetryableStatus(status) : provesNotProcessed(status);
+      if (!worth) return STOP;
+      if (retryAfter === undefined) return backoff(attempt, policy, jitter);
+      // Asked to wait longer than a call can: hand the answer back rather than hammer the limit early.
+      return retryAfter > MAX_SERVER_DELAY ? STOP : { retry: true, delay: retryAfter };
+    }
+  }
+}
 
 /** Statuses worth another attempt when the request is safe to repeat. */
 export function isRetryableStatus(status: number): boolean {
@@ -23,6 +70,13 @@ export function isRetryableStatus(status: number): boolean {
  */
 export function provesNotProcessed(status: number): boolean {
   return status === 408 || status === 409 || status === 429;
+}
+
+/** Exponential: about `initialDelay` before the first retry, doubling up to `maxDelay`, less up to 25% jitter. */
+function backoff(attempt: number, policy: RetryPolicy, jitter: number): Decision {
+  const { initialDelay, maxDelay } = policy.backoff;
+  const base = Math.min(initialDelay * 2 ** (attempt - 1), maxDelay);
+  return { retry: true, delay: base * (1 - jitter * 0.25) };
 }
 
 /** Connection failures that happen before a byte reaches the server (DNS, refused). */
@@ -47,39 +101,91 @@ export function connectionNeverSent(error: unknown): boolean {
   return false;
 }
 
+// ---- Retry-After (RFC 9110 section 10.2.3): delay-seconds or an HTTP-date; anything else is ignored ----
+
+const DELAY_SECONDS = /^\d+$/;
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
+const LONG_DAY = "(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)";
+const MONTH = `(${MONTHS.join("|")})`;
+const TIME = "(\\d\\d):(\\d\\d):(\\d\\d)";
+/** IMF-fixdate, the preferred form: `Sun, 06 Nov 1994 08:49:37 GMT`. */
+const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d\\d) ${MONTH} (\\d{4}) ${TIME} GMT$`);
+/** Obsolete RFC 850 form, which recipients must still accept: `Sunday, 06-Nov-94 08:49:37 GMT`. */
+const RFC850_DATE = new RegExp(`^${LONG_DAY}, (\\d\\d)-${MONTH}-(\\d\\d) ${TIME} GMT$`);
+/** Obsolete asctime form: `Sun Nov  6 08:49:37 1994`. */
+const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} ([ \\d]\\d) ${TIME} (\\d{4})$`);
+
+interface DateParts {
+  day: number;
+  month: number;
+  year: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+function parts(day: string, month: string, year: number, h: string, m: string, s: string): DateParts {
+  return {
+    day: Number(day),
+    month: MONTHS.indexOf(month),
+    year,
+    hour: Number(h),
+    minute: Number(m),
+    second: Number(s),
+  };
+}
+
+/** The fields of an HTTP-date in any of its three forms, or undefined. */
+function dateParts(text: string, now: number): DateParts | undefined {
+  const imf = IMF_FIXDATE.exec(text);
+  if (imf) {
+    const [, d, mon, y, h, m, s] = imf as unknown as string[];
+    return parts(d as string, mon as string, Number(y), h as string, m as string, s as string);
+  }
+  const rfc850 = RFC850_DATE.exec(text);
+  if (rfc850) {
+    const [, d, mon, yy, h, m, s] = rfc850 as unknown as string[];
+    // A two-digit year more than 50 years in the future is in the past century (RFC 9110 section 5.6.7).
+    const year = 2000 + Number(yy) > new Date(now).getUTCFullYear() + 50 ? 1900 + Number(yy) : 2000 + Number(yy);
+    return parts(d as string, mon as string, year, h as string, m as string, s as string);
+  }
+  const asctime = ASCTIME_DATE.exec(text);
+  if (asctime) {
+    const [, mon, d, h, m, s, y] = asctime as unknown as string[];
+    return parts((d as string).trim(), mon as string, Number(y), h as string, m as string, s as string);
+  }
+  return undefined;
+}
+
+/** An HTTP-date as ms since the epoch, or undefined when `text` is not one of its three forms. */
+export function parseHttpDate(text: string, now: number): number | undefined {
+  const p = dateParts(text, now);
+  if (!p || p.day < 1 || p.day > 31 || p.hour > 23 || p.minute > 59 || p.second > 60) return undefined;
+  const ms = Date.UTC(p.year, p.month, p.day, p.hour, p.minute, Math.min(p.second, 59));
+  // Date.UTC rolls 31 Feb over into March: such a date is not one.
+  return new Date(ms).getUTCDate() === p.day ? ms : undefined;
+}
+
 /**
- * `retry-after-ms`, else `Retry-After` in seconds or as an HTTP date; undefined when absent or unusable,
- * and `Infinity` when the server asks for longer than we are willing to wait (the caller then stops
- * retrying and throws, rather than hammering a rate limit early).
+ * How long the server asked to wait, in ms: `retry-after-ms` (a plain decimal number, as some APIs send),
+ * else `Retry-After` as delay-seconds or an HTTP-date. Undefined when absent or not of those forms
+ * (`0x2`, `1e1`, `-1`, `soon` are ignored rather than guessed at).
  */
 export function serverDelay(headers: Headers, now = Date.now()): number | undefined {
   const ms = headers.get("retry-after-ms");
-  if (ms !== null) {
-    const n = Number.parseFloat(ms);
-    if (Number.isFinite(n) && n >= 0) return n <= MAX_SERVER_DELAY ? n : Number.POSITIVE_INFINITY;
-  }
+  if (ms !== null && /^\d+(?:\.\d+)?$/.test(ms)) return Number(ms);
   const after = headers.get("retry-after");
   if (after === null) return undefined;
-  const seconds = Number(after.trim());
-  if (after.trim() !== "" && Number.isFinite(seconds)) {
-    if (seconds < 0) return undefined;
-    return seconds * 1000 <= MAX_SERVER_DELAY ? seconds * 1000 : Number.POSITIVE_INFINITY;
-  }
-  const date = Date.parse(after);
-  if (Number.isNaN(date)) return undefined;
-  const wait = Math.max(0, date - now);
-  return wait <= MAX_SERVER_DELAY ? wait : Number.POSITIVE_INFINITY;
+  if (DELAY_SECONDS.test(after)) return Number(after) * 1000;
+  const date = parseHttpDate(after, now);
+  return date === undefined ? undefined : Math.max(0, date - now);
 }
 
-/** Exponential backoff with jitter (up to 25% less) so that many clients do not retry in step. */
-export function backoffDelay(retry: number, backoff: Required<BackoffOptions>): number {
-  const base = Math.min(backoff.initialDelay * 2 ** retry, backoff.maxDelay);
-  return base * (1 - Math.random() * 0.25);
-}
-
+/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
 export function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (ms <= 0 && !signal) return resolve();
+    if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(done, ms);
     function done() {
       signal?.removeEventListener("abort", abort);

@@ -1,7 +1,8 @@
-// Phone numbers the spec documents as E.164 are checked before sending: a malformed number would
-// otherwise cost a round trip and come back as a 422 (or, worse, dial somewhere unintended).
-import { commandIdOperations, type PhoneKind, phoneFields } from "./generated/body-facts.js";
-import { scrub, ValidationError } from "./errors.js";
+// What is checked in a body before sending, from the generated tables: names (a camelCase key the API
+// would silently ignore), required fields, and the phone numbers the spec documents as E.164 (a
+// malformed one would cost a round trip and a 422, or worse, dial somewhere unintended).
+import type { Errors } from "./errors.js";
+import { bodyFields, commandIdOperations, type PhoneKind, phoneFields } from "./generated/body-facts.js";
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 // Destinations may carry DTMF to send once answered after a comma ("+18004247767,200", per the spec's dial
@@ -23,12 +24,21 @@ export function operationLabel(method: string, schemaPath: string): string {
   return `${method} ${schemaPath}`;
 }
 
-/** What the client does to the body of one operation, worked out once from the generated tables. */
+/** Who is asking, for messages: the label is built only when something is refused. */
+export interface Named {
+  readonly operation: string;
+}
+
+/** What the client checks and adds in the body of one operation, worked out once from the generated tables. */
 export interface BodyPlan {
   /** Phone-number fields, their `a[].b` paths already split into segments. */
   readonly phones: readonly PhoneField[];
   /** Whether the operation takes a `command_id` (a call command). */
   readonly commandId: boolean;
+  /** Top-level fields the body must have. */
+  readonly required: readonly string[];
+  /** Every top-level field of the body. */
+  readonly fields: ReadonlySet<string>;
 }
 
 export interface PhoneField {
@@ -39,50 +49,58 @@ export interface PhoneField {
 // Keyed by method, then schema path: the schema paths are string literals, so a lookup hashes no new
 // string (a `${method} ${schemaPath}` key was built, flattened and hashed twice on every request).
 const PLANS = new Map<string, Map<string, BodyPlan>>();
-for (const operation of new Set([...Object.keys(phoneFields), ...commandIdOperations])) {
+for (const operation of new Set([...Object.keys(bodyFields), ...Object.keys(phoneFields), ...commandIdOperations])) {
   const space = operation.indexOf(" ");
   const method = operation.slice(0, space);
-  const fields = phoneFields[operation] ?? {};
-  const phones = Object.keys(fields).map((name) => ({ path: name.split("."), kind: fields[name] as PhoneKind }));
+  const phones = phoneFields[operation] ?? {};
+  const [required = [], fields = []] = bodyFields[operation] ?? [];
   const byPath = PLANS.get(method) ?? new Map<string, BodyPlan>();
   PLANS.set(method, byPath);
-  byPath.set(operation.slice(space + 1), { phones, commandId: commandIdOperations.has(operation) });
+  byPath.set(operation.slice(space + 1), {
+    phones: Object.keys(phones).map((name) => ({ path: name.split("."), kind: phones[name] as PhoneKind })),
+    commandId: commandIdOperations.has(operation),
+    required,
+    fields: new Set(fields),
+  });
 }
 
-/** The body plan of `method schemaPath`, or undefined when its body has neither phone numbers nor `command_id`. */
+/** The body plan of `method schemaPath`, or undefined when the spec gives it no JSON object body. */
 export function bodyPlan(method: string, schemaPath: string): BodyPlan | undefined {
   return PLANS.get(method)?.get(schemaPath);
 }
 
-/** Throws `ValidationError` for the first phone-number field of `body` that is not in its documented form. */
-export function validatePhones(
-  method: string,
-  schemaPath: string,
-  phones: readonly PhoneField[],
-  body: Record<string, unknown>,
-  secret: string,
-): void {
-  for (const { path, kind } of phones) {
-    try {
-      check(method, schemaPath, path, 0, body, "", kind);
-    } catch (error) {
-      // A key pasted into the wrong field must not be echoed back in the message.
-      if (
-        error instanceof ValidationError &&
-        typeof error.value === "string" &&
-        secret &&
-        error.value.includes(secret)
-      ) {
-        throw new ValidationError(error.operation, error.field, scrub(error.value, secret), error.expected);
-      }
-      throw error;
+const UPPER = /[A-Z]/;
+
+/** `connectionId` -> `connection_id`, `callControlID` -> `call_control_id`. */
+function snakeCase(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z])([A-Z][a-z])/g, "$1_$2")
+    .toLowerCase();
+}
+
+/**
+ * Throws ValidationError for the first problem in `body`: a camelCase key naming one of its fields, a
+ * required field that is missing, a phone number not in its documented form.
+ */
+export function validateBody(errors: Errors, call: Named, plan: BodyPlan, body: Record<string, unknown>): void {
+  for (const key in body) {
+    if (!UPPER.test(key) || plan.fields.has(key)) continue;
+    const field = snakeCase(key);
+    if (plan.fields.has(field)) throw errors.misnamedField(call.operation, key, field);
+  }
+  for (const field of plan.required) {
+    const value = body[field];
+    if (value === undefined || value === null || value === "") {
+      throw errors.missingField(call.operation, field, plan.required, value);
     }
   }
+  for (const { path, kind } of plan.phones) check(errors, call, path, 0, body, "", kind);
 }
 
 function check(
-  method: string,
-  schemaPath: string,
+  errors: Errors,
+  call: Named,
   path: readonly string[],
   i: number,
   value: unknown,
@@ -93,8 +111,8 @@ function check(
   const segment = path[i];
   if (segment === undefined) {
     if (Array.isArray(value))
-      for (const [n, v] of value.entries()) checkValue(method, schemaPath, `${prefix}[${n}]`, v, kind);
-    else checkValue(method, schemaPath, prefix, value, kind);
+      for (const [n, v] of value.entries()) checkValue(errors, call, `${prefix}[${n}]`, v, kind);
+    else checkValue(errors, call, prefix, value, kind);
     return;
   }
   if (typeof value !== "object") return;
@@ -104,22 +122,16 @@ function check(
   const here = prefix ? `${prefix}.${name}` : name;
   if (many) {
     if (Array.isArray(child))
-      for (const [n, item] of child.entries()) check(method, schemaPath, path, i + 1, item, `${here}[${n}]`, kind);
+      for (const [n, item] of child.entries()) check(errors, call, path, i + 1, item, `${here}[${n}]`, kind);
   } else {
-    check(method, schemaPath, path, i + 1, child, here, kind);
+    check(errors, call, path, i + 1, child, here, kind);
   }
 }
 
-function checkValue(method: string, schemaPath: string, field: string, value: unknown, kind: PhoneKind): void {
+function checkValue(errors: Errors, call: Named, field: string, value: unknown, kind: PhoneKind): void {
   if (typeof value === "string") {
     if (kind === "e164" ? E164.test(value) : E164_WITH_DTMF.test(value) || SIP_URI.test(value)) return;
   }
-  throw new ValidationError(operationLabel(method, schemaPath), field, value, EXPECTED[kind]);
-}
-
-/** Path parameters are interpolated into the URL: an empty one would silently address another resource. */
-export function requireId(operation: string, name: string, value: unknown): void {
-  if (typeof value !== "string" || value.trim() === "") {
-    throw new ValidationError(operation, name, value, `a non-empty ${name} string`, "parameter");
-  }
+  // The Errors factory scrubs the key from the value: a key pasted into the wrong field is not echoed.
+  throw errors.invalid(call.operation, "body field", field, value, EXPECTED[kind]);
 }

@@ -1,10 +1,18 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { actionRoutes } from "../src/generated/actions.js";
+import { bodyFields, phoneFields } from "../src/generated/body-facts.js";
 import { DEFAULT_BASE_URL, NotFoundError, Telnyx, TelnyxError } from "../src/index.js";
 import { API_KEY, clientFor, ok, type TestServer, startServer } from "./server.js";
 
 let server: TestServer;
 afterEach(() => server?.close());
+
+/** A body with every required field of the operation filled in (a phone number where the spec wants one). */
+function requiredBody(operation: string): Record<string, unknown> {
+  const [required = []] = bodyFields[operation] ?? [];
+  const phones = phoneFields[operation] ?? {};
+  return Object.fromEntries(required.map((f) => [f, f in phones ? "+13125550001" : "x"]));
+}
 
 describe("construction", () => {
   test("no key anywhere: a clear error naming TELNYX_API_KEY", () => {
@@ -55,9 +63,13 @@ describe("construction", () => {
   test("defaults and bad options", () => {
     expect(new Telnyx({ apiKey: "k" }).baseURL).toBe("https://api.telnyx.com/v2");
     expect(DEFAULT_BASE_URL).toBe("https://api.telnyx.com/v2");
-    expect(() => new Telnyx({ apiKey: "k", maxRetries: -1 })).toThrow("maxRetries must be a whole number >= 0, got -1");
-    expect(() => new Telnyx({ apiKey: "k", timeout: 0 })).toThrow(/timeout must be/);
-    expect(() => new Telnyx({ apiKey: "k", baseURL: "api.telnyx.com" })).toThrow(/baseURL must be an absolute URL/);
+    expect(() => new Telnyx({ apiKey: "k", maxRetries: -1 })).toThrow(
+      'new Telnyx() option "maxRetries" is -1 (a number), expected a whole number >= 0',
+    );
+    expect(() => new Telnyx({ apiKey: "k", timeout: 0 })).toThrow(/option "timeout" is 0 \(a number\), expected/);
+    expect(() => new Telnyx({ apiKey: "k", baseURL: "api.telnyx.com" })).toThrow(
+      'baseURL "api.telnyx.com" is not an absolute URL',
+    );
   });
 });
 
@@ -96,7 +108,7 @@ describe("requests", () => {
     server = await startServer(() => ok({ result: "ok" }));
     const res = await clientFor(server).calls.actions.answer("v3:call/1");
     expect(res.data).toEqual({ result: "ok" });
-    expect(server.requests[0]?.path).toBe("/v2/calls/v3%3Acall%2F1/actions/answer");
+    expect(server.requests[0]?.path).toBe("/v2/calls/v3:call%2F1/actions/answer");
     expect(Object.keys(server.requests[0]?.json ?? {})).toEqual(["command_id"]);
   });
 
@@ -107,10 +119,10 @@ describe("requests", () => {
     expect(names.length).toBeGreaterThanOrEqual(40);
     for (const name of names) {
       const action = telnyx.calls.actions[name] as (id: string, body?: unknown) => Promise<unknown>;
-      await action("v3:x", {});
+      await action("v3:x", requiredBody(`${actionRoutes[name][0]} ${actionRoutes[name][1]}`));
     }
     expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(
-      names.map((n) => `${actionRoutes[n][0]} /v2${actionRoutes[n][1].replace("{call_control_id}", "v3%3Ax")}`),
+      names.map((n) => `${actionRoutes[n][0]} /v2${actionRoutes[n][1].replace("{call_control_id}", "v3:x")}`),
     );
     const put = server.requests.find((r) => r.path.endsWith("/client_state_update"));
     expect(put?.method).toBe("PUT");
@@ -131,7 +143,7 @@ describe("requests", () => {
     await t.callControlApplications.delete("app-1");
     await t.connections.listActiveCalls("conn-9");
     expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
-      "GET /v2/calls/v3%3Aa",
+      "GET /v2/calls/v3:a",
       "POST /v2/call_control_applications",
       "GET /v2/call_control_applications/app-1",
       "PATCH /v2/call_control_applications/app-1",
@@ -163,7 +175,7 @@ describe("requests", () => {
       },
     });
     await telnyx.calls.retrieveStatus("v3:a");
-    expect(seen).toEqual([`GET ${server.url}/calls/v3%3Aa`]);
+    expect(seen).toEqual([`GET ${server.url}/calls/v3:a`]);
   });
 });
 
@@ -210,8 +222,12 @@ describe("telnyx.raw", () => {
 
 describe("bodies read after the headers", () => {
   test("a success body that is not JSON is a TelnyxError naming the cause", async () => {
-    server = await startServer([{ status: 200, headers: { "content-type": "text/html" }, body: "<html>captive portal</html>" }]);
-    await expect(clientFor(server).calls.retrieveStatus("v3:a")).rejects.toThrow(/success status but a body that is not JSON/);
+    server = await startServer([
+      { status: 200, headers: { "content-type": "text/html" }, body: "<html>captive portal</html>" },
+    ]);
+    await expect(clientFor(server).calls.retrieveStatus("v3:a")).rejects.toThrow(
+      /success status but a body that is not JSON/,
+    );
   });
 
   test("the caller's signal aborting while the body trickles in is an APIUserAbortError", async () => {

@@ -71,7 +71,9 @@ describe("E.164 fields from the spec", () => {
 
   test("required dial fields are refused before sending", async () => {
     const error = await refusal((t) => t.calls.dial({ connection_id: "c", from: "+13125550001" } as DialRequest));
-    expect(error.message).toContain('dial body field "to" is undefined');
+    expect(error.message).toBe(
+      'dial body field "to" is missing: it is required; dial requires connection_id, from and to. Got undefined.',
+    );
   });
 
   test("an empty call control id is refused", async () => {

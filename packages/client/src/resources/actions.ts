@@ -1,10 +1,9 @@
-// `telnyx.calls.actions.<name>`: one generic function per entry of the generated route table, typed by
-// a mapped type over the spec's action names, so a new action needs only `pnpm generate`.
-import type { ActionBodies, ActionName, ActionResponses } from "@telnyx-voice/types";
+// `telnyx.calls.actions.<name>`: one generic function per entry of the generated route table (checked
+// against the spec's `paths`), typed by a mapped type over the spec's action names, so a new action needs
+// only `pnpm generate`.
+import type { ActionBodies, ActionName, ActionPath, ActionResponses } from "@telnyx-voice/types";
 import { actionRoutes } from "../generated/actions.js";
 import type { RequestOptions } from "../options.js";
-import type { Transport } from "../transport.js";
-import { requireId } from "../validation.js";
 
 /** An action's signature: the body is optional when none of its fields is required. */
 export type ActionFunction<Body, Response> = [Body] extends [never]
@@ -16,15 +15,25 @@ export type ActionFunction<Body, Response> = [Body] extends [never]
 /** Every `/calls/{call_control_id}/actions/*` command of the spec, by the lowerCamelCase of its last segment. */
 export type CallActions = { readonly [N in ActionName]: ActionFunction<ActionBodies[N], ActionResponses[N]> };
 
-export function createActions(send: Transport): CallActions {
-  const actions: Record<string, (id: string, body?: unknown, options?: RequestOptions) => Promise<unknown>> = {};
-  for (const [name, [method, path]] of Object.entries(actionRoutes)) {
-    // async: an empty id is a rejected promise like any other failure, not a synchronous throw.
-    actions[name] = async (callControlId, body, options) => {
-      requireId(name, "call_control_id", callControlId);
-      // An empty object still carries the generated `command_id`.
-      return send(method, path, { path: { call_control_id: callControlId }, body: body ?? {} }, options);
-    };
+/** How an action reaches the request path: one of the spec's action paths, with the method the table gives it. */
+export type ActionSender = (
+  method: "POST" | "PUT",
+  path: ActionPath,
+  callControlId: string,
+  body: unknown,
+  options: RequestOptions | undefined,
+) => Promise<unknown>;
+
+export function createActions(send: ActionSender): CallActions {
+  const actions: Partial<
+    Record<ActionName, (id: string, body?: unknown, options?: RequestOptions) => Promise<unknown>>
+  > = {};
+  for (const name of Object.keys(actionRoutes) as ActionName[]) {
+    const [method, path] = actionRoutes[name];
+    // An empty object still carries the generated `command_id`.
+    actions[name] = (callControlId, body, options) => send(method, path, callControlId, body ?? {}, options);
   }
+  // Assembled from the table, which `satisfies` each action's own method and path in `paths`; the mapped
+  // type gives each action its body and response from the same `paths`.
   return actions as CallActions;
 }

@@ -8,7 +8,6 @@ import type {
 import type { RequestOptions } from "../options.js";
 import { type NumberPage, numberList, type PagePromise } from "../pagination.js";
 import type { Transport } from "../transport.js";
-import { requireId } from "../validation.js";
 
 type Collection = "/call_control_applications";
 type Item = "/call_control_applications/{id}";
@@ -26,29 +25,31 @@ export class CallControlApplications {
     query: CallControlApplicationListQuery = {},
     options?: RequestOptions,
   ): PagePromise<NumberPage<CallControlApplication>, CallControlApplication> {
-    return numberList((q, o) => this.#send("GET", "/call_control_applications", { query: q }, o), query, options);
+    return numberList(
+      "GET /call_control_applications",
+      (q, o) => this.#send("GET", "/call_control_applications", { query: q }, o),
+      query,
+      options,
+    );
   }
 
   create(body: CallControlApplicationCreate, options?: RequestOptions): Promise<ResponseBodyOf<Collection, "post">> {
     return this.#send("POST", "/call_control_applications", { body }, options);
   }
 
-  async retrieve(id: string, options?: RequestOptions): Promise<CallControlApplicationResponse> {
-    requireId("retrieve", "id", id);
+  retrieve(id: string, options?: RequestOptions): Promise<CallControlApplicationResponse> {
     return this.#send("GET", "/call_control_applications/{id}", { path: { id } }, options);
   }
 
-  async update(
+  update(
     id: string,
     body: CallControlApplicationUpdate,
     options?: RequestOptions,
   ): Promise<ResponseBodyOf<Item, "patch">> {
-    requireId("update", "id", id);
     return this.#send("PATCH", "/call_control_applications/{id}", { path: { id }, body }, options);
   }
 
-  async delete(id: string, options?: RequestOptions): Promise<ResponseBodyOf<Item, "delete">> {
-    requireId("delete", "id", id);
+  delete(id: string, options?: RequestOptions): Promise<ResponseBodyOf<Item, "delete">> {
     return this.#send("DELETE", "/call_control_applications/{id}", { path: { id } }, options);
   }
 }

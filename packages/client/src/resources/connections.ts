@@ -2,7 +2,6 @@ import type { ActiveCall, ActiveCallsListQuery } from "@telnyx-voice/types";
 import type { RequestOptions } from "../options.js";
 import { type CursorPage, cursorList, type PagePromise } from "../pagination.js";
 import type { Transport } from "../transport.js";
-import { requireId } from "../validation.js";
 
 export class Connections {
   readonly #send: Transport;
@@ -18,16 +17,14 @@ export class Connections {
     options?: RequestOptions,
   ): PagePromise<CursorPage<ActiveCall>, ActiveCall> {
     return cursorList(
-      (q, o) => {
-        // Checked when a page loads, so an empty id rejects the page promise rather than throwing here.
-        requireId("listActiveCalls", "connection_id", connectionId);
-        return this.#send(
+      "GET /connections/{connection_id}/active_calls",
+      (q, o) =>
+        this.#send(
           "GET",
           "/connections/{connection_id}/active_calls",
           { path: { connection_id: connectionId }, query: q },
           o,
-        );
-      },
+        ),
       query,
       options,
     );

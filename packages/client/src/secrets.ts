@@ -1,0 +1,116 @@
+// The API key: checked once at construction (without ever echoing it), and scrubbed from anything the
+// client reports, whole or in pieces, since a server or proxy may echo part of an Authorization header.
+
+/**
+ * Pieces of the key at least this long are scrubbed too. Long enough that ordinary text never matches a
+ * piece of a random key by chance; short enough that an echoed fragment reveals little of it.
+ */
+const MIN_PIECE = 8;
+const REDACTED = "[redacted]";
+
+/**
+ * Why `key` cannot be sent as `Bearer <key>`, or undefined when it can. Says what kind of character is
+ * wrong and where, never the key: the message ends up in logs.
+ */
+export function apiKeyProblem(key: string): string | undefined {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c > 0x20 && c < 0x7f) continue;
+    const kind =
+      c === 0x0d || c === 0x0a
+        ? "a line break (CR or LF)"
+        : c === 0
+          ? "a NUL character"
+          : c === 0x20 || c === 0x09
+            ? "a space or tab"
+            : c > 0x7f
+              ? "a non-ASCII character"
+              : "a control character";
+    return `contains ${kind} at position ${i + 1} of ${key.length}, which cannot be sent in an HTTP header. Check for a stray newline or quote where the key was read from (a file, an .env line)`;
+  }
+  return undefined;
+}
+
+/** Removes the key, and any piece of it of MIN_PIECE characters or more, from text the client reports. */
+export class Redactor {
+  readonly #key: string;
+  readonly #pieces: readonly string[];
+
+  constructor(key: string) {
+    this.#key = key;
+    const length = Math.min(MIN_PIECE, key.length);
+    const pieces = new Set<string>();
+    for (let i = 0; key && i + length <= key.length; i++) pieces.add(key.slice(i, i + length));
+    this.#pieces = [...pieces];
+  }
+
+  /** Whether `text` holds the key or a piece of it. */
+  leaks(text: string): boolean {
+    if (!this.#key) return false;
+    for (const piece of this.#pieces) if (text.includes(piece)) return true;
+    return false;
+  }
+
+  text(text: string): string {
+    if (!this.leaks(text)) return text;
+    // Mark every character covered by some piece, then replace each marked run once: overlapping
+    // pieces (the whole key is a run of them) become a single "[redacted]".
+    const marked = new Uint8Array(text.length);
+    const size = (this.#pieces[0] as string).length;
+    for (const piece of this.#pieces) {
+      for (let at = text.indexOf(piece); at !== -1; at = text.indexOf(piece, at + 1)) marked.fill(1, at, at + size);
+    }
+    let out = "";
+    for (let i = 0; i < text.length; ) {
+      if (!marked[i]) {
+        out += text[i++];
+        continue;
+      }
+      while (marked[i]) i++;
+      out += REDACTED;
+    }
+    return out;
+  }
+
+  /** A JSON-like value with every string in it scrubbed; the value itself when nothing leaks. */
+  deep<T>(value: T): T {
+    if (value === null || value === undefined) return value;
+    if (typeof value === "string") return this.text(value) as T;
+    if (typeof value !== "object") return value;
+    let json: string;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      return value;
+    }
+    return json !== undefined && this.leaks(json) ? (JSON.parse(this.text(json)) as T) : value;
+  }
+
+  /** The headers, or a copy with every value that leaks scrubbed. */
+  headers(headers: Headers): Headers {
+    let leaked = false;
+    headers.forEach((value) => {
+      if (this.leaks(value)) leaked = true;
+    });
+    if (!leaked) return headers;
+    const safe = new Headers();
+    headers.forEach((value, name) => {
+      safe.append(name, this.text(value));
+    });
+    return safe;
+  }
+
+  /**
+   * An error kept as a `cause`: itself when neither its message nor its stack leaks, else a plain Error
+   * carrying the scrubbed text (the original is dropped, since its own properties may hold the key too).
+   */
+  cause(error: unknown): unknown {
+    if (!this.#key || error === null || error === undefined) return error;
+    const text = error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error);
+    if (!this.leaks(text)) return error;
+    const safe = new Error(this.text(error instanceof Error ? error.message : String(error)));
+    safe.name = error instanceof Error ? error.name : "Error";
+    safe.stack = this.text(error instanceof Error ? (error.stack ?? safe.message) : safe.message);
+    return safe;
+  }
+}
