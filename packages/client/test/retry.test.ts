@@ -193,7 +193,7 @@ describe("what is retried", () => {
     server = await startServer([]);
     const url = server.url;
     await server.close();
-    const telnyx = clientFor({ url, requests: [], close: async () => undefined }, { maxRetries: 1 });
+    const telnyx = clientFor({ url }, { maxRetries: 1 });
     const error = await telnyx.callControlApplications
       .create({ application_name: "a", webhook_event_url: "https://x.test" })
       .catch((e: unknown) => e);

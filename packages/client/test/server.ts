@@ -22,6 +22,12 @@ export interface Reply {
   hang?: boolean;
   /** Close the connection without an answer. */
   destroy?: boolean;
+  /** Answer after this many ms. */
+  delay?: number;
+  /** Send the headers, then `chunk` bytes every `every` ms until the client goes away (a body that never ends). */
+  trickle?: { chunk: number; every: number };
+  /** Send the headers, then this many bytes as fast as the client reads them (chunked unless `headers` say otherwise). */
+  stream?: number;
 }
 
 export type Script = Reply[] | ((request: Recorded, index: number) => Reply);
@@ -29,11 +35,17 @@ export type Script = Reply[] | ((request: Recorded, index: number) => Reply);
 export interface TestServer {
   url: string;
   requests: Recorded[];
+  /** Connections currently open (the client's attempts that are still alive). */
+  openConnections(): number;
+  /** Bytes of response bodies written by `stream` and `trickle` replies. */
+  bodyBytesWritten(): number;
   close(): Promise<void>;
 }
 
 export async function startServer(script: Script): Promise<TestServer> {
   const requests: Recorded[] = [];
+  let open = 0;
+  let written = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -67,17 +79,55 @@ export async function startServer(script: Script): Promise<TestServer> {
         req.socket.destroy();
         return;
       }
-      const body =
-        reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
-      res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers });
-      res.end(body);
+      const answer = () => {
+        if (reply.trickle) {
+          const { chunk, every } = reply.trickle;
+          res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers });
+          res.write("[");
+          const timer = setInterval(() => {
+            written += chunk;
+            res.write(" ".repeat(chunk));
+          }, every);
+          res.on("close", () => clearInterval(timer));
+          return;
+        }
+        if (reply.stream !== undefined) {
+          res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers });
+          const block = Buffer.alloc(64 * 1024, 0x20);
+          let left = reply.stream;
+          // Writes as fast as the client reads (backpressure), and stops when it goes away.
+          const pump = () => {
+            while (left > 0 && !res.destroyed) {
+              const piece = left >= block.length ? block : block.subarray(0, left);
+              left -= piece.length;
+              written += piece.length;
+              if (!res.write(piece)) return void res.once("drain", pump);
+            }
+            if (!res.destroyed) res.end();
+          };
+          pump();
+          return;
+        }
+        const body =
+          reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
+        res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers });
+        res.end(body);
+      };
+      if (reply.delay) setTimeout(answer, reply.delay);
+      else answer();
     });
+  });
+  server.on("connection", (socket) => {
+    open++;
+    socket.on("close", () => open--);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/v2`,
     requests,
+    openConnections: () => open,
+    bodyBytesWritten: () => written,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -89,11 +139,23 @@ export async function startServer(script: Script): Promise<TestServer> {
 export const API_KEY = "KEY_TEST_9f8e7d6c5b4a_SECRET";
 
 /** A client for `server`, with backoff short enough that retry tests take milliseconds. */
-export function clientFor(server: TestServer, options: ClientOptions = {}): Telnyx {
+export function clientFor(server: Pick<TestServer, "url">, options: ClientOptions = {}): Telnyx {
   return new Telnyx({ apiKey: API_KEY, baseURL: server.url, backoff: { initialDelay: 1, maxDelay: 5 }, ...options });
 }
 
 export const ok = (data: unknown = {}): Reply => ({ status: 200, body: { data } });
+
+/**
+ * Waits until `condition` holds, checking every 10 ms, for at most `limit` ms (a bound, not a timing
+ * assertion: the condition is expected to hold almost at once). Returns whether it held.
+ */
+export async function eventually(condition: () => boolean, limit = 5_000): Promise<boolean> {
+  for (const end = Date.now() + limit; !condition(); ) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return true;
+}
 
 export function apiErrors(status: number, ...errors: Record<string, unknown>[]): Reply {
   return { status, body: { errors } };
