@@ -35,8 +35,10 @@ export type Script = Reply[] | ((request: Recorded, index: number) => Reply);
 export interface TestServer {
   url: string;
   requests: Recorded[];
-  /** Connections currently open (the client's attempts that are still alive). */
+  /** Connections currently open, idle keep-alive ones included. */
   openConnections(): number;
+  /** Requests received whose response is not finished and whose connection is still open: attempts still alive. */
+  pendingRequests(): number;
   /** Bytes of response bodies written by `stream` and `trickle` replies. */
   bodyBytesWritten(): number;
   close(): Promise<void>;
@@ -45,8 +47,12 @@ export interface TestServer {
 export async function startServer(script: Script): Promise<TestServer> {
   const requests: Recorded[] = [];
   let open = 0;
+  let pending = 0;
   let written = 0;
   const server = createServer((req, res) => {
+    pending++;
+    // "close" comes when the response has been sent, or when the client closed the connection first.
+    res.on("close", () => pending--);
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -127,6 +133,7 @@ export async function startServer(script: Script): Promise<TestServer> {
     url: `http://127.0.0.1:${port}/v2`,
     requests,
     openConnections: () => open,
+    pendingRequests: () => pending,
     bodyBytesWritten: () => written,
     close: () =>
       new Promise<void>((resolve) => {
