@@ -31,6 +31,11 @@ function checkBaseURL(source: string, value: unknown): string {
     const shown = value.includes("@") ? "(not shown: it contains '@')" : JSON.stringify(value);
     throw baseURLError(source, shown, "is not an absolute URL: give one like https://api.telnyx.com/v2.");
   }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    // `user:pw@host` without a scheme parses as the scheme "user:", so nothing more is shown than that.
+    const shown = value.includes("@") ? "(not shown: it contains '@')" : JSON.stringify(value);
+    throw baseURLError(source, shown, `has the scheme "${url.protocol}": use https: (or http: for a local simulator).`);
+  }
   // Shown without what may be secret: no user name, password, query or fragment.
   const shown = `${url.protocol}//${url.host}${url.pathname}`;
   if (url.username || url.password) {
@@ -39,9 +44,6 @@ function checkBaseURL(source: string, value: unknown): string {
       shown,
       "has a user name or password in it (user:password@): remove them; the client authenticates with the API key, and credentials in the URL would be sent to the server and shown in errors.",
     );
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw baseURLError(source, shown, `has the scheme "${url.protocol}": use https: (or http: for a local simulator).`);
   }
   // `search`/`hash` are "" for a bare "?" or "#" too, so the raw text is checked as well.
   if (url.search || value.includes("?")) {
