@@ -1,6 +1,7 @@
 // The attempts of one call. Each has its own AbortController and deadline (`timeout`, covering headers
 // and body); the call ends once (`end()`), and then none of its attempts is left open. While a command
 // waits for an answer, earlier attempts stay open beside its resends: whichever answers first wins.
+import { ATTEMPT_ENDED, deadlinePassed } from "./errors.js";
 
 export interface Attempt {
   readonly number: number;
@@ -23,9 +24,6 @@ export type Settled =
 
 /** Resolved in place of an attempt when `commandTimeout` passes first. */
 export const UNANSWERED = Symbol("unanswered");
-
-// Aborting losers and leftovers needs a reason; one shared object spares a DOMException (and its stack) per call.
-const ENDED = new Error("the call this attempt belonged to has ended");
 
 export type Sender = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -74,7 +72,7 @@ export class CallAttempts {
     };
     attempt.timer = setTimeout(() => {
       attempt.timedOut = true;
-      controller.abort(new Error(`no complete response within ${timeout} ms`));
+      controller.abort(deadlinePassed(timeout));
     }, timeout);
     this.#open.push(attempt);
     // The caller's signal aborts every attempt; listened to once per call, and only when there is one.
@@ -119,7 +117,7 @@ export class CallAttempts {
     for (const attempt of this.#open) {
       if (attempt === winner) continue;
       clearTimeout(attempt.timer);
-      attempt.controller.abort(ENDED);
+      attempt.controller.abort(ATTEMPT_ENDED);
     }
     this.#open.length = 0;
     this.#open.push(winner);
@@ -137,7 +135,7 @@ export class CallAttempts {
       clearTimeout(attempt.timer);
       const body = attempt.response?.body;
       if (attempt === this.winner && (body === null || attempt.response?.bodyUsed)) continue;
-      attempt.controller.abort(ENDED);
+      attempt.controller.abort(ATTEMPT_ENDED);
     }
     this.#open.length = 0;
     if (this.#listening) this.#signal?.removeEventListener("abort", this);

@@ -467,6 +467,24 @@ export function paginationStuckError(where: string, asked: number, answered: unk
   );
 }
 
+// ---- Abort reasons: handed to an attempt's AbortController, never thrown to the caller ----
+
+/** Aborts attempts that lost the race, or are still open when their call ends; one shared object (no stack per call). */
+export const ATTEMPT_ENDED: Error = new Error("the call this attempt belonged to has ended");
+
+/** Aborts an attempt whose deadline passed. */
+export function deadlinePassed(ms: number): Error {
+  return new Error(`no complete response within ${ms} ms`);
+}
+
+/** The stand-in for a `cause` whose text held the key: same name, scrubbed message and stack. */
+export function scrubbedCause(name: string, message: string, stack: string): Error {
+  const safe = new Error(message);
+  safe.name = name;
+  safe.stack = stack;
+  return safe;
+}
+
 /** `getNextPage()` on the last page. */
 export function lastPageError(): RangeError {
   return new RangeError("This is the last page: check hasNextPage() before getNextPage().");

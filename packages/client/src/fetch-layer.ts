@@ -54,7 +54,7 @@ export class FetchLayer {
     const init: RequestInit = {
       method: request.method,
       headers,
-      body: body as BodyInit | null | undefined,
+      body: (body ?? null) as BodyInit | null,
       redirect: "manual",
     };
 

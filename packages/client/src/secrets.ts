@@ -1,5 +1,6 @@
 // The API key: checked once at construction (without ever echoing it), and scrubbed from anything the
 // client reports, whole or in pieces, since a server or proxy may echo part of an Authorization header.
+import { scrubbedCause } from "./errors.js";
 
 /**
  * Pieces of the key at least this long are scrubbed too. Long enough that ordinary text never matches a
@@ -108,9 +109,8 @@ export class Redactor {
     if (!this.#key || error === null || error === undefined) return error;
     const text = error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error);
     if (!this.leaks(text)) return error;
-    const safe = new Error(this.text(error instanceof Error ? error.message : String(error)));
-    safe.name = error instanceof Error ? error.name : "Error";
-    safe.stack = this.text(error instanceof Error ? (error.stack ?? safe.message) : safe.message);
-    return safe;
+    const message = this.text(error instanceof Error ? error.message : String(error));
+    const stack = this.text(error instanceof Error ? (error.stack ?? message) : message);
+    return scrubbedCause(error instanceof Error ? error.name : "Error", message, stack);
   }
 }

@@ -62,7 +62,7 @@ export class Telnyx {
     // The one place openapi-fetch's types meet what it does when given LightRequest: see Engine.
     const engine = createClient<paths>({
       baseUrl: this.baseURL,
-      headers: checked.defaultHeaders,
+      headers: checked.defaultHeaders ?? {},
       // openapi-fetch builds a LightRequest; the per-call `fetch` the request path passes receives it.
       Request: LightRequest as unknown as typeof Request,
       querySerializer: serializeQuery as (query: unknown) => string,
