@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "vitest";
-import { CursorPage, NumberPage } from "../src/index.js";
+import { CursorPage, NumberPage, PaginationError } from "../src/index.js";
 import { clientFor, type Recorded, type TestServer, startServer } from "./server.js";
 
 let server: TestServer;
@@ -142,5 +142,74 @@ describe("number pagination (call control applications)", () => {
     };
     await expect(walk()).rejects.toMatchObject({ status: 404, message: "404 Not Found: Gone (code 1)" });
     expect(ids).toEqual(["app-1a", "app-1b"]);
+  });
+});
+
+describe("a server that does not advance", () => {
+  test("cursors alternating A -> B -> A: each requested once, then a PaginationError", async () => {
+    server = await startServer((req) => {
+      const after = req.query.get("page[after]");
+      const next = after === "A" ? "B" : "A";
+      return { body: { data: calls(`at-${after ?? "start"}`), meta: { cursors: { after: next } } } };
+    });
+    const ids: string[] = [];
+    const walk = async () => {
+      for await (const call of clientFor(server).connections.listActiveCalls("conn-1")) ids.push(call.call_control_id);
+    };
+    const error = await walk().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PaginationError);
+    expect((error as Error).message).toBe(
+      "GET /connections/{connection_id}/active_calls: after 3 pages the server pointed to page[after]=A again, a page already requested in this walk; the walk stops here rather than loop. The server is not advancing.",
+    );
+    expect(ids).toEqual(["at-start", "at-A", "at-B"]);
+    expect(server.requests.map((r) => r.query.get("page[after]"))).toEqual([null, "A", "B"]);
+  });
+
+  test("a cursor pointing at the page it came from is a PaginationError, before sending", async () => {
+    server = await startServer(() => ({ body: { data: calls("x"), meta: { cursors: { after: "same" } } } }));
+    const page = await clientFor(server).connections.listActiveCalls("conn-1", { page: { after: "same" } });
+    expect(page.hasNextPage()).toBe(true);
+    await expect(page.getNextPage()).rejects.toBeInstanceOf(PaginationError);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("getNextPage chains by hand are protected the same way", async () => {
+    server = await startServer((req) => ({
+      body: { data: calls("x"), meta: { cursors: { after: req.query.get("page[after]") === "B" ? "A" : "B" } } },
+    }));
+    let page = await clientFor(server).connections.listActiveCalls("conn-1", { page: { after: "A" } });
+    const walk = async () => {
+      while (page.hasNextPage()) page = await page.getNextPage();
+    };
+    await expect(walk()).rejects.toBeInstanceOf(PaginationError);
+    expect(server.requests.map((r) => r.query.get("page[after]"))).toEqual(["A", "B"]);
+  });
+
+  test("page_number: 1 with total_pages: 1e6 on every page stops after page 2, with a clear error", async () => {
+    server = await startServer(() => ({
+      body: { data: [{ id: "same" }], meta: { page_number: 1, page_size: 1, total_pages: 1e6, total_results: 1e6 } },
+    }));
+    const ids: string[] = [];
+    const walk = async () => {
+      for await (const app of clientFor(server).callControlApplications.list()) ids.push(app.id ?? "");
+    };
+    const error = await walk().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PaginationError);
+    expect((error as Error).message).toBe(
+      "GET /call_control_applications: asked for page[number]=2 and got page_number 1 (a number); the walk stops here rather than fetch the same pages again. The server is not advancing.",
+    );
+    expect(ids).toEqual(["same"]);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  test("page numbers only go forward: the next page is the one asked for plus one", async () => {
+    server = await startServer((req) => {
+      const n = Number(req.query.get("page[number]") ?? 1);
+      return { body: { data: [{ id: `p${n}` }], meta: { page_number: n, total_pages: 3 } } };
+    });
+    const ids: string[] = [];
+    for await (const app of clientFor(server).callControlApplications.list()) ids.push(app.id ?? "");
+    expect(ids).toEqual(["p1", "p2", "p3"]);
+    expect(server.requests.map((r) => r.query.get("page[number]"))).toEqual([null, "2", "3"]);
   });
 });

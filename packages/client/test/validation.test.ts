@@ -150,3 +150,54 @@ test("refused arguments reject the returned promise; nothing throws synchronousl
     }),
   );
 });
+
+describe("names plain-JavaScript callers get wrong", () => {
+  test("dial({ connectionId }) is refused with the API's name for it, before the missing-field check", async () => {
+    const error = await refusal((t) =>
+      t.calls.dial({ connectionId: "c", from: "+13125550001", to: "+13125550002" } as unknown as DialRequest),
+    );
+    expect(error.message).toBe(
+      'dial body field "connectionId" is not a field of dial: the API names it "connection_id" (body fields are snake_case, as in the API) and would ignore "connectionId". Rename it to "connection_id".',
+    );
+    expect([error.field, error.expected]).toEqual(["connectionId", '"connection_id"']);
+  });
+
+  test("gatherUsingSpeak({ maximumDigits }) is refused rather than sent and silently ignored", async () => {
+    const error = await refusal((t) =>
+      t.calls.actions.gatherUsingSpeak("v3:a", { payload: "Press 1", voice: "female", maximumDigits: 1 } as never),
+    );
+    expect(error.message).toContain(
+      '"maximumDigits" is not a field of gatherUsingSpeak: the API names it "maximum_digits"',
+    );
+  });
+
+  test("acronyms and raw calls: callControlID on bridge, through telnyx.raw", async () => {
+    const error = await refusal((t) =>
+      t.raw.POST("/calls/{call_control_id}/actions/bridge", {
+        params: { path: { call_control_id: "v3:a" } },
+        body: { callControlID: "v3:b" } as never,
+      }),
+    );
+    expect(error.message).toContain('the API names it "call_control_id"');
+  });
+
+  test("camelCase keys that are not fields of the body in any form are left to the API", async () => {
+    server = await startServer(() => ok());
+    await clientFor(server).calls.actions.speak("v3:a", { payload: "hi", voice: "female", myOwnThing: 1 } as never);
+    expect(server.requests[0]?.json).toMatchObject({ myOwnThing: 1 });
+  });
+
+  test("missing fields read as sentences and name everything the operation requires", async () => {
+    const speak = await refusal((t) => t.calls.actions.speak("v3:a", { payload: "hi" } as never));
+    expect(speak.message).toBe(
+      'speak body field "voice" is missing: it is required; speak requires payload and voice. Got undefined.',
+    );
+    const transfer = await refusal((t) => t.calls.actions.transfer("v3:a", {} as never));
+    expect(transfer.message).toBe('transfer body field "to" is missing: it is required. Got undefined.');
+  });
+
+  test("a body that is not an object is refused with what the operation needs", async () => {
+    const error = await refusal((t) => t.calls.dial(null as unknown as DialRequest));
+    expect(error.message).toBe('dial argument "body" is null, expected an object with connection_id, from and to');
+  });
+});
