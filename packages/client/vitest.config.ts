@@ -4,6 +4,7 @@ export default defineProject({
   test: {
     name: "client",
     include: ["test/**/*.test.ts"],
-    typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
+    // Type tests compile under test/tsconfig.json: exactOptionalPropertyTypes on, as some users have it.
+    typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./test/tsconfig.json" },
   },
 });

@@ -1,6 +1,8 @@
-import type { ActionName } from "@telnyx-voice/types";
+import type { ActionName, ResponseBodyOf } from "@telnyx-voice/types";
 import { describe, expectTypeOf, test } from "vitest";
-import { type CallActions, type DialResponse, Telnyx } from "../src/index.js";
+import { actionRoutes } from "../src/generated/actions.js";
+import { type CallActions, type DialResponse, type LightRequest, type Middleware, Telnyx } from "../src/index.js";
+import type { Transport } from "../src/transport.js";
 
 const telnyx = new Telnyx({ apiKey: "k" });
 
@@ -57,5 +59,79 @@ describe("types from the spec", () => {
     expectTypeOf(data?.data?.call_control_id).toEqualTypeOf<string | undefined>();
     // @ts-expect-error not a path of the slice
     telnyx.raw.GET("/not_a_path");
+  });
+
+  test("raw resolves to { data, response } only: failures are thrown, never returned as `error`", async () => {
+    const result = await telnyx.raw.POST("/calls", { body: { connection_id: "c", from: "+1", to: "+2" } });
+    expectTypeOf(result).toHaveProperty("response").toEqualTypeOf<Response>();
+    expectTypeOf(result).not.toHaveProperty("error");
+    // @ts-expect-error dial's body needs to
+    telnyx.raw.POST("/calls", { body: { connection_id: "c", from: "+1" } });
+    // @ts-expect-error redirects are never followed: no such option
+    telnyx.raw.GET("/calls/{call_control_id}", { params: { path: { call_control_id: "x" } }, redirect: "follow" });
+    // @ts-expect-error /calls has no DELETE
+    telnyx.raw.DELETE("/calls");
+  });
+});
+
+describe("the transport is typed by path", () => {
+  const send = null as unknown as Transport;
+
+  test("the response comes from paths for the method and path sent", () => {
+    const status = send("GET", "/calls/{call_control_id}", { path: { call_control_id: "x" } });
+    expectTypeOf(status).resolves.toEqualTypeOf<ResponseBodyOf<"/calls/{call_control_id}", "get">>();
+    const dial = send("POST", "/calls", { body: { connection_id: "c", from: "+1", to: "+2" } });
+    expectTypeOf(dial).resolves.toEqualTypeOf<DialResponse>();
+  });
+
+  test("a wrong path, method, parameter or body does not compile", () => {
+    // @ts-expect-error not a path of the slice
+    send("GET", "/calls/{id}", {});
+    // @ts-expect-error /calls has no DELETE
+    send("DELETE", "/calls", {});
+    // @ts-expect-error the parameter is call_control_id
+    send("GET", "/calls/{call_control_id}", { path: { id: "x" } });
+    // @ts-expect-error dial's body needs connection_id, from and to
+    send("POST", "/calls", { body: { to: "+2" } });
+  });
+
+  test("a response alias that is not the path's response does not compile", () => {
+    // @ts-expect-error an application is not a call's status
+    const wrong: Promise<ResponseBodyOf<"/call_control_applications/{id}", "get">> = send(
+      "GET",
+      "/calls/{call_control_id}",
+      { path: { call_control_id: "x" } },
+    );
+    expectTypeOf(wrong).toBeObject();
+  });
+
+  test("the action table is each action's own method and path", () => {
+    expectTypeOf(actionRoutes.clientStateUpdate).toEqualTypeOf<
+      readonly ["PUT", "/calls/{call_control_id}/actions/client_state_update"]
+    >();
+    expectTypeOf(actionRoutes.speak[1]).toEqualTypeOf<"/calls/{call_control_id}/actions/speak">();
+  });
+});
+
+describe("middleware is typed as it runs", () => {
+  test("request is the client's LightRequest: clone() is there, body streams are not", () => {
+    const m: Middleware = {
+      onRequest({ request }) {
+        expectTypeOf(request).toEqualTypeOf<LightRequest>();
+        expectTypeOf(request.clone()).toEqualTypeOf<LightRequest>();
+        // @ts-expect-error no body streams: read request.body
+        void request.text();
+        return new Request(request.url);
+      },
+      onResponse: async ({ response }) => response,
+      onError: ({ error }) => (error instanceof Error ? error : undefined),
+    };
+    telnyx.raw.use(m);
+  });
+
+  test("a hook may not return something openapi-fetch would refuse", () => {
+    // @ts-expect-error a string is not a request or a response
+    const bad: Middleware = { onRequest: () => "nope" };
+    expectTypeOf(bad).toEqualTypeOf<Middleware>();
   });
 });
