@@ -3,29 +3,67 @@
 // waits for an answer, earlier attempts stay open beside its resends: whichever answers first wins.
 import { ATTEMPT_ENDED, deadlinePassed } from "./errors.js";
 
-export interface Attempt {
-  readonly number: number;
-  readonly controller: AbortController;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  /** Its deadline passed (and so it was aborted). */
-  timedOut: boolean;
-  /** Settles once, never rejects: with the response, or with why there is none. */
-  readonly settled: Promise<Settled>;
-  response: Response | undefined;
-}
+export type Sender = (url: string, init: RequestInit) => Promise<Response>;
 
+/** What an attempt came to: its response, or why there is none. */
 export type Settled =
   | { readonly attempt: Attempt; readonly response: Response; readonly error?: undefined }
-  | {
-      readonly attempt: Attempt;
-      readonly response?: undefined;
-      readonly error: unknown;
-    };
+  | { readonly attempt: Attempt; readonly response?: undefined; readonly error: unknown };
 
 /** Resolved in place of an attempt when `commandTimeout` passes first. */
 export const UNANSWERED = Symbol("unanswered");
 
-export type Sender = (url: string, init: RequestInit) => Promise<Response>;
+export class Attempt {
+  readonly number: number;
+  readonly controller = new AbortController();
+  readonly timeout: number;
+  readonly timer: ReturnType<typeof setTimeout>;
+  /** Its deadline passed (and so it was aborted). */
+  timedOut = false;
+  /** The response once it came (headers only; its body may still be arriving). */
+  response: Response | undefined = undefined;
+  /** fetch's own promise. */
+  readonly sent: Promise<Response>;
+  #settled: Promise<Settled> | undefined = undefined;
+
+  constructor(number: number, send: Sender, url: string, init: RequestInit, timeout: number) {
+    this.number = number;
+    this.timeout = timeout;
+    let sent: Promise<Response>;
+    try {
+      sent = send(url, {
+        method: init.method as string,
+        headers: init.headers as Record<string, string>,
+        body: init.body as BodyInit | null,
+        redirect: "manual",
+        signal: this.controller.signal,
+      });
+    } catch (error) {
+      // A fetch that throws synchronously (a custom one) fails like one that rejects.
+      sent = Promise.reject(error);
+    }
+    this.sent = sent;
+    this.timer = setTimeout(expire, timeout, this);
+  }
+
+  /** Settles once, never rejects; made only when attempts race (a command's resends). */
+  settled(): Promise<Settled> {
+    this.#settled ??= this.sent.then(
+      (response): Settled => {
+        this.response = response;
+        return { attempt: this, response };
+      },
+      (error: unknown): Settled => ({ attempt: this, error }),
+    );
+    return this.#settled;
+  }
+}
+
+/** The deadline passed: abort (a named function and an argument, so no closure per attempt). */
+function expire(attempt: Attempt): void {
+  attempt.timedOut = true;
+  attempt.controller.abort(deadlinePassed(attempt.timeout));
+}
 
 export class CallAttempts {
   /** Attempts in flight, or answered and not yet released. */
@@ -34,46 +72,17 @@ export class CallAttempts {
   #listening = false;
   #ended = false;
   /** The attempt whose response was handed back, until the call ends. */
-  winner: Attempt | undefined;
+  winner: Attempt | undefined = undefined;
   /** Where the attempts go, for messages about the call once the fetch layer has run. */
-  url: string | undefined;
+  url: string | undefined = undefined;
 
   constructor(signal: AbortSignal | undefined) {
     this.#signal = signal;
   }
 
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   /** Starts attempt `number`: sends at once, and aborts it when `timeout` ms pass before the call ends. */
   start(number: number, send: Sender, url: string, init: RequestInit, timeout: number): Attempt {
-    const controller = new AbortController();
-    let response: Promise<Response>;
-    try {
-      response = send(url, { ...init, signal: controller.signal });
-    } catch (error) {
-      // A fetch that throws synchronously (a custom one) fails like one that rejects.
-      response = Promise.reject(error);
-    }
-    const attempt: Attempt = {
-      number,
-      controller,
-      timer: undefined,
-      timedOut: false,
-      response: undefined,
-      settled: response.then(
-        (r): Settled => {
-          attempt.response = r;
-          return { attempt, response: r };
-        },
-        (error: unknown): Settled => ({ attempt, error }),
-      ),
-    };
-    attempt.timer = setTimeout(() => {
-      attempt.timedOut = true;
-      controller.abort(deadlinePassed(timeout));
-    }, timeout);
+    const attempt = new Attempt(number, send, url, init, timeout);
     this.#open.push(attempt);
     // The caller's signal aborts every attempt; listened to once per call, and only when there is one.
     if (this.#signal && !this.#listening) {
@@ -83,26 +92,26 @@ export class CallAttempts {
     return attempt;
   }
 
+  /** How many attempts are still open. */
+  get openCount(): number {
+    return this.#open.length;
+  }
+
   /**
-   * The first open attempt to settle, or UNANSWERED when `hedge` ms pass first. Settled attempts that
-   * failed stay in the list until `drop`ped; the next call sees any that settled meanwhile.
+   * The first open attempt to settle, or UNANSWERED when `hedge` ms pass first. The next call sees any
+   * that settled meanwhile (an attempt stays open until `drop`ped or `keepOnly` picks another).
    */
   next(hedge: number | undefined): Promise<Settled | typeof UNANSWERED> {
     const open = this.#open;
-    if (open.length === 1 && hedge === undefined) return (open[0] as Attempt).settled;
+    if (open.length === 1 && hedge === undefined) return (open[0] as Attempt).settled();
     return new Promise((resolve) => {
       const timer = hedge === undefined ? undefined : setTimeout(resolve, hedge, UNANSWERED);
       const settle = (s: Settled) => {
         clearTimeout(timer);
         resolve(s);
       };
-      for (const attempt of open) attempt.settled.then(settle);
+      for (const attempt of open) attempt.settled().then(settle);
     });
-  }
-
-  /** How many attempts are still open. */
-  get openCount(): number {
-    return this.#open.length;
   }
 
   /** Forgets an attempt that failed or whose response was refused, clearing its deadline (it is already done). */
@@ -114,27 +123,29 @@ export class CallAttempts {
 
   /** First answer wins: every other open attempt is aborted. The winner's deadline keeps running over its body. */
   keepOnly(winner: Attempt): void {
-    for (const attempt of this.#open) {
+    const open = this.#open;
+    if (open.length === 1 && open[0] === winner) return;
+    for (const attempt of open) {
       if (attempt === winner) continue;
       clearTimeout(attempt.timer);
       attempt.controller.abort(ATTEMPT_ENDED);
     }
-    this.#open.length = 0;
-    this.#open.push(winner);
+    open.length = 0;
+    open.push(winner);
   }
 
   /**
    * The call is over (answered, failed or given up): clear every deadline and abort every attempt still
    * open, except a winner whose body was read to the end (nothing is left open there, and aborting it
-   * would cost a DOMException for nothing).
+   * would dispatch an abort event for nothing).
    */
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
     for (const attempt of this.#open) {
       clearTimeout(attempt.timer);
-      const body = attempt.response?.body;
-      if (attempt === this.winner && (body === null || attempt.response?.bodyUsed)) continue;
+      const response = attempt.response;
+      if (attempt === this.winner && response && (response.body === null || response.bodyUsed)) continue;
       attempt.controller.abort(ATTEMPT_ENDED);
     }
     this.#open.length = 0;

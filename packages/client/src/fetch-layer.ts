@@ -38,10 +38,12 @@ export class FetchLayer {
     const { settings, signal, attempts } = plan;
     const url = request.url;
     attempts.url = url;
-    const where = () => `${request.method} ${url}`;
     const body = request.body;
     if (typeof body === "object" && body !== null && !isSendable(body)) {
-      throw errors.unsendableBody(where(), Array.isArray(body) ? "an array" : (body.constructor?.name ?? "an object"));
+      throw errors.unsendableBody(
+        where(request),
+        Array.isArray(body) ? "an array" : (body.constructor?.name ?? "an object"),
+      );
     }
     // undici copies a plain object into a request several times faster than it iterates a Headers.
     const headers: Record<string, string> = {};
@@ -49,72 +51,59 @@ export class FetchLayer {
       headers[name] = value;
     });
     headers.authorization = this.#authorization;
-    // Never follow a redirect: the Telnyx API does not send them, and following one would resend the
-    // command (body, client_state, command_id) wherever it points.
-    const init: RequestInit = {
-      method: request.method,
-      headers,
-      body: (body ?? null) as BodyInit | null,
-      redirect: "manual",
-    };
+    // Never follow a redirect (Attempt sends with redirect: "manual"): the Telnyx API does not send them,
+    // and following one would resend the command (body, client_state, command_id) wherever it points.
+    const init: RequestInit = { method: request.method, headers, body: (body ?? null) as BodyInit | null };
 
     let started = 0;
     for (;;) {
-      if (signal?.aborted) throw errors.aborted(where(), signal.reason);
+      if (signal?.aborted) throw errors.aborted(where(request), signal.reason);
       started++;
-      if (logger?.debug)
-        logger.debug(errors.logText(`telnyx: ${where()} (attempt ${started}/${settings.maxRetries + 1})`), {
+      if (logger?.debug) {
+        logger.debug(errors.logText(`telnyx: ${where(request)} (attempt ${started}/${settings.maxRetries + 1})`), {
           headers: this.#logged(headers),
         });
-      attempts.start(started, this.#fetch, url, init, settings.timeout);
-
-      // Wait for an answer. A command unanswered after `commandTimeout` is resent meanwhile, its earlier
-      // attempts kept open: the first to answer wins. An attempt that fails while others are open is dropped.
-      let settled: Awaited<ReturnType<typeof attempts.next>>;
-      for (;;) {
-        const hedge =
-          plan.commandTimeout !== undefined && started <= settings.maxRetries ? plan.commandTimeout : undefined;
-        settled = await attempts.next(hedge);
-        if (settled === UNANSWERED) {
-          if (shouldRetry({ kind: "unanswered" }, started, plan, 0).retry) {
-            started++;
-            logger?.warn?.(
-              errors.logText(
-                `telnyx: ${where()} got no answer within ${hedge} ms; sending it again (attempt ${started}/${settings.maxRetries + 1}, same command_id), the earlier attempt still open`,
-              ),
-            );
-            attempts.start(started, this.#fetch, url, init, settings.timeout);
-          }
-          continue;
+      }
+      let attempt = attempts.start(started, this.#fetch, url, init, settings.timeout);
+      let response: Response | undefined;
+      let error: unknown;
+      if (plan.commandTimeout === undefined) {
+        // One attempt at a time: wait for fetch itself.
+        try {
+          response = await attempt.sent;
+          attempt.response = response;
+        } catch (e) {
+          error = e;
+          attempts.drop(attempt);
+          if (signal?.aborted) throw errors.aborted(where(request), e);
         }
-        if (settled.response !== undefined) break;
-        attempts.drop(settled.attempt);
-        if (signal?.aborted) throw errors.aborted(where(), settled.error);
-        if (attempts.openCount === 0) break;
+      } else {
+        const settled = await this.#firstAnswer(request, init, plan, started);
+        started = settled.started;
+        attempt = settled.attempt;
+        response = settled.response;
+        error = settled.error;
       }
 
-      const { attempt, response } = settled;
       let outcome: Outcome;
       if (response !== undefined) {
         attempts.keepOnly(attempt);
         const status = response.status;
-        if (status >= 200 && status < 300) return this.#within(response, attempt, plan, where);
+        if (status >= 200 && status < 300) return this.#within(response, attempt, plan, request);
         if ((status >= 300 && status < 400) || response.type === "opaqueredirect") {
-          throw errors.redirect(where(), status, response.headers);
+          throw errors.redirect(where(request), status, response.headers);
         }
         outcome = { kind: "status", status, retryAfter: serverDelay(response.headers) };
       } else {
-        outcome = attempt.timedOut
-          ? { kind: "timeout" }
-          : { kind: "network", neverSent: connectionNeverSent(settled.error) };
+        outcome = attempt.timedOut ? { kind: "timeout" } : { kind: "network", neverSent: connectionNeverSent(error) };
       }
 
       const decision: Decision = shouldRetry(outcome, started, plan, Math.random());
       if (!decision.retry) {
-        if (response !== undefined) return this.#within(response, attempt, plan, where);
+        if (response !== undefined) return this.#within(response, attempt, plan, request);
         throw attempt.timedOut
-          ? errors.timeout(where(), settings.timeout, started, false)
-          : errors.connection(where(), settled.error, started);
+          ? errors.timeout(where(request), settings.timeout, started, false)
+          : errors.connection(where(request), error, started);
       }
       if (response !== undefined) {
         // Refused: let go of its body so the connection can be reused.
@@ -123,16 +112,50 @@ export class FetchLayer {
       }
       logger?.warn?.(
         errors.logText(
-          `telnyx: ${where()} ${describeOutcome(outcome, settings.timeout, settled.error)}; retrying in ${Math.round(decision.delay)} ms (attempt ${started + 1}/${settings.maxRetries + 1})`,
+          `telnyx: ${where(request)} ${describeOutcome(outcome, settings.timeout, error)}; retrying in ${Math.round(decision.delay)} ms (attempt ${started + 1}/${settings.maxRetries + 1})`,
         ),
       );
       if (decision.delay > 0) {
         try {
           await sleep(decision.delay, signal);
         } catch (cause) {
-          throw errors.aborted(where(), cause);
+          throw errors.aborted(where(request), cause);
         }
       }
+    }
+  }
+
+  /**
+   * A command's wait for an answer: unanswered after `commandTimeout`, it is sent again (same body, so the
+   * same command_id) with its earlier attempts kept open; the first response wins. An attempt that fails
+   * while others are open is dropped; the last one's failure is the outcome.
+   */
+  async #firstAnswer(
+    request: LightRequest,
+    init: RequestInit,
+    plan: RequestPlan,
+    started: number,
+  ): Promise<{ started: number; attempt: Attempt; response?: Response | undefined; error?: unknown }> {
+    const { attempts, settings, signal } = plan;
+    for (;;) {
+      const hedge = started <= settings.maxRetries ? plan.commandTimeout : undefined;
+      const settled = await attempts.next(hedge);
+      if (settled === UNANSWERED) {
+        if (shouldRetry({ kind: "unanswered" }, started, plan, 0).retry) {
+          started++;
+          this.#logger?.warn?.(
+            this.#errors.logText(
+              `telnyx: ${where(request)} got no answer within ${hedge} ms; sending it again (attempt ${started}/${settings.maxRetries + 1}, same command_id), the earlier attempt still open`,
+            ),
+          );
+          attempts.start(started, this.#fetch, request.url, init, settings.timeout);
+        }
+        continue;
+      }
+      if (settled.response !== undefined) return { started, attempt: settled.attempt, response: settled.response };
+      attempts.drop(settled.attempt);
+      if (signal?.aborted) throw this.#errors.aborted(where(request), settled.error);
+      if (attempts.openCount === 0) return { started, attempt: settled.attempt, error: settled.error };
     }
   }
 
@@ -141,7 +164,12 @@ export class FetchLayer {
    * (openapi-fetch then reads exactly that much, within the winner's deadline); an undeclared one, or a
    * compressed body, which may inflate past its declared length, is read here, counting, and handed back whole.
    */
-  #within(response: Response, attempt: Attempt, plan: RequestPlan, where: () => string): Response | Promise<Response> {
+  #within(
+    response: Response,
+    attempt: Attempt,
+    plan: RequestPlan,
+    request: LightRequest,
+  ): Response | Promise<Response> {
     if (response.body === null) {
       plan.attempts.winner = attempt;
       return response;
@@ -155,12 +183,12 @@ export class FetchLayer {
         return response;
       }
       // Not read: the call's end aborts the attempt and so closes the connection.
-      if (Number.isFinite(length)) throw this.#errors.tooLarge(where(), limit, length);
+      if (Number.isFinite(length)) throw this.#errors.tooLarge(where(request), limit, length);
     }
-    return this.#read(response, attempt, plan, where);
+    return this.#read(response, attempt, plan, request);
   }
 
-  async #read(response: Response, attempt: Attempt, plan: RequestPlan, where: () => string): Promise<Response> {
+  async #read(response: Response, attempt: Attempt, plan: RequestPlan, request: LightRequest): Promise<Response> {
     const limit = plan.settings.maxResponseBytes;
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     const chunks: Uint8Array[] = [];
@@ -171,15 +199,15 @@ export class FetchLayer {
       try {
         chunk = await reader.read();
       } catch (error) {
-        if (attempt.timedOut) throw this.#errors.timeout(where(), plan.settings.timeout, attempt.number, true);
-        if (plan.signal?.aborted) throw this.#errors.aborted(where(), error);
-        throw this.#errors.connection(where(), error, attempt.number);
+        if (attempt.timedOut) throw this.#errors.timeout(where(request), plan.settings.timeout, attempt.number, true);
+        if (plan.signal?.aborted) throw this.#errors.aborted(where(request), error);
+        throw this.#errors.connection(where(request), error, attempt.number);
       }
       if (chunk.done) break;
       size += chunk.value.byteLength;
       if (size > limit) {
         reader.cancel().catch(() => undefined);
-        throw this.#errors.tooLarge(where(), limit, undefined);
+        throw this.#errors.tooLarge(where(request), limit, undefined);
       }
       chunks.push(chunk.value);
     }
@@ -204,6 +232,11 @@ export class FetchLayer {
 }
 
 /** Bodies fetch can send (and resend on retry) as they are. */
+/** `POST https://...`, for errors and log lines: built only there, not on every request. */
+function where(request: LightRequest): string {
+  return `${request.method} ${request.url}`;
+}
+
 function isSendable(body: object): boolean {
   return (
     body instanceof ArrayBuffer ||
