@@ -4,6 +4,10 @@
 // explicit `undefined` (for `exactOptionalPropertyTypes` users passing `process.env.X`).
 import { headerError, optionError, unknownOption } from "./errors.js";
 
+/** Who is asking, for messages: a label, or a call whose label is built only if something is refused. */
+type Where = string | { readonly operation: string };
+const named = (where: Where): string => (typeof where === "string" ? where : where.operation);
+
 /** Where the client reports requests and retries. Any console-like object works; every method is optional. */
 export interface Logger {
   debug?: ((message: string, details?: Record<string, unknown>) => void) | undefined;
@@ -113,24 +117,24 @@ const WAIT = `a number of milliseconds from 1 to ${MAX_TIMER_MS}`;
 const DELAY = `a number of milliseconds from 0 to ${MAX_TIMER_MS}`;
 
 /** NaN fails both comparisons and Infinity the upper one, so neither gets through. */
-function milliseconds(where: string, name: string, value: unknown, min: 0 | 1): number {
+function milliseconds(where: Where, name: string, value: unknown, min: 0 | 1): number {
   if (typeof value === "number" && value >= min && value <= MAX_TIMER_MS) return value;
-  throw optionError(where, name, value, min === 1 ? WAIT : DELAY);
+  throw optionError(named(where), name, value, min === 1 ? WAIT : DELAY);
 }
 
-function count(where: string, name: string, value: unknown, min: 0 | 1): number {
+function count(where: Where, name: string, value: unknown, min: 0 | 1): number {
   if (typeof value === "number" && Number.isSafeInteger(value) && value >= min) return value;
-  throw optionError(where, name, value, `a whole number >= ${min}`);
+  throw optionError(named(where), name, value, `a whole number >= ${min}`);
 }
 
-function objectOrUndefined(where: string, name: string, value: unknown): Record<string, unknown> | undefined {
+function objectOrUndefined(where: Where, name: string, value: unknown): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
   if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
-  throw optionError(where, name, value, "an object");
+  throw optionError(named(where), name, value, "an object");
 }
 
-function refuseUnknown(where: string, given: Record<string, unknown>, known: readonly string[]): void {
-  for (const name in given) if (!known.includes(name)) throw unknownOption(where, name, known);
+function refuseUnknown(where: Where, suffix: string, given: Record<string, unknown>, known: readonly string[]): void {
+  for (const name in given) if (!known.includes(name)) throw unknownOption(`${named(where)}${suffix}`, name, known);
 }
 
 /** The subset of options that make up Settings, as given (client or request). */
@@ -140,10 +144,10 @@ type SettingsInput = Pick<ClientOptions, "timeout" | "maxRetries" | "commandTime
  * `base` overridden by the settings in `given`, each checked; `given` itself is never kept. `where` names
  * the caller in messages ("new Telnyx()", "dial").
  */
-export function resolveSettings(where: string, base: Settings, given: SettingsInput): Settings {
+export function resolveSettings(where: Where, base: Settings, given: SettingsInput): Settings {
   const { timeout, maxRetries, commandTimeout, maxResponseBytes, backoff } = given;
   const back = objectOrUndefined(where, "backoff", backoff);
-  if (back) refuseUnknown(`${where} backoff`, back, BACKOFF_KEYS);
+  if (back) refuseUnknown(where, " backoff", back, BACKOFF_KEYS);
   return {
     timeout: timeout === undefined ? base.timeout : milliseconds(where, "timeout", timeout, 1),
     maxRetries: maxRetries === undefined ? base.maxRetries : count(where, "maxRetries", maxRetries, 0),
@@ -173,18 +177,35 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\r\n\0]|[^\u0000-\u00ff]/;
 
 /** Checks a headers option; values are never echoed (a header may carry a secret). */
-export function checkHeaders(where: string, name: string, value: unknown): Record<string, string> | undefined {
+export function checkHeaders(where: Where, name: string, value: unknown): Record<string, string> | undefined {
   const headers = objectOrUndefined(where, name, value);
   if (!headers) return undefined;
   for (const key in headers) {
     const v = headers[key];
-    if (!TOKEN.test(key)) throw headerError(where, key, "has a name that is not a valid HTTP header name");
+    if (!TOKEN.test(key)) throw headerError(named(where), key, "has a name that is not a valid HTTP header name");
     if (typeof v !== "string")
-      throw headerError(where, key, `is ${v === null ? "null" : `a ${typeof v}`}, not a string`);
+      throw headerError(named(where), key, `is ${v === null ? "null" : `a ${typeof v}`}, not a string`);
     if (BAD_VALUE.test(v))
-      throw headerError(where, key, "has a line break, a NUL or a non-Latin-1 character in its value");
+      throw headerError(named(where), key, "has a line break, a NUL or a non-Latin-1 character in its value");
   }
   return headers as Record<string, string>;
+}
+
+/**
+ * raw's `headers`, in openapi-fetch's forms (a record whose values may also be numbers, booleans, arrays, or
+ * null to remove a header): string values get the same check as above, so a bad value is refused by name
+ * rather than surfacing as a TypeError from Headers that quotes it.
+ */
+export function checkRawHeaders(where: Where, value: unknown): void {
+  if (value === undefined || value === null || typeof value !== "object" || value instanceof Headers) return;
+  if (Array.isArray(value)) return;
+  for (const [key, v] of Object.entries(value)) {
+    for (const item of Array.isArray(v) ? v : [v]) {
+      if (typeof item === "string" && BAD_VALUE.test(item)) {
+        throw headerError(named(where), key, "has a line break, a NUL or a non-Latin-1 character in its value");
+      }
+    }
+  }
 }
 
 /** Client options other than the settings, checked. */
@@ -201,7 +222,7 @@ export function resolveClientOptions(options: unknown): CheckedClientOptions & {
     throw optionError(where, "options", options, "an object of options");
   }
   const given = (options ?? {}) as ClientOptions;
-  refuseUnknown(where, given as Record<string, unknown>, CLIENT_KEYS);
+  refuseUnknown(where, "", given as Record<string, unknown>, CLIENT_KEYS);
   if (given.fetch !== undefined && typeof given.fetch !== "function") {
     throw optionError(where, "fetch", given.fetch, "a function (url, init) => Promise<Response>");
   }
@@ -219,14 +240,14 @@ export function resolveClientOptions(options: unknown): CheckedClientOptions & {
  * A request's options checked against the client's settings: the same resolver as the constructor's.
  * Returns `base` itself when the request overrides nothing (the common case allocates nothing).
  */
-export function resolveRequestOptions(where: string, base: Settings, options: RequestOptions): Settings {
+export function resolveRequestOptions(where: Where, base: Settings, options: RequestOptions): Settings {
   if (options === null || typeof options !== "object") {
-    throw optionError(where, "options", options, "an object of request options");
+    throw optionError(named(where), "options", options, "an object of request options");
   }
-  refuseUnknown(`${where} request`, options as Record<string, unknown>, REQUEST_KEYS);
+  refuseUnknown(where, " request", options as Record<string, unknown>, REQUEST_KEYS);
   const { signal, headers } = options;
   if (signal !== undefined && !(typeof signal === "object" && signal !== null && "aborted" in signal)) {
-    throw optionError(where, "signal", signal, "an AbortSignal");
+    throw optionError(named(where), "signal", signal, "an AbortSignal");
   }
   if (headers !== undefined) checkHeaders(where, "headers", headers);
   const { timeout, maxRetries, commandTimeout, maxResponseBytes } = options;

@@ -45,8 +45,7 @@ export class RequestPlan implements RetryPolicy {
     this.method = method;
     this.schemaPath = schemaPath;
     const { errors } = context;
-    const settings =
-      options === undefined ? context.settings : resolveRequestOptions(this.operation, context.settings, options);
+    const settings = options === undefined ? context.settings : resolveRequestOptions(this, context.settings, options);
     this.settings = settings;
     this.signal = options?.signal;
     checkPathParams(errors, this, schemaPath, pathParams);

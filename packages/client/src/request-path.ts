@@ -6,7 +6,7 @@ import type { ActionPath } from "@telnyx-voice/types";
 import { type Errors, TelnyxError } from "./errors.js";
 import type { FetchLayer } from "./fetch-layer.js";
 import { adapt, checkMiddleware, type EngineMiddleware, type Middleware } from "./middleware.js";
-import { type RequestOptions, SETTINGS_KEYS, type Settings } from "./options.js";
+import { checkRawHeaders, type RequestOptions, SETTINGS_KEYS, type Settings } from "./options.js";
 import { RequestPlan } from "./plan.js";
 import {
   type Args,
@@ -128,6 +128,7 @@ export class RequestPath {
     const given = (init ?? {}) as Record<string, unknown>;
     try {
       checkRawInit(given, SETTINGS_KEYS);
+      checkRawHeaders(`${method} ${path}`, given.headers);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -155,3 +155,18 @@ describe("telnyx.raw's init", () => {
     expect(server.requests).toHaveLength(0);
   });
 });
+
+test("raw headers with a line break are refused by name, never quoted", async () => {
+  server = await startServer(() => ok());
+  const error = await clientFor(server)
+    .raw.GET("/calls/{call_control_id}", {
+      params: { path: { call_control_id: "v3:a" } },
+      headers: { "x-token": "s3cr3t\r\nx-injected: 1" },
+    })
+    .catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(TelnyxError);
+  expect((error as Error).message).toBe(
+    'GET /calls/{call_control_id} header "x-token" has a line break, a NUL or a non-Latin-1 character in its value',
+  );
+  expect(server.requests).toHaveLength(0);
+});
