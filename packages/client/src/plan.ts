@@ -62,8 +62,12 @@ export class RequestPlan implements RetryPolicy {
         validateBody(errors, this, plan, json);
         if (plan.commandId) {
           const given = json.command_id;
+          if (given !== undefined && (typeof given !== "string" || given === "")) {
+            const expected = "a non-empty string, or nothing (the client then makes one)";
+            throw errors.invalid(this.operation, "body field", "command_id", given, expected);
+          }
           // One id per logical command, made here (once per call) so every attempt repeats it.
-          commandId = typeof given === "string" && given !== "" ? given : newCommandId();
+          commandId = given ?? newCommandId();
           if (commandId !== given) json = { ...json, command_id: commandId };
         }
         body = json;

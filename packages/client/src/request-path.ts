@@ -175,9 +175,8 @@ export class RequestPath {
       init = { params, fetch: (request) => layer.send(request, plan) };
       if (raw) {
         Object.assign(init, raw.passed);
-        init.params = params;
         if (raw.middleware !== undefined) {
-          if (!Array.isArray(raw.middleware))
+          if (!Array.isArray(raw.middleware)) {
             throw this.#errors.invalid(
               plan.operation,
               "option",
@@ -185,6 +184,7 @@ export class RequestPath {
               raw.middleware,
               "an array of middleware",
             );
+          }
           for (const m of raw.middleware) checkMiddleware(m);
           init.middleware = raw.middleware.map((m: Middleware) => this.#adapt(m));
         }

@@ -201,3 +201,10 @@ describe("names plain-JavaScript callers get wrong", () => {
     expect(error.message).toBe('dial argument "body" is null, expected an object with connection_id, from and to');
   });
 });
+
+test("a command_id that is not a non-empty string is refused rather than silently replaced", async () => {
+  const error = await refusal((t) => t.calls.actions.hangup("v3:a", { command_id: 42 } as never));
+  expect(error.message).toBe(
+    'hangup body field "command_id" is 42 (a number), expected a non-empty string, or nothing (the client then makes one)',
+  );
+});
