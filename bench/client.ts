@@ -71,6 +71,25 @@ export async function dialRows(dialsPerBlock = 100, rounds = 90): Promise<BenchR
         return res.json();
       },
       telnyx: () => official.calls.dial(DIAL),
+      // Raw fetch made abortable as the client's attempts are (an AbortController and a deadline per request):
+      // what closing timed-out attempts costs by itself, for reference.
+      abortable: async () => {
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), 60_000);
+        try {
+          const res = await fetch(`${url}/calls`, {
+            method: "POST",
+            headers: { Authorization: `Bearer ${API_KEY}`, "Content-Type": "application/json" },
+            body: JSON.stringify(DIAL),
+            redirect: "manual",
+            signal: controller.signal,
+          });
+          if (!res.ok) throw new Error(`status ${res.status}`);
+          return await res.json();
+        } finally {
+          clearTimeout(timer);
+        }
+      },
     };
     const names = Object.keys(cases);
     for (const name of names) await timeDials(cases[name] as () => Promise<unknown>, 200); // warm-up
@@ -88,6 +107,7 @@ export async function dialRows(dialsPerBlock = 100, rounds = 90): Promise<BenchR
     const client = t.client as number;
     const raw = t.fetch as number;
     const sdk = t.telnyx as number;
+    const abortable = t.abortable as number;
     const vsFetch = pairedRatio("client", "fetch");
     const dials = `${dialsPerBlock} x ${rounds} sequential dials`;
     return [
@@ -105,6 +125,13 @@ export async function dialRows(dialsPerBlock = 100, rounds = 90): Promise<BenchR
         ours: us(client),
         baseline: `telnyx: ${us(sdk)}`,
         ratio: pairedRatio("client", "telnyx"),
+        better: "lower",
+      },
+      {
+        metric: `dial, ${dials}: client vs raw fetch with an abort signal and deadline (reference)`,
+        ours: us(client),
+        baseline: `abortable fetch: ${us(abortable)}`,
+        ratio: pairedRatio("client", "abortable"),
         better: "lower",
       },
       {
