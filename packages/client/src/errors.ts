@@ -220,7 +220,7 @@ function formatOne(e: TelnyxErrorObject): string {
 }
 
 /** A URL as it may be shown: no user name or password, which are never echoed. */
-export function displayURL(url: string): string {
+function displayURL(url: string): string {
   try {
     const u = new URL(url);
     if (!u.username && !u.password) return url;

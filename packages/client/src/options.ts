@@ -78,9 +78,9 @@ export interface Settings {
 }
 
 /** setTimeout fires at once for anything longer (and Node warns), so no wait may exceed it. */
-export const MAX_TIMER_MS = 2_147_483_647;
+const MAX_TIMER_MS = 2_147_483_647;
 
-export const DEFAULT_SETTINGS: Settings = {
+const DEFAULT_SETTINGS: Settings = {
   timeout: 60_000,
   maxRetries: 2,
   commandTimeout: undefined,
@@ -144,7 +144,7 @@ type SettingsInput = Pick<ClientOptions, "timeout" | "maxRetries" | "commandTime
  * `base` overridden by the settings in `given`, each checked; `given` itself is never kept. `where` names
  * the caller in messages ("new Telnyx()", "dial").
  */
-export function resolveSettings(where: Where, base: Settings, given: SettingsInput): Settings {
+function resolveSettings(where: Where, base: Settings, given: SettingsInput): Settings {
   const { timeout, maxRetries, commandTimeout, maxResponseBytes, backoff } = given;
   const back = objectOrUndefined(where, "backoff", backoff);
   if (back) refuseUnknown(where, " backoff", back, BACKOFF_KEYS);
@@ -177,7 +177,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\r\n\0]|[^\u0000-\u00ff]/;
 
 /** Checks a headers option; values are never echoed (a header may carry a secret). */
-export function checkHeaders(where: Where, name: string, value: unknown): Record<string, string> | undefined {
+function checkHeaders(where: Where, name: string, value: unknown): Record<string, string> | undefined {
   const headers = objectOrUndefined(where, name, value);
   if (!headers) return undefined;
   for (const key in headers) {

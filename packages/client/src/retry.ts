@@ -59,7 +59,7 @@ export function shouldRetry(outcome: Outcome, attempt: number, policy: RetryPoli
 }
 
 /** Statuses worth another attempt when the request is safe to repeat. */
-export function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
@@ -68,7 +68,7 @@ export function isRetryableStatus(status: number): boolean {
  * (create, update, delete without `command_id`) can be sent again: timed out before the request was
  * read (408), refused for a conflicting state (409), rate limited (429).
  */
-export function provesNotProcessed(status: number): boolean {
+function provesNotProcessed(status: number): boolean {
   return status === 408 || status === 409 || status === 429;
 }
 
