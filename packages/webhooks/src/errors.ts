@@ -47,3 +47,30 @@ export class WebhookVerificationError extends Error {
 export const RAW_BODY_HINT =
   "Pass the raw request body exactly as received (string or bytes): JSON that was parsed and re-serialised " +
   'does not match the signature. In Express, mount express.raw({ type: "application/json" }) on this route.';
+
+/** Why the router could not hand an event to your handler within `maxWaitMs`. */
+export type WebhookBusyReason =
+  /** Another copy of the event is being handled (here or on another instance); its outcome is not known yet. */
+  | "event_in_progress"
+  /** The event's call was busy: another of its events held it, or an earlier one had not been handled yet. */
+  | "call_busy"
+  /** This delivery lost its claim on the event (the process stalled, or the store was unreachable, for a lease). */
+  | "lease_lost";
+
+/**
+ * Thrown by `router.handle` when an event could not be handled yet, and answered by the handlers with 503
+ * and `Retry-After`, so that Telnyx delivers the event again: never 200 before the outcome is known. Not an
+ * error of your handler: the handlers do not report it to `onError`.
+ */
+export class WebhookBusyError extends Error {
+  override readonly name = "WebhookBusyError";
+  readonly reason: WebhookBusyReason;
+  /** Seconds the sender should wait before delivering again (the `Retry-After` header). */
+  readonly retryAfterSeconds: number;
+
+  constructor(reason: WebhookBusyReason, message: string, retryAfterSeconds = 1) {
+    super(message);
+    this.reason = reason;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

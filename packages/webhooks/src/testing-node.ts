@@ -3,6 +3,7 @@
 import { nodeSigning } from "./signer/node.js";
 import { type KeyPair, type SignatureHeaders, signingHelpers, type WebhookSigner } from "./signer/signer.js";
 
+export { type StoreConformanceCase, storeConformance } from "./store/conformance.js";
 export type { KeyPair, SignatureHeaders, WebhookSigner };
 
 const helpers = signingHelpers(nodeSigning);

@@ -6,6 +6,11 @@
 import { type KeyPair, type SignatureHeaders, signingHelpers, type WebhookSigner } from "./signer/signer.js";
 import { webSigning } from "./signer/web.js";
 
+/**
+ * The conformance cases of the `WebhookStore` interface, for any test runner:
+ * `for (const c of storeConformance(() => myStore)) it(c.name, c.run)`. memoryStore and redisStore pass them.
+ */
+export { type StoreConformanceCase, storeConformance } from "./store/conformance.js";
 export type { KeyPair, SignatureHeaders, WebhookSigner };
 
 const helpers = signingHelpers(webSigning);

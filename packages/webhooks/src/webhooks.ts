@@ -13,7 +13,8 @@ import type { WebhookHeaders } from "./headers.js";
 import { resolveOptions, type WebhooksOptions } from "./options.js";
 import { parseEvent } from "./parse.js";
 import { decodePublicKey } from "./public-key.js";
-import { WebhookRouter } from "./router.js";
+import type { RouterOptions } from "./router/options.js";
+import { WebhookRouter } from "./router/router.js";
 import { type RawBody, toBodyBytesOrString, verifyWith } from "./verify.js";
 
 /** The shared implementation; each entry point (Node, Web) subclasses it with its default crypto. */
@@ -87,8 +88,13 @@ export class WebhooksBase {
     return createNodeHandler((body, headers) => this.unwrap(body, headers), onEvent, this, this.#onError);
   }
 
-  /** A router that hands each event, narrowed, to the handler registered for its type. */
-  router(): WebhookRouter {
-    return new WebhookRouter(this);
+  /**
+   * A router that hands each event, narrowed, to the handler registered for its type: exactly once per
+   * event, one at a time per call, in `occurred_at` order within `reorderWindowMs`, through `store` (default
+   * a fresh `memoryStore()`; `redisStore` from `@telnyx-voice/redis` across instances). Options out of range
+   * throw here.
+   */
+  router(options: RouterOptions = {}): WebhookRouter {
+    return new WebhookRouter(this, options, this.#onError);
   }
 }

@@ -6,7 +6,9 @@ import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const LIMIT = 10 * 1024;
+// 10 KB until the router gained its store (exactly once, per call, in order; ~3.5 KB gzip): `router()` is a
+// method of Webhooks, so even a receiver that only verifies carries it.
+const LIMIT = 14 * 1024;
 
 async function bundle(entry: string): Promise<string> {
   const result = await build({

@@ -4,14 +4,21 @@ import type { CallAnsweredEvent, CallHangupEvent } from "@telnyx-voice/types";
 import type { Request as ExpressRequest, Response as ExpressResponse } from "express";
 import { describe, expectTypeOf, test } from "vitest";
 import {
+  type CallKeyField,
   isEventType,
+  memoryStore,
   type NodeResponseLike,
+  type RouteInfo,
+  type RouterOptions,
   type TelnyxWebhookEvent,
   type UnknownWebhookEvent,
+  type WebhookBusyError,
+  type WebhookBusyReason,
   type WebhookEvent,
   type WebhookEventOf,
   type WebhookEventType,
   type WebhookMeta,
+  type WebhookStore,
   Webhooks,
   WebhookVerificationError,
   type WebhookVerificationReason,
@@ -219,5 +226,34 @@ describe("handlers and router", () => {
       });
     // @ts-expect-error not an event type
     webhooks.router().on("call.answerd", () => {});
+  });
+
+  test("router handlers get the route info; options take a store, explicit undefined, a field or a function", () => {
+    const env: Record<string, string | undefined> = {};
+    const store: WebhookStore = memoryStore({ maxEntries: undefined });
+    webhooks
+      .router({
+        store,
+        reorderWindowMs: env.W ? Number(env.W) : undefined,
+        callKey: "call_session_id",
+        leaseMs: undefined,
+        doneTtlMs: undefined,
+        maxWaitMs: undefined,
+      })
+      .on("call.hangup", (event, info) => {
+        expectTypeOf(info).toEqualTypeOf<RouteInfo>();
+        expectTypeOf(info.late).toEqualTypeOf<boolean>();
+        expectTypeOf(info.callKey).toEqualTypeOf<string | undefined>();
+        expectTypeOf(event).toEqualTypeOf<CallHangupEvent>();
+      });
+    webhooks.router({ callKey: (event) => (event.data.event_type === "call.hangup" ? undefined : event.data.id) });
+    // @ts-expect-error not a payload field that names a call
+    webhooks.router({ callKey: "connection_id" });
+    // @ts-expect-error a store must implement the whole interface
+    webhooks.router({ store: { claimEvent: async () => "claimed" as const } });
+    expectTypeOf<RouterOptions["callKey"]>().toExtend<
+      CallKeyField | ((event: WebhookEvent) => string | undefined) | undefined
+    >();
+    expectTypeOf<WebhookBusyError["reason"]>().toEqualTypeOf<WebhookBusyReason>();
   });
 });

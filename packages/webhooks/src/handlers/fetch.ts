@@ -1,5 +1,5 @@
 import type { WebhookEvent } from "../events.js";
-import { type BodyLimits, bodyTimedOut, type ErrorReporter, failure, tooLarge } from "./respond.js";
+import { type BodyLimits, bodyTimedOut, busyAnswer, type ErrorReporter, failure, tooLarge } from "./respond.js";
 
 /** Called with each verified event; return a `Response` to answer with it instead of 200. */
 export type FetchEventHandler = (event: WebhookEvent, request: Request) => unknown;
@@ -71,6 +71,8 @@ export function createFetchHandler(
       const result = await onEvent(event, request);
       return result instanceof Response ? result : text(200, "ok");
     } catch (error) {
+      const busy = busyAnswer(error);
+      if (busy) return text(busy.status, busy.body, { "retry-after": busy.retryAfter });
       onError(error);
       return text(500, "handler_error");
     }

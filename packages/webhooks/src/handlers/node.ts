@@ -2,7 +2,7 @@ import { utf8Length } from "../bytes.js";
 import { RAW_BODY_HINT, WebhookVerificationError } from "../errors.js";
 import type { WebhookEvent } from "../events.js";
 import type { HeaderRecord } from "../headers.js";
-import { type BodyLimits, bodyTimedOut, type ErrorReporter, failure, tooLarge } from "./respond.js";
+import { type BodyLimits, bodyTimedOut, busyAnswer, type ErrorReporter, failure, tooLarge } from "./respond.js";
 
 // Structural types, so that the declarations need neither @types/node nor @types/express.
 /** What the handler needs of node:http's `IncomingMessage` (Express's `req` is one). */
@@ -149,6 +149,12 @@ export function createNodeHandler<Req extends NodeRequestLike, Res extends NodeR
     try {
       await onEvent(event, req, res);
     } catch (error) {
+      const busy = busyAnswer(error);
+      if (busy && !res.headersSent) {
+        res.setHeader("retry-after", busy.retryAfter);
+        send(res, busy.status, busy.body);
+        return;
+      }
       // Headers already out (writeHead or write ran): an error status can no longer be sent, and ending the
       // response normally would hand Telnyx a complete 2xx and lose the event. Destroying the connection
       // fails the delivery, so Telnyx redelivers. A response the handler already ended stands as it is.

@@ -1,4 +1,13 @@
-import { WebhookVerificationError } from "../errors.js";
+import { WebhookBusyError, WebhookVerificationError } from "../errors.js";
+
+/**
+ * The answer to a `WebhookBusyError` from the router: 503 with `Retry-After`, so that Telnyx delivers the
+ * event again. Not the app's error, so not reported.
+ */
+export function busyAnswer(error: unknown): { status: number; body: string; retryAfter: string } | undefined {
+  if (!(error instanceof WebhookBusyError)) return undefined;
+  return { status: 503, body: error.reason, retryAfter: String(Math.max(1, Math.ceil(error.retryAfterSeconds))) };
+}
 
 /** Status and short body for a failure; the full message is for logs, not for the caller. */
 export function failure(error: unknown): { status: number; body: string } | undefined {

@@ -1,0 +1,111 @@
+// The seam between the router and shared storage. Each operation is one atomic step in the store (one Lua
+// script on Redis, one synchronous block in memory), so no engine needs a read-then-write that two instances
+// could interleave. Engines other than the two shipped ones implement this interface and check themselves
+// with `storeConformance` from `@telnyx-voice/webhooks/testing`.
+
+/** What {@link WebhookStore.claimEvent} found. */
+export type ClaimResult =
+  /** The event is now this owner's, for `leaseMs` (renewed while it is handled). */
+  | "claimed"
+  /** Another owner holds the event (a copy in progress, here or on another instance): wait for its outcome. */
+  | "busy"
+  /** The event was handled (its done marker has not expired): answer 200 without handling it again. */
+  | "done";
+
+/** One event's turn in its call: the call, the event, who claimed it and when it occurred. */
+export interface CallTurn {
+  /** The call the event belongs to (by default its `call_control_id`). */
+  callKey: string;
+  /** The event's `data.id`. */
+  eventId: string;
+  /** The owner that claimed the event ({@link WebhookStore.claimEvent}). */
+  owner: string;
+  /**
+   * The event's `occurred_at` in milliseconds since the epoch, fractions kept (Telnyx sends microseconds).
+   * The call's pending events are ordered by it, ties by `eventId`.
+   */
+  occurredAtMs: number;
+}
+
+/** What {@link WebhookStore.enterCall} decided. */
+export type EnterResult =
+  /** This event now holds the call's lease. `late`: an event of the call that occurred later was already handled. */
+  | { entered: true; late: boolean }
+  /**
+   * Not yet: `"waiting"` while another event holds the call's lease or an earlier event of the call is pending;
+   * `"gone"` when this turn is no longer pending (its lease lapsed and a later `enterCall` dropped it), so it
+   * must not go on.
+   */
+  | { entered: false; reason: "waiting" | "gone" };
+
+/**
+ * Shared state for `webhooks.router({ store })`: exactly once per event, one at a time and in order per call,
+ * and the pace of outbound dials, on one process ({@link memoryStore}) or many (`redisStore` from
+ * `@telnyx-voice/redis`).
+ *
+ * Every operation is atomic in the store. Every record it writes expires: an event's claim `leaseMs` after
+ * its last renewal, its done marker `doneTtlMs` after completion, a call's records `ttlMs` after its last
+ * join or leave, a pending turn and the call lease `leaseMs` after their last renewal, a pace key once its
+ * slots have passed. Times are the store's own clock, so instances' clocks need not agree.
+ *
+ * The router's sequence for one delivery: `claimEvent`; if the event has a call, `joinCall` at once, then
+ * after the reorder window `enterCall` until it enters; the handler runs while a heartbeat calls `renew`
+ * every `leaseMs / 3`; then `completeEvent` and `leaveCall(handled: true)`, or on failure
+ * `leaveCall(handled: false)` and `releaseEvent`.
+ */
+export interface WebhookStore {
+  /**
+   * Claims `eventId` for `owner` for `leaseMs`, unless it is done or another owner's claim has not lapsed.
+   * A claim that lapsed (its instance died) is taken over.
+   */
+  claimEvent(eventId: string, owner: string, leaseMs: number): Promise<ClaimResult>;
+
+  /**
+   * Marks `eventId` done for `doneTtlMs`, dropping the claim. The handler succeeded, so the marker is written
+   * even when `owner` no longer holds the claim (it lapsed and another copy took it; that copy will find the
+   * event done). Resolves `true` when `owner` still held the claim, `false` when it had lost it.
+   */
+  completeEvent(eventId: string, owner: string, doneTtlMs: number): Promise<boolean>;
+
+  /** Drops `owner`'s claim (its handler failed), so the next copy or redelivery claims the event. */
+  releaseEvent(eventId: string, owner: string): Promise<void>;
+
+  /**
+   * Extends what `owner` holds by `leaseMs` from now: the event's claim, and when `callKey` is given, its
+   * pending turn and the call's lease if it holds them. Resolves `true` while the claim is still `owner`'s.
+   */
+  renew(eventId: string, owner: string, leaseMs: number, callKey?: string): Promise<boolean>;
+
+  /**
+   * Registers a claimed event as pending for its call, ordered by `occurredAtMs` then `eventId`, alive for
+   * `leaseMs` (renewed by `renew`); the call's records live `ttlMs` from now. Joining again replaces the turn.
+   */
+  joinCall(turn: CallTurn, leaseMs: number, ttlMs: number): Promise<void>;
+
+  /**
+   * Takes the call's lease for `leaseMs` if it is free (or lapsed) and `turn` is the earliest pending event of
+   * the call. First drops pending turns at the head whose lease lapsed (their instance died).
+   */
+  enterCall(turn: CallTurn, leaseMs: number): Promise<EnterResult>;
+
+  /**
+   * Ends `turn`: removes it from the pending events (if `owner`'s), frees the call's lease (if `owner`'s) and,
+   * when the handler ran (`handled`), raises the call's high-water mark to `occurredAtMs`. Later events older
+   * than the mark enter with `late: true`. The call's records live `ttlMs` from now.
+   */
+  leaveCall(turn: CallTurn, handled: boolean, ttlMs: number): Promise<void>;
+
+  /**
+   * Reserves the next free slot of `key`, slots spaced `intervalMs` apart across every instance sharing the
+   * store, and resolves with the milliseconds to wait until it (0 when free now). The client's `dialRate`
+   * paces `calls.dial` with it.
+   */
+  reserve(key: string, intervalMs: number): Promise<number>;
+
+  /**
+   * Optional: calls `listener` after an operation that may let a waiting delivery go on (complete, release,
+   * leave), so waits on one process end at once instead of at the next poll. Returns the unsubscribe function.
+   * Stores shared between processes may leave it out: the router polls (5 ms, backing off to 50 ms).
+   */
+  onChange?(listener: () => void): () => void;
+}

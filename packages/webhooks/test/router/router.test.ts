@@ -1,0 +1,250 @@
+// What the router does besides the shared guarantees: its options, its default store, events it cannot
+// dedupe or order, a store that fails, `handle` called directly, and 503 through Express.
+import { createServer } from "node:http";
+import express from "express";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  memoryStore,
+  type RouterOptions,
+  WebhookBusyError,
+  type WebhookEvent,
+  type WebhookStore,
+  Webhooks,
+} from "../../src/node.js";
+import { listen } from "../http-helpers.js";
+import { deliverTo, eventBody, keys } from "./suite.js";
+
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+function webhooks(onError: (error: unknown) => void = vi.fn()) {
+  return new Webhooks({ publicKey: keys.publicKey, onError });
+}
+
+async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
+  const { url, close } = await listen(createServer(handler));
+  closers.push(close);
+  return url;
+}
+
+const event = (spec: Parameters<typeof eventBody>[0] = {}) => JSON.parse(eventBody(spec).body) as WebhookEvent;
+
+/** A memoryStore whose named operations throw, counting every call. */
+function faultyStore(failing: Partial<Record<keyof WebhookStore, number>> = {}) {
+  const inner = memoryStore();
+  const calls: string[] = [];
+  const left = { ...failing };
+  const store = new Proxy(inner, {
+    get(target, name: string) {
+      const value = Reflect.get(target, name) as unknown;
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        calls.push(name);
+        const remaining = left[name as keyof WebhookStore];
+        if (remaining !== undefined && remaining > 0) {
+          left[name as keyof WebhookStore] = remaining - 1;
+          return Promise.reject(new Error(`store down (${name})`));
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store, calls };
+}
+
+describe("router options", () => {
+  const bad: Array<[string, RouterOptions, RegExp]> = [
+    ["a negative window", { reorderWindowMs: -1 }, /reorderWindowMs.*from 0 to 60000.*got -1/],
+    ["a string lease", { leaseMs: "10s" as unknown as number }, /leaseMs.*got a string/],
+    ["an infinite wait", { maxWaitMs: Number.POSITIVE_INFINITY }, /maxWaitMs.*got Infinity/],
+    [
+      "a window as long as the wait",
+      { reorderWindowMs: 3000 },
+      /maxWaitMs.*\(3000\) must be more than.*reorderWindowMs/,
+    ],
+    [
+      "done markers shorter than the lease",
+      { leaseMs: 5000, doneTtlMs: 2000 },
+      /doneTtlMs.*\(2000\) must be more than/,
+    ],
+    [
+      "an unknown call key field",
+      { callKey: "connection_id" as "call_leg_id" },
+      /callKey.*"call_control_id".*got "connection_id"/,
+    ],
+    [
+      "a store lacking methods",
+      { store: { claimEvent: vi.fn() } as unknown as WebhookStore },
+      /store.*lacks completeEvent/,
+    ],
+    ["a store that is not an object", { store: "redis://x" as unknown as WebhookStore }, /store.*got a string/],
+  ];
+  it.each(bad)("refuses %s at construction, saying what is expected", (_, options, message) => {
+    expect(() => webhooks().router(options)).toThrow(message);
+  });
+
+  it("refuses a non-object", () => {
+    expect(() => webhooks().router(null as unknown as RouterOptions)).toThrow(/takes an options object.*got null/);
+  });
+
+  it("takes every option as explicit undefined, meaning its default", () => {
+    expect(() =>
+      webhooks().router({
+        store: undefined,
+        reorderWindowMs: undefined,
+        callKey: undefined,
+        leaseMs: undefined,
+        doneTtlMs: undefined,
+        maxWaitMs: undefined,
+      }),
+    ).not.toThrow();
+  });
+});
+
+describe("the router without options", () => {
+  it("handles a duplicate once by default (a fresh memoryStore per router)", async () => {
+    const seen = vi.fn();
+    const url = await serve(webhooks().router().on("call.answered", seen).nodeHandler());
+    const { body } = eventBody({ call: "c" });
+    expect((await deliverTo(url, body)).status).toBe(200);
+    expect((await deliverTo(url, body)).status).toBe(200);
+    expect(seen).toHaveBeenCalledTimes(1);
+    expect(seen.mock.calls[0]?.[1]).toEqual({ late: false, callKey: "c" });
+  });
+
+  it("leaves the store alone for events no route handles", async () => {
+    const { store, calls } = faultyStore();
+    const router = webhooks().router({ store }).on("call.hangup", vi.fn());
+    await router.handle(event({ type: "call.answered", call: "c" }));
+    expect(calls).toEqual([]);
+    await router.handle(event({ type: "call.hangup", call: "c" }));
+    expect(calls).toContain("claimEvent");
+  });
+});
+
+describe("events the store cannot dedupe or order", () => {
+  it("handles an event without an id every time it comes (nothing to dedupe on)", async () => {
+    const seen = vi.fn();
+    const router = webhooks().router().otherwise(seen);
+    const noId = event({ call: "c" });
+    (noId.data as { id: string }).id = "";
+    await router.handle(noId);
+    await router.handle(noId);
+    expect(seen).toHaveBeenCalledTimes(2);
+  });
+
+  it("orders an event whose occurred_at is not a date at its arrival, and still handles it once", async () => {
+    const seen = vi.fn();
+    const router = webhooks().router().otherwise(seen);
+    const odd = event({ call: "c" });
+    (odd.data as { occurred_at: string }).occurred_at = "yesterday";
+    await router.handle(odd);
+    await router.handle(odd);
+    expect(seen).toHaveBeenCalledTimes(1);
+  });
+
+  it("answers 500 and reports when a callKey function returns something that is not a key", async () => {
+    const onError = vi.fn();
+    const seen = vi.fn();
+    const router = webhooks(onError)
+      .router({ callKey: () => 42 as unknown as string })
+      .otherwise(seen);
+    const url = await serve(router.nodeHandler());
+    expect((await deliverTo(url, eventBody({ call: "c" }).body)).status).toBe(500);
+    expect(seen).not.toHaveBeenCalled();
+    expect(String(onError.mock.calls[0]?.[0])).toMatch(
+      /callKey.*must return a non-empty string or undefined, got a number/,
+    );
+  });
+});
+
+describe("a failing store", () => {
+  it("answers 500 and reports when the store fails before the handler, so Telnyx delivers again", async () => {
+    const onError = vi.fn();
+    const seen = vi.fn();
+    const { store } = faultyStore({ claimEvent: 1 });
+    const url = await serve(webhooks(onError).router({ store }).otherwise(seen).nodeHandler());
+    const { body } = eventBody({ call: "c" });
+    expect((await deliverTo(url, body)).status).toBe(500);
+    expect(seen).not.toHaveBeenCalled();
+    expect(String(onError.mock.calls[0]?.[0])).toMatch(/store down \(claimEvent\)/);
+    expect((await deliverTo(url, body)).status).toBe(200);
+    expect(seen).toHaveBeenCalledTimes(1);
+  });
+
+  it("retries the completion after a handler succeeded, and answers 200 once it is recorded", async () => {
+    const onError = vi.fn();
+    const seen = vi.fn();
+    const { store, calls } = faultyStore({ completeEvent: 2 });
+    const url = await serve(webhooks(onError).router({ store }).otherwise(seen).nodeHandler());
+    const { body } = eventBody({ call: "c" });
+    expect((await deliverTo(url, body)).status).toBe(200);
+    expect(calls.filter((c) => c === "completeEvent")).toHaveLength(3);
+    expect(onError).not.toHaveBeenCalled();
+    expect((await deliverTo(url, body)).status).toBe(200);
+    expect(seen).toHaveBeenCalledTimes(1);
+  });
+
+  it("answers 200 and reports when the completion cannot be recorded: a retry would run the handler twice", async () => {
+    const onError = vi.fn();
+    const seen = vi.fn();
+    const { store } = faultyStore({ completeEvent: 3 });
+    const url = await serve(webhooks(onError).router({ store }).otherwise(seen).nodeHandler());
+    expect((await deliverTo(url, eventBody({ call: "c" }).body)).status).toBe(200);
+    expect(seen).toHaveBeenCalledTimes(1);
+    expect(onError.mock.calls.map((c) => String(c[0]))).toContainEqual(
+      expect.stringMatching(/store down \(completeEvent\)/),
+    );
+  });
+});
+
+describe("handle called directly", () => {
+  it("resolves without calling the app for a handled event, and rejects with WebhookBusyError past maxWaitMs", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const seen = vi.fn(() => held);
+    const router = webhooks().router({ maxWaitMs: 100 }).otherwise(seen);
+    const e = event({ call: "c" });
+    const first = router.handle(e);
+    const copy = router.handle(e).catch((error: unknown) => error);
+    const error = await copy;
+    expect(error).toBeInstanceOf(WebhookBusyError);
+    expect(error).toMatchObject({ reason: "event_in_progress", retryAfterSeconds: 1 });
+    expect((error as Error).message).toMatch(/maxWaitMs \(100 ms\).*503/);
+    release();
+    await first;
+    await router.handle(e);
+    expect(seen).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("503 through Express", () => {
+  it("answers a busy copy 503 with Retry-After itself, not through next(error)", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const next = vi.fn();
+    const router = webhooks()
+      .router({ maxWaitMs: 100 })
+      .otherwise(() => held);
+    const app = express();
+    const handler = router.nodeHandler();
+    app.post("/webhooks", express.raw({ type: "application/json" }), (req, res) => handler(req, res, next));
+    const { url, close } = await listen(createServer(app));
+    closers.push(close);
+    const { body } = eventBody({ call: "c" });
+    const first = deliverTo(url, body);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const copy = await deliverTo(url, body);
+    expect(copy).toMatchObject({ status: 503, body: "event_in_progress" });
+    expect(copy.headers["retry-after"]).toBe("1");
+    expect(next).not.toHaveBeenCalled();
+    release();
+    expect((await first).status).toBe(200);
+  });
+});
