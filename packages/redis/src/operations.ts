@@ -1,0 +1,10 @@
+/** The WebhookStore operations, as named in errors. */
+export type StoreOperation =
+  | "claimEvent"
+  | "completeEvent"
+  | "releaseEvent"
+  | "renew"
+  | "joinCall"
+  | "enterCall"
+  | "leaveCall"
+  | "reserve";

@@ -1,0 +1,207 @@
+// redisStore(): the WebhookStore on Redis, for many instances. Each operation is one Lua script (see
+// scripts.ts for the keys and their TTLs); nothing here reads and then writes.
+import type { CallTurn, ClaimResult, EnterResult, WebhookStore } from "@telnyx-voice/webhooks";
+import { clientFromUrl, connection, type RedisCommandClient, script } from "./connection.js";
+import { redactUrl } from "./redact.js";
+import { CLAIM, COMPLETE, ENTER, JOIN, LEAVE, RELEASE, RENEW, RESERVE } from "./scripts.js";
+
+export interface RedisStoreOptions {
+  /**
+   * `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS. The store makes its own client,
+   * connects on first use and reconnects with backoff; `close()` closes it. Default: the `REDIS_URL`
+   * environment variable. Give `url` or `client`, not both.
+   */
+  url?: string | undefined;
+  /**
+   * A node-redis client you made and connected (`createClient()` from `redis` or `@redis/client`), to share
+   * its connection. The store only sends commands through it; closing it is yours.
+   */
+  client?: RedisCommandClient | undefined;
+  /** Prefix of every key the store writes (default `"telnyx-voice:"`): one per app sharing a Redis. */
+  keyPrefix?: string | undefined;
+  /**
+   * The longest one store operation may take, connecting included, before it fails with a `RedisStoreError`
+   * (the router then answers 500 and Telnyx delivers again). From 10 to 60000 ms; default 2000.
+   */
+  commandTimeoutMs?: number | undefined;
+  /**
+   * Receives connection errors of the client the store made from `url` (once per outage; the password is
+   * never in them). Default: `console.error`.
+   */
+  onError?: ((error: Error) => void) | undefined;
+}
+
+/** The Redis {@link WebhookStore}; `close()` closes the client it made from `url` (not one you gave it). */
+export interface RedisStore extends WebhookStore {
+  close(): Promise<void>;
+}
+
+const DEFAULT_PREFIX = "telnyx-voice:";
+const DEFAULT_TIMEOUT_MS = 2000;
+
+const scripts = {
+  claim: script(CLAIM),
+  complete: script(COMPLETE),
+  release: script(RELEASE),
+  renew: script(RENEW),
+  join: script(JOIN),
+  enter: script(ENTER),
+  leave: script(LEAVE),
+  reserve: script(RESERVE),
+};
+
+function readEnv(name: string): string | undefined {
+  return typeof process === "undefined" ? undefined : process.env[name] || undefined;
+}
+
+function checkOptions(options: RedisStoreOptions): void {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `redisStore() takes an options object, such as { url: "redis://localhost:6379" } or { client }, got ${
+        options === null ? "null" : `a ${typeof options}`
+      }.`,
+    );
+  }
+  if (options.url !== undefined && options.client !== undefined) {
+    throw new TypeError("redisStore: give `url` or `client`, not both.");
+  }
+  if (options.url !== undefined && typeof options.url !== "string") {
+    throw new TypeError(
+      `redisStore: \`url\` must be a string such as redis://localhost:6379, got a ${typeof options.url}.`,
+    );
+  }
+  const client = options.client as unknown;
+  if (
+    client !== undefined &&
+    (typeof client !== "object" || client === null || typeof (client as RedisCommandClient).sendCommand !== "function")
+  ) {
+    throw new TypeError(
+      "redisStore: `client` must be a node-redis client (createClient() from redis or @redis/client), connected; " +
+        "it has no sendCommand method.",
+    );
+  }
+  if (options.keyPrefix !== undefined && typeof options.keyPrefix !== "string") {
+    throw new TypeError(`redisStore: \`keyPrefix\` must be a string, got a ${typeof options.keyPrefix}.`);
+  }
+  const timeout = options.commandTimeoutMs;
+  if (
+    timeout !== undefined &&
+    (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout < 10 || timeout > 60_000)
+  ) {
+    throw new RangeError(
+      `redisStore: \`commandTimeoutMs\` must be a number of milliseconds from 10 to 60000 (default ${DEFAULT_TIMEOUT_MS}), got ${String(timeout)}.`,
+    );
+  }
+  if (options.onError !== undefined && typeof options.onError !== "function") {
+    throw new TypeError(`redisStore: \`onError\` must be a function of the error, got a ${typeof options.onError}.`);
+  }
+}
+
+function checkUrl(url: string | undefined): string {
+  if (url === undefined) {
+    throw new TypeError(
+      'redisStore needs a Redis: pass { url: "redis://localhost:6379" } (or rediss:// for TLS), { client } (a ' +
+        "connected node-redis client), or set the REDIS_URL environment variable.",
+    );
+  }
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw new TypeError(
+      `redisStore: \`url\` must be a URL such as redis://localhost:6379 or rediss://user:password@host:6380/0, got ${redactUrl(url)}.`,
+    );
+  }
+  if (protocol !== "redis:" && protocol !== "rediss:") {
+    throw new TypeError(
+      `redisStore: \`url\` must start with redis:// (or rediss:// for TLS), got ${redactUrl(url)} (scheme ${protocol}).`,
+    );
+  }
+  return url;
+}
+
+/**
+ * The {@link WebhookStore} on Redis: exactly once per event, one at a time and in order per call, and the
+ * pace of dials, across every instance that shares the Redis. `redisStore({ url })` or
+ * `redisStore({ client })`. Needs Redis 5 or newer, one primary (Redis Cluster is not supported).
+ */
+export function redisStore(options: RedisStoreOptions = {}): RedisStore {
+  checkOptions(options);
+  const prefix = options.keyPrefix ?? DEFAULT_PREFIX;
+  const timeout = options.commandTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let conn: ReturnType<typeof connection>;
+  if (options.client) {
+    conn = connection({ given: options.client }, "the client you gave", timeout);
+  } else {
+    const url = checkUrl(options.url ?? readEnv("REDIS_URL"));
+    const report = options.onError ?? ((error: Error) => console.error(`[@telnyx-voice/redis] ${error.message}`));
+    conn = connection({ own: clientFromUrl(url, report) }, redactUrl(url), timeout);
+  }
+
+  const eventKey = (eventId: string) => `${prefix}event:${eventId}`;
+  // A call's keys share a hash tag: one slot per call.
+  const callKeys = (callKey: string) => [`${prefix}call:{${callKey}}:pending`, `${prefix}call:{${callKey}}:state`];
+  const ms = (value: number) => String(Math.max(1, Math.ceil(value)));
+
+  return {
+    async claimEvent(eventId: string, owner: string, leaseMs: number): Promise<ClaimResult> {
+      const result = String(await conn.run("claimEvent", scripts.claim, [eventKey(eventId)], [owner, ms(leaseMs)]));
+      return result as ClaimResult;
+    },
+
+    async completeEvent(eventId: string, owner: string, doneTtlMs: number): Promise<boolean> {
+      return (
+        Number(await conn.run("completeEvent", scripts.complete, [eventKey(eventId)], [owner, ms(doneTtlMs)])) === 1
+      );
+    },
+
+    async releaseEvent(eventId: string, owner: string): Promise<void> {
+      await conn.run("releaseEvent", scripts.release, [eventKey(eventId)], [owner]);
+    },
+
+    async renew(eventId: string, owner: string, leaseMs: number, callKey?: string): Promise<boolean> {
+      const keys = callKey === undefined ? [eventKey(eventId)] : [eventKey(eventId), ...callKeys(callKey)];
+      const args = callKey === undefined ? [owner, ms(leaseMs)] : [owner, ms(leaseMs), eventId];
+      return Number(await conn.run("renew", scripts.renew, keys, args)) === 1;
+    },
+
+    async joinCall(turn: CallTurn, leaseMs: number, ttlMs: number): Promise<void> {
+      await conn.run("joinCall", scripts.join, callKeys(turn.callKey), [
+        turn.eventId,
+        turn.owner,
+        String(turn.occurredAtMs),
+        ms(leaseMs),
+        ms(ttlMs),
+      ]);
+    },
+
+    async enterCall(turn: CallTurn, leaseMs: number): Promise<EnterResult> {
+      const result = String(
+        await conn.run("enterCall", scripts.enter, callKeys(turn.callKey), [
+          turn.eventId,
+          turn.owner,
+          String(turn.occurredAtMs),
+          ms(leaseMs),
+        ]),
+      );
+      if (result === "entered" || result === "late") return { entered: true, late: result === "late" };
+      return { entered: false, reason: result === "gone" ? "gone" : "waiting" };
+    },
+
+    async leaveCall(turn: CallTurn, handled: boolean, ttlMs: number): Promise<void> {
+      await conn.run("leaveCall", scripts.leave, callKeys(turn.callKey), [
+        turn.eventId,
+        turn.owner,
+        String(turn.occurredAtMs),
+        handled ? "1" : "0",
+        ms(ttlMs),
+      ]);
+    },
+
+    async reserve(key: string, intervalMs: number): Promise<number> {
+      return Number(await conn.run("reserve", scripts.reserve, [`${prefix}pace:${key}`], [String(intervalMs)]));
+    },
+
+    close: () => conn.close(),
+  };
+}
