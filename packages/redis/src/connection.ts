@@ -40,10 +40,13 @@ interface ManagedClient extends RedisCommandClient {
 interface OwnClient {
   client: ManagedClient;
   secrets: string[];
+  /** The last connection error, scrubbed, while not connected. */
+  lastError(): string | undefined;
 }
 
 function reasonOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.replace(/[.\s]+$/, "");
 }
 
 /** A client made from `url`: not connected until the first command. */
@@ -56,16 +59,19 @@ export function clientFromUrl(url: string, onError: (error: Error) => void): Own
     socket: { connectTimeout: 5000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
   });
   let healthy = true;
+  let last: string | undefined;
   // Without a listener, a connection error would crash the process. Reported once per outage.
   client.on("error", (error: unknown) => {
+    last = scrub(reasonOf(error), secrets);
     if (!healthy) return;
     healthy = false;
-    onError(new Error(`redisStore (${redactUrl(url)}): ${scrub(reasonOf(error), secrets)}. Reconnecting.`));
+    onError(new Error(`redisStore (${redactUrl(url)}): ${last}. Reconnecting.`));
   });
   client.on("ready", () => {
     healthy = true;
+    last = undefined;
   });
-  return { client: client as unknown as ManagedClient, secrets };
+  return { client: client as unknown as ManagedClient, secrets, lastError: () => last };
 }
 
 function deadline<T>(work: Promise<T>, ms: number, fail: () => Error): Promise<T> {
@@ -110,11 +116,10 @@ export function connection(
     async run(operation, { source, sha }, keys, args) {
       const tail = [String(keys.length), ...keys, ...args];
       try {
-        await deadline(
-          ready(operation),
-          commandTimeoutMs,
-          () => new Error(`not connected within ${commandTimeoutMs} ms`),
-        );
+        await deadline(ready(operation), commandTimeoutMs, () => {
+          const last = "own" in target ? target.own.lastError() : undefined;
+          return new Error(`not connected within ${commandTimeoutMs} ms${last ? `; last error: ${last}` : ""}`);
+        });
         try {
           return await send(["EVALSHA", sha, ...tail]);
         } catch (error) {

@@ -199,6 +199,9 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     },
 
     async reserve(key: string, intervalMs: number): Promise<number> {
+      if (!(intervalMs > 0 && Number.isFinite(intervalMs))) {
+        throw new RangeError(`redisStore.reserve: intervalMs must be a finite number > 0, got ${String(intervalMs)}.`);
+      }
       return Number(await conn.run("reserve", scripts.reserve, [`${prefix}pace:${key}`], [String(intervalMs)]));
     },
 

@@ -228,6 +228,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
 
     async reserve(key: string, intervalMs: number): Promise<number> {
+      if (!(intervalMs > 0 && Number.isFinite(intervalMs))) {
+        throw new RangeError(`memoryStore.reserve: intervalMs must be a finite number > 0, got ${String(intervalMs)}.`);
+      }
       const now = Date.now();
       const next = paces.get(key);
       const slot = next && next.next > now ? next.next : now;
