@@ -6,7 +6,7 @@ interface BenchModule {
   run(): Promise<BenchRow[]>;
 }
 
-const suites = ["client", "webhooks", "startup", "bundle", "install", "regenerate", "simulator", "flows"] as const;
+const suites = ["client", "webhooks", "startup", "bundle", "install", "regenerate", "simulator", "flows", "router"] as const;
 const only = process.argv.slice(2);
 
 const rows: BenchRow[] = [];
@@ -26,5 +26,6 @@ const machine = `${cpus().length} x ${cpus()[0]?.model.trim() ?? "cpu"}, ${Math.
 printTable(`telnyx-voice benchmarks, ${new Date().toISOString().slice(0, 10)}, ${machine}`, rows);
 for (const failure of failures) console.error(`FAILED ${failure}`);
 const missed = rows.filter((r) => r.pass === false);
-for (const row of missed) console.error(`target missed: ${row.metric} (${row.ratio.toFixed(2)}x, target ${row.target})`);
+for (const row of missed)
+  console.error(`target missed: ${row.metric} (${row.ratio.toFixed(2)}x, target ${row.target})`);
 process.exit(failures.length ? 1 : 0);

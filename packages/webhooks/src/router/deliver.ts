@@ -99,7 +99,8 @@ export async function deliver(
       await store.joinCall(turn, leaseMs, doneTtlMs);
       joined = true;
       // Earlier events of the call still on their way join during the window and go first.
-      await sleep(arrived + reorderWindowMs - now());
+      const window = arrived + reorderWindowMs - now();
+      if (window > 0) await sleep(window);
       for (let attempt = 0; ; attempt++) {
         const entry = await store.enterCall(turn, leaseMs);
         if (entry.entered) {
@@ -122,17 +123,14 @@ export async function deliver(
   }
 
   // The handler succeeded: from here on nothing may make Telnyx deliver the event again, so store failures are
-  // reported and the answer stays 200 (a retry would run the handler twice).
-  let held: boolean | undefined;
-  for (let attempt = 0; attempt < COMPLETE_TRIES && held === undefined; attempt++) {
-    try {
-      held = await store.completeEvent(eventId, owner, doneTtlMs);
-    } catch (error) {
-      if (attempt === COMPLETE_TRIES - 1) report(error);
-      else await sleep(10 * 4 ** attempt);
-    }
-  }
-  if (held === false || (held === undefined && heartbeat.lost)) {
+  // reported and the answer stays 200 (a retry would run the handler twice). The done mark is written first;
+  // leaving the call goes out beside it (one round trip for both on a pipelining client), as nothing in the
+  // call's order depends on the mark.
+  const completing = complete(store, eventId, owner, doneTtlMs, report);
+  const leaving = turn ? settle(store.leaveCall(turn, true, doneTtlMs), report) : undefined;
+  const held = await completing;
+  await leaving;
+  if (held === false) {
     report(
       new Error(
         `[@telnyx-voice/webhooks] event ${eventId} (${event.data.event_type}) lost its claim while its handler ran ` +
@@ -141,5 +139,25 @@ export async function deliver(
       ),
     );
   }
-  if (turn) await settle(store.leaveCall(turn, true, doneTtlMs), report);
+}
+
+/** Marks the event done, trying again on a store failure; `undefined` when every try failed (reported). */
+async function complete(
+  store: ResolvedRouterOptions["store"],
+  eventId: string,
+  owner: string,
+  doneTtlMs: number,
+  report: (error: unknown) => void,
+): Promise<boolean | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await store.completeEvent(eventId, owner, doneTtlMs);
+    } catch (error) {
+      if (attempt === COMPLETE_TRIES - 1) {
+        report(error);
+        return undefined;
+      }
+      await sleep(10 * 4 ** attempt);
+    }
+  }
 }

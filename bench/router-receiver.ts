@@ -1,0 +1,26 @@
+// A webhook receiver process for bench/router.ts: verify-only, or the router on redisStore or memoryStore,
+// with an empty handler, so the figures are what the router adds. Prints nothing; says its port over IPC.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { redisStore } from "@telnyx-voice/redis";
+import { memoryStore, Webhooks } from "@telnyx-voice/webhooks";
+
+const mode = process.env.MODE as "verify" | "redis" | "memory";
+const webhooks = new Webhooks({ publicKey: process.env.PUBLIC_KEY, onError: (e) => console.error(e) });
+const store =
+  mode === "redis" ? redisStore({ url: process.env.REDIS_URL, keyPrefix: process.env.KEY_PREFIX }) : memoryStore();
+const handler =
+  mode === "verify"
+    ? webhooks.nodeHandler(() => {})
+    : webhooks
+        .router({ store })
+        .otherwise(() => {})
+        .nodeHandler();
+const server = createServer(handler);
+server.keepAliveTimeout = 10_000;
+server.listen(0, "127.0.0.1", () => process.send?.({ port: (server.address() as AddressInfo).port }));
+process.on("SIGTERM", () => {
+  server.closeAllConnections();
+  server.close();
+  process.exit(0);
+});
