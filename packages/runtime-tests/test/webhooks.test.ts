@@ -32,3 +32,19 @@ describe.each(runtimes)("@telnyx-voice/webhooks in %s", (runtime) => {
     if (runtime === "chromium") expect(out.hasProcess).toBe(false);
   });
 });
+
+describe.each(runtimes)("the router with memoryStore in %s", (runtime) => {
+  test("handles a duplicate once, orders a call's events within the window, answers a busy copy 503", async () => {
+    const keys = await generateKeyPair();
+    const out = await runIn<object, Record<string, unknown>>(runtime, "router", keys, origin());
+    expect(out).toEqual({
+      ordered: ["200", "200"],
+      duplicates: ["200", "200"],
+      late: "200",
+      busy: "503 retry-after 1",
+      first: "200",
+      seen: ["a", "b", "old (late)", "slow"],
+      overlapped: false,
+    });
+  });
+});
