@@ -8,7 +8,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Telnyx } from "@telnyx-voice/client";
 import { type Simulator, startSimulator } from "@telnyx-voice/simulator";
-import { afterEach, expect, test } from "vitest";
+import { afterAll, afterEach, expect, test } from "vitest";
+import { type RedisServer, startRedisServer } from "../../scripts/redis-server.js";
 
 const examples = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quickstarts = readdirSync(join(examples, "quickstarts")).filter((f) => f.endsWith(".ts"));
@@ -66,8 +67,13 @@ function start(file: string, env: Record<string, string>): Script {
   return script;
 }
 
-async function simulator(webhookUrl?: string): Promise<{ sim: Simulator; env: Record<string, string> }> {
-  const sim = await startSimulator({ apiKey: API_KEY, answerDelayMs: 20, ...(webhookUrl ? { webhookUrl } : {}) });
+let redis: RedisServer | undefined;
+afterAll(async () => {
+  await redis?.stop();
+});
+
+async function simulator(webhookUrl?: string, duplicateRate = 0): Promise<{ sim: Simulator; env: Record<string, string> }> {
+  const sim = await startSimulator({ apiKey: API_KEY, answerDelayMs: 20, delivery: { duplicateRate }, ...(webhookUrl ? { webhookUrl } : {}) });
   sims.push(sim);
   const env = { TELNYX_API_KEY: API_KEY, TELNYX_BASE_URL: sim.url, TELNYX_PUBLIC_KEY: sim.publicKey };
   return { sim, env };
@@ -101,10 +107,15 @@ async function listening(port: number, script: Script): Promise<void> {
  * A receiver quick start: it serves on PORT and the simulator sends a call's webhooks there. `answered` is
  * what it prints once the call is up; after the hang-up it prints each of `hungUp`.
  */
-async function receiverScenario(file: string, answered: (id: string) => RegExp, hungUp: RegExp[]): Promise<void> {
+async function receiverScenario(
+  file: string,
+  answered: (id: string) => RegExp,
+  hungUp: RegExp[],
+  extra: { env?: Record<string, string>; duplicateRate?: number } = {},
+): Promise<void> {
   const port = await freePort();
-  const { sim, env } = await simulator(`http://127.0.0.1:${port}/webhooks`);
-  const script = start(file, { ...env, PORT: String(port) });
+  const { sim, env } = await simulator(`http://127.0.0.1:${port}/webhooks`, extra.duplicateRate);
+  const script = start(file, { ...env, ...extra.env, PORT: String(port) });
   await listening(port, script);
   const telnyx = new Telnyx({ apiKey: API_KEY, baseURL: sim.url });
   const { data } = await telnyx.calls.dial({ connection_id: CONNECTION, from: "+13125550001", to: "+13125550002" });
@@ -152,6 +163,24 @@ const scenarios: Record<string, () => Promise<void>> = {
     receiverScenario("receive-node-http.ts", () => /call from \+13125550001/, [/hung up: normal_clearing/]),
 
   "receive-express.ts": () => receiverScenario("receive-express.ts", literally, []),
+
+  // Every webhook delivered twice (same data.id): the router on Redis handles each once.
+  "receive-many-instances.ts": async () => {
+    redis ??= await startRedisServer();
+    let answeredId = "";
+    await receiverScenario(
+      "receive-many-instances.ts",
+      (id) => {
+        answeredId = id;
+        return literally(`answered: ${id}`);
+      },
+      [/hung up: normal_clearing/],
+      { env: { REDIS_URL: redis.url }, duplicateRate: 1 },
+    );
+    const output = running.at(-1)?.output() ?? "";
+    expect(output.split(`answered: ${answeredId}`).length - 1).toBe(1);
+    expect(output.match(/hung up/g)).toHaveLength(1);
+  },
 };
 
 test("every quick start runs against the simulator or says it is a fragment", () => {

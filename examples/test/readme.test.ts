@@ -20,6 +20,7 @@ test("the README embeds every quick start", () => {
       "examples/quickstarts/iterate-active-calls.ts",
       "examples/quickstarts/handle-errors.ts",
       "examples/quickstarts/test-with-simulator.ts",
+      "examples/quickstarts/receive-many-instances.ts",
     ]),
   );
 });
