@@ -14,6 +14,8 @@ export const TELNYX_ERRORS = {
   internal: { status: 500, code: "10007", title: "Internal server error" },
   unavailable: { status: 503, code: "10007", title: "Service unavailable" },
   tooManyRequests: { status: 429, code: "10011", title: "Too many requests" },
+  // Telnyx's dials-per-second limit answers 429 with code 90103 (its DPS docs); the title is ours.
+  dialRateLimited: { status: 429, code: "90103", title: "Dials per second limit exceeded" },
   invalidParameter: { status: 422, code: "10015", title: "Invalid parameter" },
   malformedBody: { status: 400, code: "10028", title: "Character encoding error" },
   invalidEnum: { status: 422, code: "10032", title: "Invalid enumerated value" },

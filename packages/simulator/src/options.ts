@@ -42,6 +42,12 @@ export interface SimulatorOptions {
    * dropped, so a long-running simulator holds steady memory.
    */
   endedCallRetentionMs?: number | undefined;
+  /**
+   * Telnyx's dials-per-second limit, off by default: checked as Telnyx does, over a rolling 5 seconds, so a dial
+   * is refused (429, code 90103, `retry-after`) once `5 x dialsPerSecond` dials were accepted in the trailing 5 s.
+   * Telnyx's default is 30. `sim.dialsRefused` counts the refusals.
+   */
+  dialsPerSecond?: number | undefined;
   /** Signing keys (base64 raw Ed25519); a fresh pair is generated when omitted. */
   keyPair?: { publicKey: string; privateKey: string } | undefined;
   /**
@@ -83,6 +89,10 @@ export function validateOptions(options: SimulatorOptions): void {
   checkNonNegative("maxGatherWaitMs", options.maxGatherWaitMs);
   checkNonNegative("inboundRingTimeoutMs", options.inboundRingTimeoutMs);
   checkNonNegative("endedCallRetentionMs", options.endedCallRetentionMs);
+  const dps = options.dialsPerSecond;
+  if (dps !== undefined && !(typeof dps === "number" && Number.isFinite(dps) && dps > 0)) {
+    throw new RangeError(`dialsPerSecond must be a number > 0 (Telnyx's default is 30), got ${String(dps)}`);
+  }
 }
 
 /** 127.0.0.0/8, ::1, localhost: only this machine can reach the simulator. */

@@ -22,6 +22,7 @@ import {
   type SimulatorOptions,
   validateOptions,
 } from "./options.js";
+import { DialRateLimit } from "./http/dial-rate.js";
 import { warmUpValidators } from "./schema/precompile.js";
 
 export interface EmittedEventRecord {
@@ -54,6 +55,8 @@ export interface Simulator {
    */
   readonly deliveries: readonly DeliveryRecord[];
   readonly faults: FaultInjector;
+  /** How many dials `dialsPerSecond` refused (429, code 90103) so far; 0 without the option. */
+  readonly dialsRefused: number;
   /** Resolves when no webhook is waiting to be delivered. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -115,7 +118,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
   );
   const faults = new FaultInjector(options.faults);
-  const opContext = { engine, applications, defaultWebhookUrl: options.webhookUrl, dialCommands };
+  const dialRate = options.dialsPerSecond === undefined ? undefined : new DialRateLimit(options.dialsPerSecond);
+  const opContext = { engine, applications, defaultWebhookUrl: options.webhookUrl, dialCommands, dialRate };
 
   const inboundCall = (input: InboundCallOptions): SimCall => {
     const o = checkInboundCall(input);
@@ -179,6 +183,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return dispatcher.deliveries;
     },
     faults,
+    get dialsRefused() {
+      return dialRate?.refused ?? 0;
+    },
     idle: () => dispatcher.idle(),
     stop: async () => {
       engine.stop();

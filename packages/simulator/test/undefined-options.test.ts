@@ -21,6 +21,7 @@ test("every option as undefined: loopback, the default key, polite delivery", as
     redelivery: { maxAttempts: undefined, baseDelayMs: undefined, timeoutMs: undefined },
     delivery: { duplicateRate: undefined, concurrency: undefined, jitterMs: undefined, seed: undefined },
     endedCallRetentionMs: undefined,
+    dialsPerSecond: undefined,
     keyPair: undefined,
     logger: undefined,
   });

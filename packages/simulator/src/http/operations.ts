@@ -11,6 +11,7 @@ import { activeCall, callStatus, dialResponse } from "../calls/wire.js";
 import { invalidParameter, quote, resourceNotFound } from "../errors.js";
 import { checkBase64, checkNumber } from "../schema/prose-checks.js";
 import { HTTP_METHODS, sliceDocument } from "../schema/slice.js";
+import type { DialRateLimit } from "./dial-rate.js";
 
 export interface OperationContext {
   engine: CallEngine;
@@ -19,6 +20,8 @@ export interface OperationContext {
   defaultWebhookUrl: string | undefined;
   /** Dials by `command_id`, so a retried dial does not place a second call. */
   dialCommands: DialCommands;
+  /** The `dialsPerSecond` option's limit, when set. */
+  dialRate: DialRateLimit | undefined;
 }
 
 /**
@@ -91,6 +94,8 @@ const dial: OperationHandler = (ctx, { body }) => {
       { pointer: "/connection_id" },
     );
   }
+  // A repeated command_id (answered above) places no call, so it does not count against the limit.
+  ctx.dialRate?.admit();
   const recordingId = request.record === "record-from-answer" ? uuid() : undefined;
   const call = ctx.engine.create({
     direction: "outgoing",
