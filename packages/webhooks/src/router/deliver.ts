@@ -111,6 +111,8 @@ export async function deliver(
         if (!(await waits.next(attempt, deadline))) throw busy("call_busy", event, maxWaitMs);
       }
     }
+    // A claim lost while waiting (the process stalled past the lease): another copy may be running already.
+    if (heartbeat.lost) throw busy("lease_lost", event, maxWaitMs);
     await handle({ late, callKey });
   } catch (error) {
     heartbeat.stop();
