@@ -256,6 +256,25 @@ export function routerSuite(label: string, setup: RouterSuiteSetup): void {
       ]);
     });
 
+    it("makes an earlier event that arrives while a later one runs wait for it (the call's lease), then marks it late", async () => {
+      const held = gate();
+      const { url, handled } = await instances(2, {}, (event) => (event.id.endsWith("-later") ? held.wait : undefined));
+      const later = eventBody({ id: `${Date.now()}-later`, call: "call-lease", at: 20 });
+      const earlier = eventBody({ call: "call-lease", at: 10 });
+      const first = deliverTo(url(0), later.body);
+      await until(() => handled.length === 1, "the later event's handler to start");
+      const second = deliverTo(url(1), earlier.body);
+      await pause(100);
+      expect(handled).toHaveLength(1);
+      held.open();
+      expect([(await first).status, (await second).status]).toEqual([200, 200]);
+      expect(handled.map((h) => [h.id, h.late])).toEqual([
+        [later.id, false],
+        [earlier.id, true],
+      ]);
+      expect(overlaps(handled)).toEqual([]);
+    });
+
     it("answers 503 with Retry-After, never 200, to a copy that waited maxWaitMs for another copy's outcome", async () => {
       const held = gate();
       const { url, handled } = await instances(2, { maxWaitMs: 200 }, () => held.wait);
