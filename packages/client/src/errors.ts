@@ -102,6 +102,20 @@ export class ResponseTooLargeError extends TelnyxError {
   }
 }
 
+/**
+ * `dialRate`: the dial's slot was further away than `maxWaitMs` (more dials are queued than the rate lets through
+ * in that time), so the dial was not sent.
+ */
+export class DialRateError extends TelnyxError {
+  override name = "DialRateError";
+  /** How long the dial would have waited for its slot, in ms. */
+  readonly waitMs: number;
+  constructor(message: string, waitMs: number) {
+    super(message);
+    this.waitMs = waitMs;
+  }
+}
+
 /** A list walk stopped because the server sent a page it had already sent (it did not advance). */
 export class PaginationError extends TelnyxError {
   override name = "PaginationError";
@@ -393,6 +407,23 @@ export function optionError(where: string, name: string, value: unknown, expecte
     name,
     value,
     expected,
+  );
+}
+
+/** `dialRate`: the next free slot is further away than `maxWaitMs`. */
+export function dialRateError(waitMs: number, maxWaitMs: number, perSecond: number): DialRateError {
+  return new DialRateError(
+    `dial was not sent: its dialRate slot is ${Math.round(waitMs)} ms away, beyond dialRate.maxWaitMs ` +
+      `(${maxWaitMs} ms), so more dials are queued than ${perSecond} a second lets through in that time. ` +
+      "Dial fewer at once, or raise maxWaitMs (or perSecond, within your account's limit).",
+    waitMs,
+  );
+}
+
+/** `dialRate.store.reserve` answered something other than a wait in ms. */
+export function dialRateStoreError(got: unknown): TelnyxError {
+  return new TelnyxError(
+    `dialRate.store.reserve(key, intervalMs) must resolve with the ms to wait (a number >= 0), got ${describe(got)}`,
   );
 }
 

@@ -8,7 +8,16 @@ import type { Errors } from "./errors.js";
 import type { Logger } from "./options.js";
 import type { RequestPlan } from "./plan.js";
 import type { LightRequest } from "./request.js";
-import { connectionNeverSent, type Decision, type Outcome, serverDelay, shouldRetry, sleep } from "./retry.js";
+import { RateGate, rateLimitReset } from "./rate-gate.js";
+import {
+  connectionNeverSent,
+  type Decision,
+  MAX_SERVER_DELAY,
+  type Outcome,
+  serverDelay,
+  shouldRetry,
+  sleep,
+} from "./retry.js";
 
 export interface FetchLayerConfig {
   fetch: Sender;
@@ -23,6 +32,8 @@ export class FetchLayer {
   readonly #authorization: string;
   readonly #logger: Logger | undefined;
   readonly #errors: Errors;
+  /** `x-ratelimit-remaining: 0` seen: the client's requests wait for `x-ratelimit-reset`. */
+  readonly #gate = new RateGate();
 
   constructor(config: FetchLayerConfig) {
     this.#fetch = config.fetch;
@@ -58,6 +69,7 @@ export class FetchLayer {
     let started = 0;
     for (;;) {
       if (signal?.aborted) throw errors.aborted(where(request), signal.reason);
+      await this.#untilRateLimitResets(request, signal);
       started++;
       if (logger?.debug) {
         logger.debug(errors.logText(`telnyx: ${where(request)} (attempt ${started}/${settings.maxRetries + 1})`), {
@@ -88,12 +100,15 @@ export class FetchLayer {
       let outcome: Outcome;
       if (response !== undefined) {
         attempts.keepOnly(attempt);
+        this.#gate.observe(response.headers);
         const status = response.status;
         if (status >= 200 && status < 300) return this.#within(response, attempt, plan, request);
         if ((status >= 300 && status < 400) || response.type === "opaqueredirect") {
           throw errors.redirect(where(request), status, response.headers);
         }
-        outcome = { kind: "status", status, retryAfter: serverDelay(response.headers) };
+        const retryAfter =
+          serverDelay(response.headers) ?? (status === 429 ? rateLimitReset(response.headers) : undefined);
+        outcome = { kind: "status", status, retryAfter };
       } else {
         outcome = attempt.timedOut ? { kind: "timeout" } : { kind: "network", neverSent: connectionNeverSent(error) };
       }
@@ -122,6 +137,22 @@ export class FetchLayer {
           throw errors.aborted(where(request), cause);
         }
       }
+    }
+  }
+
+  /** Holds a request while an earlier response said the rate limit window is spent, up to MAX_SERVER_DELAY. */
+  async #untilRateLimitResets(request: LightRequest, signal: AbortSignal | undefined): Promise<void> {
+    const delay = this.#gate.delay();
+    if (delay === 0 || delay > MAX_SERVER_DELAY) return;
+    this.#logger?.info?.(
+      this.#errors.logText(
+        `telnyx: ${where(request)} waits ${Math.round(delay)} ms: x-ratelimit-remaining was 0 until x-ratelimit-reset`,
+      ),
+    );
+    try {
+      await sleep(delay, signal);
+    } catch (cause) {
+      throw this.#errors.aborted(where(request), cause);
     }
   }
 

@@ -1,6 +1,13 @@
 // @telnyx-voice/client: the Telnyx Voice API (Call Control) over openapi-fetch, typed from the spec.
 export { DEFAULT_BASE_URL, Telnyx } from "./telnyx.js";
-export type { BackoffOptions, ClientOptions, Logger, RequestOptions } from "./options.js";
+export type {
+  BackoffOptions,
+  ClientOptions,
+  DialPaceStore,
+  DialRateOptions,
+  Logger,
+  RequestOptions,
+} from "./options.js";
 export {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -9,6 +16,7 @@ export {
   AuthenticationError,
   BadRequestError,
   ConflictError,
+  DialRateError,
   InternalServerError,
   NotFoundError,
   PaginationError,

@@ -24,6 +24,38 @@ export interface BackoffOptions {
   maxDelay?: number | undefined;
 }
 
+/**
+ * What `dialRate` keeps its slots in: anything with `reserve(key, intervalMs)`, which reserves the next free
+ * slot of `key` (slots `intervalMs` apart across everyone sharing the store) and resolves with the ms to wait
+ * for it. `redisStore` from `@telnyx-voice/redis` (many instances) and `memoryStore()` from
+ * `@telnyx-voice/webhooks` (one process) are such stores.
+ */
+export interface DialPaceStore {
+  reserve(key: string, intervalMs: number): Promise<number>;
+}
+
+/**
+ * Paces `calls.dial` for every client that shares `store` and `key`: dials leave `1000 / perSecond` ms apart,
+ * whichever instance sends them. Telnyx refuses dials (429, code 90103) past its dials-per-second limit, 30 a
+ * second by default, summed over a rolling 5 seconds.
+ */
+export interface DialRateOptions {
+  /**
+   * Dials per second, all instances together. Set it a little under your account's limit (25 to 28 for the
+   * default 30): evenly spaced dials can still be bunched on the way. From 0.01 to 10000.
+   */
+  perSecond: number;
+  /** Where the slots are kept, shared by every instance: `redisStore({ url })`, or `memoryStore()` in one process. */
+  store: DialPaceStore;
+  /** The slots' name in the store (default `"dials"`): one per Telnyx account sharing the store. */
+  key?: string | undefined;
+  /**
+   * The longest a dial waits for its slot (default 60000 ms). A dial whose slot is further away is not sent: it
+   * rejects with `DialRateError` (too many dials queued for the rate).
+   */
+  maxWaitMs?: number | undefined;
+}
+
 /** Per-request options, the last argument of every method (and accepted in `telnyx.raw`'s init). */
 export interface RequestOptions {
   /** Milliseconds each attempt may take, response headers and body (default: the client's, 60000). */
@@ -66,6 +98,11 @@ export interface ClientOptions {
   logger?: Logger | undefined;
   /** Backoff between retries when the server does not say how long to wait. */
   backoff?: BackoffOptions | undefined;
+  /**
+   * Paces `calls.dial` across every instance sharing a store (opt-in): `{ perSecond: 25, store: redisStore({ url }) }`.
+   * Off by default.
+   */
+  dialRate?: DialRateOptions | undefined;
 }
 
 /** What one request runs with: the client's settings, overridden by the request's own options. */
@@ -99,6 +136,7 @@ const CLIENT_KEYS = [
   "defaultHeaders",
   "logger",
   "backoff",
+  "dialRate",
 ] as const satisfies readonly (keyof ClientOptions)[];
 const REQUEST_KEYS = [
   "timeout",
@@ -109,6 +147,7 @@ const REQUEST_KEYS = [
   "maxResponseBytes",
 ] as const satisfies readonly (keyof RequestOptions)[];
 const BACKOFF_KEYS = ["initialDelay", "maxDelay"] as const satisfies readonly (keyof BackoffOptions)[];
+const DIAL_RATE_KEYS = ["perSecond", "store", "key", "maxWaitMs"] as const satisfies readonly (keyof DialRateOptions)[];
 
 /** The option names `telnyx.raw` takes from its init besides openapi-fetch's own. */
 export const SETTINGS_KEYS = ["timeout", "maxRetries", "commandTimeout", "maxResponseBytes"] as const;
@@ -208,12 +247,48 @@ export function checkRawHeaders(where: Where, value: unknown): void {
   }
 }
 
+/** `dialRate`, checked, with its defaults. */
+export interface CheckedDialRate {
+  intervalMs: number;
+  store: DialPaceStore;
+  key: string;
+  maxWaitMs: number;
+}
+
+function checkDialRate(where: Where, value: unknown): CheckedDialRate | undefined {
+  const given = objectOrUndefined(where, "dialRate", value);
+  if (!given) return undefined;
+  refuseUnknown(where, " dialRate", given, DIAL_RATE_KEYS);
+  const { perSecond, store, key, maxWaitMs } = given;
+  if (!(typeof perSecond === "number" && perSecond >= 0.01 && perSecond <= 10_000)) {
+    throw optionError(named(where), "dialRate.perSecond", perSecond, "a number of dials per second from 0.01 to 10000");
+  }
+  if (typeof store !== "object" || store === null || typeof (store as DialPaceStore).reserve !== "function") {
+    throw optionError(
+      named(where),
+      "dialRate.store",
+      store,
+      "a store with reserve(key, intervalMs), such as redisStore({ url }) from @telnyx-voice/redis",
+    );
+  }
+  if (key !== undefined && (typeof key !== "string" || key === "")) {
+    throw optionError(named(where), "dialRate.key", key, "a non-empty string");
+  }
+  return {
+    intervalMs: 1000 / perSecond,
+    store: store as DialPaceStore,
+    key: key ?? "dials",
+    maxWaitMs: maxWaitMs === undefined ? 60_000 : milliseconds(where, "dialRate.maxWaitMs", maxWaitMs, 1),
+  };
+}
+
 /** Client options other than the settings, checked. */
 export interface CheckedClientOptions {
   settings: Settings;
   fetch: ((input: string, init: RequestInit) => Promise<Response>) | undefined;
   defaultHeaders: Record<string, string> | undefined;
   logger: Logger | undefined;
+  dialRate: CheckedDialRate | undefined;
 }
 
 export function resolveClientOptions(options: unknown): CheckedClientOptions & { given: ClientOptions } {
@@ -233,6 +308,7 @@ export function resolveClientOptions(options: unknown): CheckedClientOptions & {
     fetch: given.fetch,
     defaultHeaders: checkHeaders(where, "defaultHeaders", given.defaultHeaders),
     logger,
+    dialRate: checkDialRate(where, given.dialRate),
   };
 }
 

@@ -3,6 +3,7 @@
 import type { paths } from "@telnyx-voice/types";
 import openapiFetch from "openapi-fetch";
 import { BASE_URL_ENV, DEFAULT_BASE_URL, resolveBaseURL } from "./base-url.js";
+import { DialPacer } from "./dial-rate.js";
 import { apiKeyError, Errors } from "./errors.js";
 import { FetchLayer } from "./fetch-layer.js";
 import { type ClientOptions, resolveClientOptions } from "./options.js";
@@ -72,7 +73,11 @@ export class Telnyx {
     const path = new RequestPath(engine, layer, checked.settings, errors);
     this.raw = path.raw();
     const send = path.send.bind(path);
-    this.calls = new Calls(send, path.sendAction.bind(path));
+    this.calls = new Calls(
+      send,
+      path.sendAction.bind(path),
+      checked.dialRate ? new DialPacer(checked.dialRate, errors) : undefined,
+    );
     this.callControlApplications = new CallControlApplications(send);
     this.connections = new Connections(send);
   }

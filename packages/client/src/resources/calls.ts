@@ -1,4 +1,5 @@
 import type { DialRequest, DialResponse, ResponseBodyOf } from "@telnyx-voice/types";
+import type { DialPacer } from "../dial-rate.js";
 import type { RequestOptions } from "../options.js";
 import type { Transport } from "../transport.js";
 import { type ActionSender, type CallActions, createActions } from "./actions.js";
@@ -9,15 +10,22 @@ export class Calls {
   /** Call commands: `telnyx.calls.actions.answer(callControlId)`, `...speak(id, { payload, voice })`, ... */
   readonly actions: CallActions;
   readonly #send: Transport;
+  readonly #pacer: DialPacer | undefined;
 
-  constructor(send: Transport, sendAction: ActionSender) {
+  constructor(send: Transport, sendAction: ActionSender, pacer?: DialPacer) {
     this.#send = send;
+    this.#pacer = pacer;
     this.actions = createActions(sendAction);
   }
 
-  /** `POST /calls`: dial a number or SIP URI from a connection. `res.data.call_control_id` addresses the new call. */
+  /**
+   * `POST /calls`: dial a number or SIP URI from a connection. `res.data.call_control_id` addresses the new call.
+   * With the client's `dialRate`, the dial first waits for its slot.
+   */
   dial(body: DialRequest, options?: RequestOptions): Promise<DialResponse> {
-    return this.#send("POST", "/calls", { body }, options);
+    const pacer = this.#pacer;
+    if (!pacer) return this.#send("POST", "/calls", { body }, options);
+    return pacer.wait(options?.signal).then(() => this.#send("POST", "/calls", { body }, options));
   }
 
   /** `GET /calls/{call_control_id}`: whether the call is alive, and for how long. */

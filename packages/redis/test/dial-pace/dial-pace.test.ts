@@ -66,8 +66,9 @@ describe("dial pacing across 5 processes through one Redis", () => {
   it("keeps every 5-second window at the simulator within Telnyx's 150 dials, and none is refused", {
     timeout: 60_000,
   }, async () => {
-    // 25 of the limit's 30: dials leave evenly spaced, and the margin (25 dials in a window) absorbs whatever
-    // bunches them on the way (a network, or here a busy event loop at the simulator holding requests up to 1 s).
+    // new Telnyx({ dialRate: { perSecond: 25, store: redisStore } }) in each process. 25 of the limit's 30: dials
+    // leave evenly spaced, and the margin (25 dials a window) absorbs whatever bunches them on the way (a network,
+    // or here a busy event loop at the simulator holding requests up to 1 s).
     const result = await run(25);
     console.log(
       `[dial pace] ${result.accepted} dials accepted, busiest 5 s window ${result.busiest}, refused ${result.refused}`,

@@ -1,6 +1,6 @@
 // One instance of an outbound dialer, run as its own process by dial-pace.test.ts: dials COUNT calls, ten at a
-// time, paced through redisStore's reserve (the slot every instance shares) unless PER_SECOND is 0, and reports
-// how many were placed and how many were refused (429 / 90103) over IPC.
+// time, through a client whose dialRate keeps its slots in redisStore (shared by every instance) unless
+// PER_SECOND is 0, and reports how many were placed and how many were refused (429 / 90103) over IPC.
 import { APIError, Telnyx } from "@telnyx-voice/client";
 import { redisStore } from "../../src/index.js";
 
@@ -15,13 +15,12 @@ const perSecond = Number(env("PER_SECOND"));
 const instance = Number(env("INSTANCE"));
 const store = redisStore({ url: env("REDIS_URL"), keyPrefix: env("KEY_PREFIX") });
 // maxRetries 0: a refused dial shows as an error here instead of being retried away.
-const telnyx = new Telnyx({ apiKey: "KEY_SIMULATOR", baseURL: env("TELNYX_BASE_URL"), maxRetries: 0 });
-
-async function pace(): Promise<void> {
-  if (perSecond === 0) return;
-  const wait = await store.reserve("dials", 1000 / perSecond);
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-}
+const telnyx = new Telnyx({
+  apiKey: "KEY_SIMULATOR",
+  baseURL: env("TELNYX_BASE_URL"),
+  maxRetries: 0,
+  dialRate: perSecond > 0 ? { perSecond, store } : undefined,
+});
 
 let next = 0;
 let placed = 0;
@@ -31,7 +30,6 @@ await Promise.all(
   Array.from({ length: 10 }, async () => {
     while (next < count) {
       const n = next++;
-      await pace();
       try {
         await telnyx.calls.dial({
           connection_id: "dialer",
