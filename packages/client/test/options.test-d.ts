@@ -1,7 +1,16 @@
 // Compiled with exactOptionalPropertyTypes (test/tsconfig.json): every option that falls back when
 // absent takes an explicit `undefined`, as `process.env.X` and spread-in settings give it.
 import { describe, expectTypeOf, test } from "vitest";
-import { type BackoffOptions, type ClientOptions, type Logger, type RequestOptions, Telnyx } from "../src/index.js";
+import { memoryStore } from "@telnyx-voice/webhooks";
+import {
+  type BackoffOptions,
+  type ClientOptions,
+  type DialPaceStore,
+  type DialRateOptions,
+  type Logger,
+  type RequestOptions,
+  Telnyx,
+} from "../src/index.js";
 
 declare const env: Record<string, string | undefined>;
 declare const maybe: number | undefined;
@@ -28,6 +37,7 @@ describe("exactOptionalPropertyTypes", () => {
       defaultHeaders: undefined,
       logger: undefined,
       backoff: { initialDelay: maybe, maxDelay: maybe },
+      dialRate: { perSecond: 25, store: memoryStore(), key: env.DIAL_KEY, maxWaitMs: maybe },
     });
     expectTypeOf(telnyx).toEqualTypeOf<Telnyx>();
     const options: ClientOptions = { backoff: undefined };
@@ -52,6 +62,15 @@ describe("exactOptionalPropertyTypes", () => {
       timeout: undefined,
       middleware: undefined,
     });
+  });
+
+  test("dialRate takes any store with reserve(key, intervalMs), and nothing else", () => {
+    expectTypeOf(memoryStore()).toExtend<DialPaceStore>();
+    expectTypeOf<DialRateOptions["store"]>().toEqualTypeOf<DialPaceStore>();
+    // @ts-expect-error a store without reserve
+    new Telnyx({ dialRate: { perSecond: 1, store: {} } });
+    // @ts-expect-error perSecond is required
+    new Telnyx({ dialRate: { store: memoryStore() } });
   });
 
   test("BackoffOptions and Logger", () => {
