@@ -3,7 +3,7 @@
 // not on PATH: as root with apt-get (a fresh Debian/Ubuntu machine or CI), install Debian's package once;
 // otherwise fail with the exact ways to get one. No mock: the stores are tested against the real engine.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { closeSync, openSync, unlinkSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,17 +35,41 @@ function hasAptGet(): boolean {
   return spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
+/** Whether the process that wrote the lock still runs (an unreadable or empty lock is being written: alive). */
+function lockHolderAlive(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(lock, "utf8"));
+  } catch {
+    return true;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /** Installs Debian's redis-server once, even when several test processes ask at the same time. */
 async function installWithApt(): Promise<void> {
   const lock = join(tmpdir(), "telnyx-voice-redis-install.lock");
   const deadline = Date.now() + 10 * 60_000;
   for (;;) {
     try {
-      closeSync(openSync(lock, "wx"));
+      const fd = openSync(lock, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
       break;
     } catch {
-      // Another process is installing: wait for it, then use what it installed.
+      // Another process is installing: wait for it, then use what it installed. A lock whose process is gone
+      // (killed mid-install) is stale: take it over.
       if (hasRedisServer()) return;
+      if (!lockHolderAlive(lock)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
       if (Date.now() > deadline) throw new Error(`waited 10 minutes for ${lock} (another install?). ${HOW_TO_GET_ONE}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
