@@ -25,7 +25,13 @@ export const webCrypto: Ed25519Provider = {
     let key: Promise<CryptoKey> | undefined;
     return {
       async verify(message, signature) {
-        key ??= importEd25519(subtle, copy);
+        key ??= importEd25519(subtle, copy).catch((error: unknown) => {
+          key = undefined;
+          throw new Error(
+            `This runtime's Web Crypto cannot import an Ed25519 key (${(error as Error).message}). Pass ` +
+              "{ crypto: nobleCrypto } (from @telnyx-voice/webhooks/crypto) to new Webhooks() to verify in JavaScript.",
+          );
+        });
         return webVerify(subtle, await key, message, signature);
       },
     };
