@@ -35,9 +35,11 @@ interface ManagedClient extends RedisCommandClient {
   connect(): Promise<unknown>;
   close(): Promise<unknown>;
   destroy(): void;
+  /** A new client with the same options: the relay listens on one (a subscribed client sends nothing else). */
+  duplicate(): ManagedClient & { subscribe(channel: string, listener: (message: string) => void): Promise<void> };
 }
 
-interface OwnClient {
+export interface OwnClient {
   client: ManagedClient;
   secrets: string[];
   /** The last connection error, scrubbed, while not connected. */

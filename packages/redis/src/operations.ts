@@ -7,4 +7,11 @@ export type StoreOperation =
   | "joinCall"
   | "enterCall"
   | "leaveCall"
-  | "reserve";
+  | "reserve"
+  | "heartbeat"
+  | "isAlive"
+  | "ownCall"
+  | "disownCall"
+  | "takeOrphans"
+  | "openRelay"
+  | "send";

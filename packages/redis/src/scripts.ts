@@ -115,3 +115,52 @@ local after = slot + tonumber(ARGV[1])
 redis.call('SET', KEYS[1], string.format('%.3f', after), 'PX', math.ceil(after - now))
 return math.ceil(slot - now)
 `;
+
+// ---- Flows on many instances (RelayStore) ----
+//   <p>flows:alive:<instance>    string  "1", PX leaseMs from its last heartbeat
+//   <p>flows:instances           zset    instance -> when its liveness lapses (ms); PX an hour from a heartbeat
+//   <p>flows:calls:<instance>    set     the calls whose flow it runs; PX an hour from a heartbeat or ownCall
+
+const HOUR_MS = "3600000";
+
+/** KEYS: alive, instances, calls; ARGV: instance, leaseMs. */
+export const HEARTBEAT = `${NOW}
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ${HOUR_MS})
+redis.call('PEXPIRE', KEYS[3], ${HOUR_MS})
+return 1
+`;
+
+/** KEYS: alive. */
+export const IS_ALIVE = `return redis.call('EXISTS', KEYS[1])`;
+
+/** KEYS: calls; ARGV: call. */
+export const OWN = `
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ${HOUR_MS})
+return 1
+`;
+
+/** KEYS: calls; ARGV: call. */
+export const DISOWN = `return redis.call('SREM', KEYS[1], ARGV[1])`;
+
+/**
+ * KEYS: instances; ARGV: the calls key prefix (<p>flows:calls:). Takes up to 20 lapsed instances: each is removed
+ * from the set as its calls are read, so one caller gets them. (Its calls key is built here, not passed in
+ * KEYS: the instances are only known inside the script; fine on one Redis primary, which is what we support.)
+ */
+export const TAKE_ORPHANS = `${NOW}
+local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 20)
+local calls = {}
+for _, instance in ipairs(dead) do
+  redis.call('ZREM', KEYS[1], instance)
+  local key = ARGV[1] .. instance
+  for _, call in ipairs(redis.call('SMEMBERS', key)) do calls[#calls + 1] = call end
+  redis.call('DEL', key)
+end
+return calls
+`;
+
+/** KEYS: channel; ARGV: message. The number of listeners that got it. */
+export const PUBLISH = `return redis.call('PUBLISH', KEYS[1], ARGV[1])`;

@@ -1,9 +1,26 @@
 // redisStore(): the WebhookStore on Redis, for many instances. Each operation is one Lua script (see
 // scripts.ts for the keys and their TTLs); nothing here reads and then writes.
-import type { CallTurn, ClaimResult, EnterResult, WebhookStore } from "@telnyx-voice/webhooks";
-import { clientFromUrl, connection, type RedisCommandClient, script } from "./connection.js";
-import { redactUrl } from "./redact.js";
-import { CLAIM, COMPLETE, ENTER, JOIN, LEAVE, RELEASE, RENEW, RESERVE } from "./scripts.js";
+import type { CallTurn, ClaimResult, EnterResult, Relay, RelayStore, WebhookStore } from "@telnyx-voice/webhooks";
+import { clientFromUrl, connection, type OwnClient, type RedisCommandClient, script } from "./connection.js";
+import { RedisStoreError } from "./errors.js";
+import { redactUrl, scrub } from "./redact.js";
+import { openRelay, type Subscriber } from "./relay.js";
+import {
+  CLAIM,
+  COMPLETE,
+  DISOWN,
+  ENTER,
+  HEARTBEAT,
+  IS_ALIVE,
+  JOIN,
+  LEAVE,
+  OWN,
+  PUBLISH,
+  RELEASE,
+  RENEW,
+  RESERVE,
+  TAKE_ORPHANS,
+} from "./scripts.js";
 
 export interface RedisStoreOptions {
   /**
@@ -31,8 +48,11 @@ export interface RedisStoreOptions {
   onError?: ((error: Error) => void) | undefined;
 }
 
-/** The Redis {@link WebhookStore}; `close()` closes the client it made from `url` (not one you gave it). */
-export interface RedisStore extends WebhookStore {
+/**
+ * The Redis {@link WebhookStore}, and the {@link RelayStore} that runs `@telnyx-voice/flows` on many instances;
+ * `close()` closes the client it made from `url` (not one you gave it) and any relay it opened.
+ */
+export interface RedisStore extends WebhookStore, RelayStore {
   close(): Promise<void>;
 }
 
@@ -48,6 +68,12 @@ const scripts = {
   enter: script(ENTER),
   leave: script(LEAVE),
   reserve: script(RESERVE),
+  heartbeat: script(HEARTBEAT),
+  isAlive: script(IS_ALIVE),
+  own: script(OWN),
+  disown: script(DISOWN),
+  takeOrphans: script(TAKE_ORPHANS),
+  publish: script(PUBLISH),
 };
 
 function readEnv(name: string): string | undefined {
@@ -130,13 +156,16 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   const prefix = options.keyPrefix ?? DEFAULT_PREFIX;
   const timeout = options.commandTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   let conn: ReturnType<typeof connection>;
+  let own: OwnClient | undefined;
   if (options.client) {
     conn = connection({ given: options.client }, "the client you gave", timeout);
   } else {
     const url = checkUrl(options.url ?? readEnv("REDIS_URL"));
     const report = options.onError ?? ((error: Error) => console.error(`[@telnyx-voice/redis] ${error.message}`));
-    conn = connection({ own: clientFromUrl(url, report) }, redactUrl(url), timeout);
+    own = clientFromUrl(url, report);
+    conn = connection({ own }, redactUrl(url), timeout);
   }
+  const relays = new Set<Relay>();
 
   const eventKey = (eventId: string) => `${prefix}event:${eventId}`;
   // A call's keys share a hash tag: one slot per call.
@@ -205,6 +234,79 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
       return Number(await conn.run("reserve", scripts.reserve, [`${prefix}pace:${key}`], [String(intervalMs)]));
     },
 
-    close: () => conn.close(),
+    async heartbeat(instance: string, leaseMs: number): Promise<void> {
+      const keys = [flowsKey("alive", instance), `${prefix}flows:instances`, flowsKey("calls", instance)];
+      await conn.run("heartbeat", scripts.heartbeat, keys, [instance, ms(leaseMs)]);
+    },
+
+    async isAlive(instance: string): Promise<boolean> {
+      return Number(await conn.run("isAlive", scripts.isAlive, [flowsKey("alive", instance)], [])) === 1;
+    },
+
+    async ownCall(instance: string, callKey: string): Promise<void> {
+      await conn.run("ownCall", scripts.own, [flowsKey("calls", instance)], [callKey]);
+    },
+
+    async disownCall(instance: string, callKey: string): Promise<void> {
+      await conn.run("disownCall", scripts.disown, [flowsKey("calls", instance)], [callKey]);
+    },
+
+    async takeOrphans(): Promise<string[]> {
+      const calls = await conn.run("takeOrphans", scripts.takeOrphans, [`${prefix}flows:instances`], [`${prefix}flows:calls:`]);
+      return Array.isArray(calls) ? calls.map(String) : [];
+    },
+
+    async openRelay(instance: string, onMessage: (message: string) => Promise<string>): Promise<Relay> {
+      const subscriber = await subscriberFor(own?.client ?? options.client, timeout, own?.secrets ?? []);
+      const relay = await openRelay({
+        instance,
+        channelOf: (name) => `${prefix}flows:to:${name}`,
+        subscriber,
+        publish: async (channel, message) => Number(await conn.run("send", scripts.publish, [channel], [message])),
+        onMessage,
+      });
+      relays.add(relay);
+      return relay;
+    },
+
+    async close() {
+      await Promise.all([...relays].map((relay) => relay.close().catch(() => undefined)));
+      await conn.close();
+    },
   };
+
+  function flowsKey(kind: "alive" | "calls", instance: string): string {
+    return `${prefix}flows:${kind}:${instance}`;
+  }
+}
+
+/** A client to listen on: a duplicate of the store's (a subscribed client can send nothing else), connected. */
+async function subscriberFor(client: unknown, timeoutMs: number, secrets: string[]): Promise<Subscriber> {
+  const duplicate = (client as { duplicate?: () => unknown } | undefined)?.duplicate;
+  if (typeof duplicate !== "function") {
+    throw new RedisStoreError(
+      "openRelay",
+      "redisStore: flows on many instances listen on a second connection, made with the client's duplicate(). " +
+        "Give redisStore a { url }, or a node-redis client (createClient()), which has it.",
+    );
+  }
+  const subscriber = duplicate.call(client) as Subscriber & { connect(): Promise<unknown>; on(e: string, f: () => void): void };
+  // Errors of this connection are the same outage the store's own client reports; reconnecting is automatic.
+  subscriber.on("error", () => undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      subscriber.connect(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`not connected within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    subscriber.close().catch(() => undefined);
+    const reason = scrub(error instanceof Error ? error.message : String(error), secrets);
+    throw new RedisStoreError("openRelay", `redisStore: the relay could not connect (${reason}).`);
+  } finally {
+    clearTimeout(timer);
+  }
+  return subscriber;
 }

@@ -109,3 +109,44 @@ export interface WebhookStore {
    */
   onChange?(listener: () => void): () => void;
 }
+
+/** What {@link RelayStore.openRelay} gives an instance: a way to send other instances messages. */
+export interface Relay {
+  /**
+   * Sends `message` to `instance` and resolves with its reply, or `{ delivered: false }` at once when no
+   * instance of that name listens (it died, or never was). Rejects when the reply does not come within
+   * `timeoutMs`.
+   */
+  send(
+    instance: string,
+    message: string,
+    timeoutMs: number,
+  ): Promise<{ delivered: true; reply: string } | { delivered: false }>;
+  /** Stops listening; sends after it reject. */
+  close(): Promise<void>;
+}
+
+/**
+ * Optional, for stores shared by many instances (`redisStore`): what `@telnyx-voice/flows` needs so that each
+ * call's flow runs on one instance, that call's events reach it wherever the load balancer sent them, and the
+ * calls of an instance that died are found. A store without it (`memoryStore`) runs flows on one process.
+ *
+ * Every record expires: an instance's liveness `leaseMs` after its last heartbeat, its list of calls an hour
+ * after its last heartbeat (or when a sweeper takes it).
+ */
+export interface RelayStore {
+  /** `instance` is alive for `leaseMs` more. Called every `leaseMs / 3` while it runs. */
+  heartbeat(instance: string, leaseMs: number): Promise<void>;
+  /** Whether `instance`'s last heartbeat is less than its `leaseMs` old. */
+  isAlive(instance: string): Promise<boolean>;
+  /** Records that `instance` runs the flow of call `callKey` (until `disownCall`, or the instance dies). */
+  ownCall(instance: string, callKey: string): Promise<void>;
+  disownCall(instance: string, callKey: string): Promise<void>;
+  /**
+   * The calls of instances whose liveness lapsed, each dead instance's taken by exactly one caller (its record
+   * is removed as it is taken): what no live instance runs any more.
+   */
+  takeOrphans(): Promise<string[]>;
+  /** Listens as `instance`: `onMessage` handles each message another instance sends here, and its result is the reply. */
+  openRelay(instance: string, onMessage: (message: string) => Promise<string>): Promise<Relay>;
+}
