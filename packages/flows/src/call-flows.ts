@@ -3,7 +3,17 @@
 // and settle what its flow awaits.
 import type { Telnyx } from "@telnyx-voice/client";
 import type { DialRequest, TelnyxCallEvent } from "@telnyx-voice/types";
-import type { NodeRequestLike, NodeResponseLike, WebhookEvent, WebhookRouter, WebhooksBase } from "@telnyx-voice/webhooks";
+import {
+  type NodeRequestLike,
+  type NodeResponseLike,
+  type Relay,
+  type RelayStore,
+  WebhookBusyError,
+  type WebhookEvent,
+  type WebhookRouter,
+  type WebhookStore,
+  type WebhooksBase,
+} from "@telnyx-voice/webhooks";
 import { FlowCall } from "./call.js";
 import { DEFAULT_CLIENT_STATE_LIMIT, decodeClientState, encodeClientState } from "./client-state.js";
 import { CallEndedError, DialFailedError, FlowError, FlowTimeoutError } from "./errors.js";
@@ -14,6 +24,22 @@ export interface CallFlowsOptions {
   telnyx: Telnyx;
   /** Verifies the webhooks (its public key, tolerance, body limits). */
   webhooks: WebhooksBase;
+  /**
+   * Where the webhooks router keeps each event's claim and each call's turn (exactly once, one at a time, in
+   * order). Default: a fresh `memoryStore()`: flows on one process. With `redisStore` from `@telnyx-voice/redis`,
+   * shared by every instance, each call's flow runs on one instance and its events reach it wherever they
+   * arrive; see "Many instances" in the README.
+   */
+  store?: WebhookStore | (WebhookStore & RelayStore) | undefined;
+  /** The router's reorder window: a call's events arriving within it reach its flow in `occurred_at` order (default 0). */
+  reorderWindowMs?: number | undefined;
+  /**
+   * Many instances: how long an instance stays the owner of its calls after its last heartbeat (sent every
+   * `leaseMs / 3`); when it lapses, another instance hangs its calls up. Also the router's lease. Default 10000.
+   */
+  leaseMs?: number | undefined;
+  /** Many instances: this instance's name, unique among them (default: random). */
+  instanceId?: string | undefined;
   /** Milliseconds an await waits for what completes it, unless a command says otherwise (default 60000). */
   timeoutMs?: number | undefined;
   /** Hang a call up when its flow throws (default true). A flow ended by the caller hanging up is not an error. */
@@ -28,6 +54,8 @@ export interface CallFlowsOptions {
 
 /** How long the ids of ended calls are remembered (so their late webhooks are ignored), as a count. */
 const ENDED_CALLS_REMEMBERED = 10_000;
+/** How long an event relayed to the instance that runs its call may take there (under Telnyx's webhook timeout). */
+const RELAY_TIMEOUT_MS = 4000;
 
 type Flow<State> = (call: Call<State>) => unknown;
 
@@ -54,6 +82,12 @@ export class CallFlows<State = unknown> {
   #incoming: Flow<State> | undefined;
   #otherwise: ((event: WebhookEvent) => unknown) | undefined;
   readonly #onEvent: ((event: WebhookEvent) => void) | undefined;
+  /** Many instances: the shared store, this instance's name, its relay, and the timers that keep it alive. */
+  readonly #shared: (WebhookStore & RelayStore) | undefined;
+  readonly #instance: string;
+  readonly #leaseMs: number;
+  readonly #relay: Promise<Relay> | undefined;
+  readonly #timers: Array<ReturnType<typeof setInterval>> = [];
 
   constructor(options: CallFlowsOptions) {
     if (!options || typeof options !== "object") {
@@ -70,7 +104,52 @@ export class CallFlows<State = unknown> {
     this.#hangupOnError = options.hangupOnError ?? true;
     this.#onError = options.onError ?? ((error) => console.error("telnyx-voice flows:", error));
     this.#onEvent = options.onEvent;
-    this.#router = webhooks.router().otherwise((event) => this.handle(event));
+    this.#leaseMs = positive("leaseMs", options.leaseMs, 10_000);
+    this.#instance = options.instanceId ?? `flows-${randomToken()}`;
+    this.#router = webhooks
+      .router({ store: options.store, reorderWindowMs: options.reorderWindowMs, leaseMs: this.#leaseMs })
+      .otherwise((event) => this.handle(event));
+    const store = options.store;
+    if (store && typeof (store as Partial<RelayStore>).openRelay === "function") {
+      this.#shared = store as WebhookStore & RelayStore;
+      this.#relay = this.#startSharing(this.#shared);
+      this.#relay.catch((error: unknown) => this.#onError(error, undefined));
+    }
+  }
+
+  /** This instance's name among many (`instanceId`): the owner named in its calls' client_state. */
+  get instanceId(): string {
+    return this.#instance;
+  }
+
+  /** Stops this instance's heartbeat, sweeps and relay (its flows' calls go on; with many instances they are swept). */
+  async close(): Promise<void> {
+    for (const timer of this.#timers.splice(0)) clearInterval(timer);
+    const relay = await this.#relay?.catch(() => undefined);
+    await relay?.close();
+  }
+
+  /**
+   * Many instances: listen for the events other instances relay here, say this instance is alive every
+   * `leaseMs / 3`, and every `leaseMs` hang up the calls of instances that died (their flows died with them).
+   */
+  async #startSharing(store: WebhookStore & RelayStore): Promise<Relay> {
+    const relay = await store.openRelay(this.#instance, async (message) => {
+      await this.#route(JSON.parse(message) as WebhookEvent, true);
+      return "ok";
+    });
+    const beat = () => store.heartbeat(this.#instance, this.#leaseMs).catch((e: unknown) => this.#onError(e, undefined));
+    await beat();
+    const sweep = async () => {
+      try {
+        for (const id of await store.takeOrphans()) await this.#hangUpOrphan(id);
+      } catch (error) {
+        this.#onError(error, undefined);
+      }
+    };
+    this.#timers.push(setInterval(beat, this.#leaseMs / 3), setInterval(sweep, this.#leaseMs));
+    for (const timer of this.#timers) (timer as { unref?: () => void }).unref?.();
+    return relay;
   }
 
   /** The flow to run for each incoming call, once per call however often its `call.initiated` is delivered. */
@@ -102,7 +181,8 @@ export class CallFlows<State = unknown> {
     const { timeoutMs, state, ...requestOptions } = options ?? {};
     const limit = positive("timeoutMs", timeoutMs, this.#timeoutMs);
     const token = randomToken();
-    const clientState = encodeClientState({ state, seq: 1, dial: token }, this.#clientStateLimit);
+    const owner = this.#shared ? this.#instance : undefined;
+    const clientState = encodeClientState({ state, seq: 1, dial: token, owner }, this.#clientStateLimit);
     let settle!: (error: Error | undefined) => void;
     const answered = new Promise<void>((resolve, reject) => {
       settle = (error) => (error ? reject(error) : resolve());
@@ -127,12 +207,16 @@ export class CallFlows<State = unknown> {
   }
 
   /** Hands one verified event to the flow of its call. The router calls it; call it yourself to wire your own. */
-  readonly handle = async (event: WebhookEvent): Promise<void> => {
+  readonly handle = (event: WebhookEvent): Promise<void> => {
     try {
       this.#onEvent?.(event);
     } catch (error) {
       this.#onError(error, undefined);
     }
+    return this.#route(event, false);
+  };
+
+  async #route(event: WebhookEvent, relayed: boolean): Promise<void> {
     const payload = (event.data.payload ?? {}) as Record<string, unknown>;
     const id = payload.call_control_id;
     if (typeof id !== "string") return void (await this.#otherwise?.(event));
@@ -140,6 +224,10 @@ export class CallFlows<State = unknown> {
     if (known) return this.#dispatch(known, event as TelnyxCallEvent);
     if (this.#ended.has(id)) return;
     const tag = decodeClientState(payload.client_state);
+    // Another instance runs this call's flow: the event goes there (the router holds the call meanwhile).
+    if (!relayed && this.#shared && tag?.owner && tag.owner !== this.#instance) {
+      return this.#forward(tag.owner, id, event);
+    }
     const dial = tag?.dial ? this.#dials.get(tag.dial) : undefined;
     if (dial) return this.#dispatch(this.#dialled(dial, id, payload), event as TelnyxCallEvent);
     if (event.data.event_type === "call.initiated" && payload.direction === "incoming") {
@@ -149,7 +237,36 @@ export class CallFlows<State = unknown> {
     const sibling = [...this.#calls.values()].find((call) => session !== undefined && call.callSessionId === session);
     if (sibling) sibling.dispatchSessionLeg(event as TelnyxCallEvent);
     await this.#otherwise?.(event);
-  };
+  }
+
+  /**
+   * Relays an event to the instance that runs its call. Not listening and no longer alive: that instance died
+   * with the flow, so the call is hung up here. Alive but not answering: 503, and Telnyx delivers it again.
+   */
+  async #forward(owner: string, id: string, event: WebhookEvent): Promise<void> {
+    const relay = await (this.#relay as Promise<Relay>);
+    let sent: Awaited<ReturnType<Relay["send"]>>;
+    try {
+      sent = await relay.send(owner, JSON.stringify(event), RELAY_TIMEOUT_MS);
+    } catch (error) {
+      throw new WebhookBusyError("call_busy", `the instance running call ${id} (${owner}) did not take its event: ${(error as Error).message}`);
+    }
+    if (sent.delivered) return;
+    if (await (this.#shared as RelayStore).isAlive(owner)) {
+      throw new WebhookBusyError("call_busy", `the instance running call ${id} (${owner}) is alive but not listening`);
+    }
+    if (event.data.event_type !== "call.hangup") await this.#hangUpOrphan(id);
+  }
+
+  /** A call whose flow died with its instance: hung up (once, whichever instance finds it: one command_id). */
+  async #hangUpOrphan(id: string): Promise<void> {
+    try {
+      await this.#telnyx.calls.actions.hangup(id, { command_id: `flows-orphan:${id}` });
+    } catch (error) {
+      // Already over (Telnyx answers 422 for a call that ended): nothing left to do.
+      if ((error as { status?: number }).status !== 422) this.#onError(error, undefined);
+    }
+  }
 
   /** A Fetch handler (Hono, Next.js, Workers, Deno, Bun) that verifies webhooks and runs the flows. */
   fetchHandler(): (request: Request) => Promise<Response> {
@@ -172,13 +289,19 @@ export class CallFlows<State = unknown> {
 
   #forget(id: string): void {
     this.#calls.delete(id);
+    this.#shared?.disownCall(this.#instance, id).catch((error: unknown) => this.#onError(error, undefined));
     this.#ended.add(id);
     if (this.#ended.size > ENDED_CALLS_REMEMBERED) this.#ended.delete(this.#ended.values().next().value as string);
   }
 
   #newCall(id: string, payload: Record<string, unknown>, direction: "incoming" | "outgoing", state: State | undefined) {
     const call = new FlowCall<State>(
-      { actions: this.#telnyx.calls.actions, timeoutMs: this.#timeoutMs, clientStateLimit: this.#clientStateLimit, owner: undefined },
+      {
+        actions: this.#telnyx.calls.actions,
+        timeoutMs: this.#timeoutMs,
+        clientStateLimit: this.#clientStateLimit,
+        owner: this.#shared ? this.#instance : undefined,
+      },
       {
         id,
         callLegId: stringOr(payload.call_leg_id),
@@ -192,6 +315,7 @@ export class CallFlows<State = unknown> {
       },
     );
     this.#calls.set(id, call);
+    this.#shared?.ownCall(this.#instance, id).catch((error: unknown) => this.#onError(error, call));
     return call;
   }
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Telnyx } from "@telnyx-voice/client";
 import { type DeliveryRecord, startSimulator } from "@telnyx-voice/simulator";
-import { startProxy } from "./proxy.js";
+import { startProxy } from "../../../../scripts/round-robin-proxy.js";
 
 export interface ScenarioOptions {
   store: "redis" | "memory";

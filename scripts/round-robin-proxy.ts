@@ -4,14 +4,14 @@
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export interface Proxy {
+export interface RoundRobinProxy {
   url: string;
   /** How many requests each upstream got, by port. */
   readonly sent: Map<number, number>;
   close(): Promise<void>;
 }
 
-export async function startProxy(ports: readonly number[]): Promise<Proxy> {
+export async function startProxy(ports: readonly number[]): Promise<RoundRobinProxy> {
   const live = [...ports];
   const sent = new Map<number, number>(ports.map((p) => [p, 0]));
   const agent = new Agent({ keepAlive: true });
