@@ -28,3 +28,11 @@ test("the README embeds every quick start", () => {
 test.each(blocks.map((m) => [m[1] as string, m[2] as string]))("README block %s matches the file", (file, code) => {
   expect(code).toBe(readFileSync(join(root, file), "utf8"));
 });
+
+test("a heading that gives a file's line count gives the right one", () => {
+  const counted = [...readme.matchAll(/\((\d+) lines\)\n\n<!-- file: (\S+) -->/g)];
+  expect(counted.map((m) => m[2])).toEqual(["examples/demo/ivr-flow.ts", "examples/demo/ivr-router.ts"]);
+  for (const [, count, file] of counted) {
+    expect(readFileSync(join(root, file as string), "utf8").split("\n").length - 1, file).toBe(Number(count));
+  }
+});
