@@ -160,6 +160,31 @@ describe("an incoming call", () => {
     expect(agentState).toBe("up");
   });
 
+  test("two flows on two bridged legs each see their own events", async () => {
+    const t = await start();
+    const legs = new Map<string, Call>();
+    const seen = new Map<string, string[]>();
+    const done = deferred<void>();
+    let finished = 0;
+    t.flows.incoming(async (call) => {
+      await call.answer();
+      legs.set(call.id, call);
+      await until(() => legs.size === 2, "both legs answered");
+      const other = [...legs.values()].find((leg) => leg.id !== call.id) as Call;
+      // The first leg bridges; both flows then wait for their own call.bridged.
+      const bridged = call.id < other.id ? await call.bridge(other) : await call.waitFor("call.bridged");
+      const spoken = await call.speak({ payload: `hello ${call.id}`, voice: "female" });
+      seen.set(call.id, [bridged.call_control_id ?? "", spoken.call_control_id ?? ""]);
+      if (++finished === 2) done.resolve();
+    });
+    const a = t.callIn();
+    const b = t.callIn();
+    await done.promise;
+    expect(seen.get(a)).toEqual([a, a]);
+    expect(seen.get(b)).toEqual([b, b]);
+    expect(t.sim.calls.get(a)?.bridgedWith).toBe(b);
+  });
+
   test("a flow that throws hangs its call up and reports the error", async () => {
     const t = await start();
     const ended = deferred<string>();
