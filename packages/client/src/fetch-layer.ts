@@ -6,7 +6,7 @@
 import { type Attempt, type Sender, UNANSWERED } from "./attempts.js";
 import type { Errors } from "./errors.js";
 import type { Logger } from "./options.js";
-import type { RequestPlan } from "./plan.js";
+import { isBinary, type RequestPlan } from "./plan.js";
 import type { LightRequest } from "./request.js";
 import { RateGate, rateLimitReset } from "./rate-gate.js";
 import {
@@ -50,7 +50,7 @@ export class FetchLayer {
     const url = request.url;
     attempts.url = url;
     const body = request.body;
-    if (typeof body === "object" && body !== null && !isSendable(body)) {
+    if (typeof body === "object" && body !== null && !isBinary(body)) {
       throw errors.unsendableBody(
         where(request),
         Array.isArray(body) ? "an array" : (body.constructor?.name ?? "an object"),
@@ -262,21 +262,11 @@ export class FetchLayer {
   }
 }
 
-/** Bodies fetch can send (and resend on retry) as they are. */
 /** `POST https://...`, for errors and log lines: built only there, not on every request. */
 function where(request: LightRequest): string {
   return `${request.method} ${request.url}`;
 }
 
-function isSendable(body: object): boolean {
-  return (
-    body instanceof ArrayBuffer ||
-    ArrayBuffer.isView(body) ||
-    (typeof Blob !== "undefined" && body instanceof Blob) ||
-    (typeof FormData !== "undefined" && body instanceof FormData) ||
-    (typeof URLSearchParams !== "undefined" && body instanceof URLSearchParams)
-  );
-}
 
 function describeOutcome(outcome: Outcome, timeout: number, error: unknown): string {
   switch (outcome.kind) {

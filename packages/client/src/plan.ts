@@ -102,7 +102,8 @@ function isSendableAsIs(body: unknown): boolean {
   );
 }
 
-function isBinary(body: object): boolean {
+/** Bodies fetch can send (and resend on retry) as they are. */
+export function isBinary(body: object): boolean {
   return (
     body instanceof ArrayBuffer ||
     ArrayBuffer.isView(body) ||
