@@ -167,12 +167,14 @@ describe("an incoming call", () => {
     const done = deferred<void>();
     let finished = 0;
     t.flows.incoming(async (call) => {
+      // Listening from the start: the other flow may bridge this call before this flow gets to wait for it.
+      const bridgedHere = new Promise<{ call_control_id?: string }>((resolve) => call.on("call.bridged", resolve));
       await call.answer();
       legs.set(call.id, call);
       await until(() => legs.size === 2, "both legs answered");
       const other = [...legs.values()].find((leg) => leg.id !== call.id) as Call;
-      // The first leg bridges; both flows then wait for their own call.bridged.
-      const bridged = call.id < other.id ? await call.bridge(other) : await call.waitFor("call.bridged");
+      // The first leg bridges; the other flow sees its own call.bridged.
+      const bridged = call.id < other.id ? await call.bridge(other) : await bridgedHere;
       const spoken = await call.speak({ payload: `hello ${call.id}`, voice: "female" });
       seen.set(call.id, [bridged.call_control_id ?? "", spoken.call_control_id ?? ""]);
       if (++finished === 2) done.resolve();
