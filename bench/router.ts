@@ -8,7 +8,7 @@ import { Agent, request } from "node:http";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createSigner, generateKeyPair } from "@telnyx-voice/webhooks/testing";
-import { startProxy } from "../packages/redis/test/e2e/proxy.ts";
+import { startProxy } from "../scripts/round-robin-proxy.ts";
 import { startRedisServer } from "../scripts/redis-server.ts";
 import { median } from "./lib/measure.ts";
 import type { BenchRow } from "./lib/table.ts";
