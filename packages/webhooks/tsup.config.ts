@@ -1,12 +1,12 @@
-import { defineConfig } from "tsup";
+import { defineConfig, type Options } from "tsup";
 
 // Both builds write into dist/ at once, so neither cleans it: the build script empties it first.
-const shared = {
+const shared: Options = {
   clean: false,
   target: "es2022",
   platform: "neutral",
   external: ["node:crypto", "@noble/ed25519", "@telnyx-voice/types"],
-} as const;
+};
 
 // node.ts and testing-node.ts are the "node" condition's builds, web.ts that of runtimes whose Web Crypto has
 // Ed25519 (Workers, Deno, Bun, Vercel Edge); they have the same declarations as index.ts and testing.ts, so no
