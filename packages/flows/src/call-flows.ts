@@ -77,6 +77,8 @@ export class CallFlows<State = unknown> {
   readonly #onError: (error: unknown, call: CallInfo | undefined) => void;
   readonly #clientStateLimit: number;
   readonly #calls = new Map<string, FlowCall<State>>();
+  /** The calls by `call_session_id`, for the other legs of their sessions (a transfer's new leg). */
+  readonly #sessions = new Map<string, FlowCall<State>>();
   readonly #ended = new Set<string>();
   readonly #dials = new Map<string, PendingDial<State>>();
   #incoming: Flow<State> | undefined;
@@ -234,7 +236,7 @@ export class CallFlows<State = unknown> {
       return this.#startIncoming(id, payload, event as TelnyxCallEvent);
     }
     const session = payload.call_session_id;
-    const sibling = [...this.#calls.values()].find((call) => session !== undefined && call.callSessionId === session);
+    const sibling = typeof session === "string" ? this.#sessions.get(session) : undefined;
     if (sibling) sibling.dispatchSessionLeg(event as TelnyxCallEvent);
     await this.#otherwise?.(event);
   }
@@ -288,6 +290,8 @@ export class CallFlows<State = unknown> {
   }
 
   #forget(id: string): void {
+    const call = this.#calls.get(id);
+    if (call?.callSessionId && this.#sessions.get(call.callSessionId) === call) this.#sessions.delete(call.callSessionId);
     this.#calls.delete(id);
     this.#shared?.disownCall(this.#instance, id).catch((error: unknown) => this.#onError(error, undefined));
     this.#ended.add(id);
@@ -315,6 +319,7 @@ export class CallFlows<State = unknown> {
       },
     );
     this.#calls.set(id, call);
+    if (call.callSessionId && !this.#sessions.has(call.callSessionId)) this.#sessions.set(call.callSessionId, call);
     this.#shared?.ownCall(this.#instance, id).catch((error: unknown) => this.#onError(error, call));
     return call;
   }
