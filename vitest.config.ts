@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 // One vitest over the whole repo; each package (and the codegen) is a project with its own config.
 export default defineConfig({
   test: {
-    projects: ["packages/*", "scripts", "examples"],
+    // The client's suite runs a second time against its Node entry (node:http in place of fetch).
+    projects: ["packages/*", "packages/client/vitest.http.config.ts", "scripts", "examples"],
   },
 });

@@ -3,7 +3,16 @@
 // waits for an answer, earlier attempts stay open beside its resends: whichever answers first wins.
 import { ATTEMPT_ENDED, deadlinePassed } from "./errors.js";
 
-export type Sender = (url: string, init: RequestInit) => Promise<Response>;
+/** What a sender may know of the call it sends an attempt for (the call's plan); fetch ignores it. */
+export interface SendPolicy {
+  /** The most of a body the call accepts (`maxResponseBytes`): a body declared within it may be read before resolving. */
+  readonly bodyLimit: number;
+  /** No middleware will see the answer: a sender may resolve with a BufferedResponse (see there). */
+  readonly internalAnswer: boolean;
+}
+
+/** Sends one attempt. */
+export type Sender = (url: string, init: RequestInit, policy: SendPolicy) => Promise<Response>;
 
 /** What an attempt came to: its response, or why there is none. */
 export type Settled =
@@ -26,7 +35,7 @@ export class Attempt {
   readonly sent: Promise<Response>;
   #settled: Promise<Settled> | undefined = undefined;
 
-  constructor(number: number, send: Sender, url: string, init: RequestInit, timeout: number) {
+  constructor(number: number, send: Sender, url: string, init: RequestInit, timeout: number, policy: SendPolicy) {
     this.number = number;
     this.timeout = timeout;
     let sent: Promise<Response>;
@@ -37,7 +46,7 @@ export class Attempt {
         body: init.body as BodyInit | null,
         redirect: "manual",
         signal: this.controller.signal,
-      });
+      }, policy);
     } catch (error) {
       // A fetch that throws synchronously (a custom one) fails like one that rejects.
       sent = Promise.reject(error);
@@ -81,8 +90,8 @@ export class CallAttempts {
   }
 
   /** Starts attempt `number`: sends at once, and aborts it when `timeout` ms pass before the call ends. */
-  start(number: number, send: Sender, url: string, init: RequestInit, timeout: number): Attempt {
-    const attempt = new Attempt(number, send, url, init, timeout);
+  start(number: number, send: Sender, url: string, init: RequestInit, timeout: number, policy: SendPolicy): Attempt {
+    const attempt = new Attempt(number, send, url, init, timeout, policy);
     this.#open.push(attempt);
     // The caller's signal aborts every attempt; listened to once per call, and only when there is one.
     if (this.#signal && !this.#listening) {

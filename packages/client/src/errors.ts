@@ -520,3 +520,14 @@ export function scrubbedCause(name: string, message: string, stack: string): Err
 export function lastPageError(): RangeError {
   return new RangeError("This is the last page: check hasNextPage() before getNextPage().");
 }
+
+/**
+ * What the Node build's sender fails with where fetch fails with a TypeError: the `cause` of the
+ * APIConnectionError (or timeout) the fetch layer then throws.
+ */
+export const senderFailure = {
+  request: (cause: Error): TypeError => new TypeError(`request failed: ${cause.message}`, { cause }),
+  headers: (cause: unknown): TypeError => new TypeError("the response has headers fetch cannot hold", { cause }),
+  status: (status: number): TypeError => new TypeError(`the response has status ${status}, outside 200-599`),
+  closed: (): TypeError => new TypeError("the connection closed before the response body ended"),
+};

@@ -76,7 +76,7 @@ export class FetchLayer {
           headers: this.#logged(headers),
         });
       }
-      let attempt = attempts.start(started, this.#fetch, url, init, settings.timeout);
+      let attempt = attempts.start(started, this.#fetch, url, init, settings.timeout, plan);
       let response: Response | undefined;
       let error: unknown;
       if (plan.commandTimeout === undefined) {
@@ -179,7 +179,7 @@ export class FetchLayer {
               `telnyx: ${where(request)} got no answer within ${hedge} ms; sending it again (attempt ${started}/${settings.maxRetries + 1}, same command_id), the earlier attempt still open`,
             ),
           );
-          attempts.start(started, this.#fetch, request.url, init, settings.timeout);
+          attempts.start(started, this.#fetch, request.url, init, settings.timeout, plan);
         }
         continue;
       }

@@ -1,8 +1,9 @@
-// The client: options checked once, one openapi-fetch instance driven by the request path (plan ->
+// The client (each entry's `Telnyx` picks how it sends: index.ts with fetch, node.ts with node:http): options checked once, one openapi-fetch instance driven by the request path (plan ->
 // openapi-fetch -> middleware -> fetch layer), and the resources and `raw` on top of that one path.
 import type { paths } from "@telnyx-voice/types";
 import openapiFetch from "openapi-fetch";
 import { BASE_URL_ENV, DEFAULT_BASE_URL, resolveBaseURL } from "./base-url.js";
+import type { Sender } from "./attempts.js";
 import { DialPacer } from "./dial-rate.js";
 import { apiKeyError, Errors } from "./errors.js";
 import { FetchLayer } from "./fetch-layer.js";
@@ -28,7 +29,11 @@ const createClient: typeof openapiFetch =
 
 const API_KEY_ENV = "TELNYX_API_KEY";
 
-export class Telnyx {
+/** How an entry sends when the `fetch` option is not given: given fetch, for the bodies it cannot send itself. */
+export type DefaultSender = (viaFetch: Sender) => Sender;
+
+/** The client; `Telnyx`, which each entry defines, says how it sends. */
+export class TelnyxBase {
   /** Call control: `dial`, `retrieveStatus`, and every call command under `actions`. */
   readonly calls: Calls;
   readonly callControlApplications: CallControlApplications;
@@ -42,7 +47,7 @@ export class Telnyx {
   /** The base URL in use (from the option, else TELNYX_BASE_URL, else the API's), without a trailing slash. */
   readonly baseURL: string;
 
-  constructor(options: ClientOptions = {}) {
+  constructor(options: ClientOptions, defaultSender: DefaultSender | undefined) {
     const checked = resolveClientOptions(options);
     const { given } = checked;
     const keySource = given.apiKey !== undefined ? "apiKey" : API_KEY_ENV;
@@ -53,9 +58,12 @@ export class Telnyx {
     this.baseURL = resolveBaseURL(given.baseURL, given.baseURL === undefined ? readEnv(BASE_URL_ENV) : undefined);
 
     const errors = new Errors(new Redactor(apiKey));
-    const runtimeFetch = checked.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
+    const userFetch = checked.fetch;
+    const viaFetch: Sender = userFetch
+      ? (url, init) => userFetch(url, init)
+      : (url, init) => globalThis.fetch(url, init);
     const layer = new FetchLayer({
-      fetch: runtimeFetch,
+      fetch: userFetch === undefined && defaultSender ? defaultSender(viaFetch) : viaFetch,
       authorization: `Bearer ${apiKey}`,
       logger: checked.logger,
       errors,

@@ -1,5 +1,6 @@
 // A scripted HTTP server on 127.0.0.1 for the tests: each request gets the next reply and is recorded.
 import { createServer, type IncomingHttpHeaders } from "node:http";
+import { gzipSync } from "node:zlib";
 import type { AddressInfo } from "node:net";
 import { Telnyx } from "../src/index.js";
 import type { ClientOptions } from "../src/options.js";
@@ -28,6 +29,10 @@ export interface Reply {
   trickle?: { chunk: number; every: number };
   /** Send the headers, then this many bytes as fast as the client reads them (chunked unless `headers` say otherwise). */
   stream?: number;
+  /** Send the body gzip-compressed (`content-encoding: gzip`), with its compressed length unless `chunked`. */
+  gzip?: { chunked?: boolean };
+  /** Declare the whole body's length, send only its first `cut` bytes, then close the connection. */
+  cut?: number;
 }
 
 export type Script = Reply[] | ((request: Recorded, index: number) => Reply);
@@ -116,8 +121,19 @@ export async function startServer(script: Script): Promise<TestServer> {
         }
         const body =
           reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
-        res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers });
-        res.end(body);
+        const headers = { "content-type": "application/json", ...reply.headers };
+        if (reply.gzip) {
+          const packed = gzipSync(body);
+          const length = reply.gzip.chunked ? {} : { "content-length": String(packed.length) };
+          res.writeHead(reply.status ?? 200, { ...headers, "content-encoding": "gzip", ...length });
+          res.end(packed);
+        } else if (reply.cut !== undefined) {
+          res.writeHead(reply.status ?? 200, { ...headers, "content-length": String(Buffer.byteLength(body)) });
+          res.write(Buffer.from(body).subarray(0, reply.cut), () => res.destroy());
+        } else {
+          res.writeHead(reply.status ?? 200, headers);
+          res.end(body);
+        }
       };
       if (reply.delay) setTimeout(answer, reply.delay);
       else answer();

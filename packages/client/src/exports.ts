@@ -1,0 +1,47 @@
+// What every entry exports besides its `Telnyx`.
+export { DEFAULT_BASE_URL } from "./telnyx.js";
+export type {
+  BackoffOptions,
+  ClientOptions,
+  DialPaceStore,
+  DialRateOptions,
+  Logger,
+  RequestOptions,
+} from "./options.js";
+export {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  DialRateError,
+  InternalServerError,
+  NotFoundError,
+  PaginationError,
+  PermissionDeniedError,
+  RateLimitError,
+  ResponseTooLargeError,
+  TelnyxError,
+  type TelnyxErrorObject,
+  UnprocessableEntityError,
+  ValidationError,
+} from "./errors.js";
+export { CursorPage, NumberPage, Page, PagePromise } from "./pagination.js";
+export { LightRequest, type LightRequestInit } from "./request.js";
+export type { Middleware, MiddlewareParams } from "./middleware.js";
+export type { RawClient, RawInit, RawMethod, RawResult } from "./raw.js";
+export type { ActionFunction, CallActions } from "./resources/actions.js";
+export type { Calls, CallStatusResponse } from "./resources/calls.js";
+export type { CallControlApplicationResponse, CallControlApplications } from "./resources/call-control-applications.js";
+export type { Connections } from "./resources/connections.js";
+export type {
+  ActionBodies,
+  ActionName,
+  ActionResponses,
+  ActiveCall,
+  CallControlApplication,
+  DialRequest,
+  DialResponse,
+} from "@telnyx-voice/types";

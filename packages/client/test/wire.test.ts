@@ -1,0 +1,91 @@
+// Answers as they can come on the wire, handled alike whichever way the client sends (this suite runs
+// against fetch and against the Node entry's node:http; see vitest.http.config.ts).
+import { afterEach, describe, expect, test } from "vitest";
+import { APIConnectionError, TelnyxError } from "../src/index.js";
+import { clientFor, eventually, ok, type TestServer, startServer } from "./server.js";
+
+let server: TestServer;
+afterEach(() => server?.close());
+
+const data = { call_control_id: "v3:a", is_alive: true, record_type: "call" };
+
+describe("response bodies", () => {
+  test("a gzip-compressed answer is decompressed, with or without its length", async () => {
+    server = await startServer([
+      { ...ok(data), gzip: {} },
+      { ...ok(data), gzip: { chunked: true } },
+    ]);
+    const client = clientFor(server);
+    await expect(client.calls.retrieveStatus("v3:a")).resolves.toEqual({ data });
+    await expect(client.calls.retrieveStatus("v3:a")).resolves.toEqual({ data });
+  });
+
+  test("a connection closed mid-body is an APIConnectionError, not a bare TypeError", async () => {
+    server = await startServer([{ ...ok(data), cut: 10 }]);
+    const error = await clientFor(server, { maxRetries: 0 })
+      .calls.retrieveStatus("v3:a")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect((error as Error).message).toMatch(new RegExp(`^GET ${server.url}/calls/v3:a failed: `));
+    expect((error as Error).cause).toBeDefined();
+  });
+
+  test("204 No Content resolves with no data", async () => {
+    server = await startServer([{ status: 204 }]);
+    await expect(clientFor(server).calls.retrieveStatus("v3:a")).resolves.toBeUndefined();
+  });
+
+  test("every connection is released once the answers are in", async () => {
+    server = await startServer(() => ok(data));
+    const client = clientFor(server);
+    await Promise.all(Array.from({ length: 20 }, () => client.calls.retrieveStatus("v3:a")));
+    expect(server.pendingRequests()).toBe(0);
+    expect(await eventually(() => server.requests.length === 20)).toBe(true);
+  });
+});
+
+describe("what users hold is a standard Response", () => {
+  test("telnyx.raw's response, and the one middleware sees", async () => {
+    server = await startServer(() => ({ ...ok(data), headers: { "content-length": String(JSON.stringify({ data }).length) } }));
+    const client = clientFor(server);
+    const { data: got, response } = await client.raw.GET("/calls/{call_control_id}", {
+      params: { path: { call_control_id: "v3:a" } },
+    });
+    expect(got).toEqual({ data });
+    expect(response).toBeInstanceOf(Response);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    const seen: unknown[] = [];
+    client.raw.use({ onResponse: ({ response }) => void seen.push(response) });
+    await expect(client.calls.retrieveStatus("v3:a")).resolves.toEqual({ data });
+    const perCall = { onResponse: ({ response }: { response: Response }) => void seen.push(response) };
+    await client.raw.GET("/calls/{call_control_id}", {
+      params: { path: { call_control_id: "v3:a" } },
+      middleware: [perCall],
+    });
+    expect(seen).toHaveLength(3);
+    for (const r of seen) expect(r).toBeInstanceOf(Response);
+  });
+});
+
+describe("request bodies", () => {
+  test("binary bodies (a Blob, bytes, URLSearchParams) are sent as they are", async () => {
+    server = await startServer(() => ok(data));
+    const client = clientFor(server);
+    const json = JSON.stringify({ connection_id: "c", from: "+13125550001", to: "+13125550002", command_id: "x" });
+    const bodies = [new Blob([json]), new TextEncoder().encode(json), new TextEncoder().encode(json).buffer];
+    for (const body of bodies) {
+      await client.raw.POST("/calls", { body: body as never, headers: { "content-type": "application/json" } });
+    }
+    expect(server.requests.map((r) => r.text)).toEqual([json, json, json]);
+    await client.raw.POST("/calls", { body: new URLSearchParams({ a: "1" }) as never });
+    expect(server.requests[3]?.text).toBe("a=1");
+  });
+});
+
+test("errors the wire produces are all TelnyxErrors", async () => {
+  server = await startServer([{ destroy: true }, { ...ok(data), cut: 3 }]);
+  const client = clientFor(server, { maxRetries: 0 });
+  for (let i = 0; i < 2; i++) {
+    await expect(client.calls.retrieveStatus("v3:a")).rejects.toBeInstanceOf(TelnyxError);
+  }
+});
