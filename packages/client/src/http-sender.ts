@@ -2,14 +2,14 @@
 // fetch, which on Node 20 costs about twice as much per request. It keeps what the fetch layer relies on
 // from fetch: redirects are never followed; the attempt's signal aborts it, before the headers (rejecting
 // with the signal's reason) or during the body (the body fails); the answer is a standard `Response`.
-// A body that declares a length within the attempt's limit, and is not compressed, is read before
-// resolving (a Response over bytes: the cheap, common case). If the read fails, the Response is handed
-// back anyway with a body that fails as fetch's would, so a failure after the headers means the same in
-// both builds. Any other body is handed back as a stream for the fetch layer to count (compressed ones
-// decompressed, as fetch does). Blob, FormData and URLSearchParams bodies go to fetch.
+// A body is read whole before resolving (decompressed, as fetch does), which is cheaper than a stream.
+// Read past the call's limit, or declared over it, it is handed back as a stream for the fetch layer to
+// refuse, as it refuses fetch's. If the read fails, the Response is handed back anyway with a body that fails
+// as fetch's would, so a failure after the headers means the same in both builds. Blob, FormData and
+// URLSearchParams bodies go to fetch.
 import { type IncomingMessage, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { pipeline, Readable } from "node:stream";
+import { pipeline, Readable, type Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import type { SendPolicy, Sender } from "./attempts.js";
 import { BufferedResponse } from "./buffered-response.js";
@@ -18,12 +18,15 @@ import { senderFailure } from "./errors.js";
 /** Statuses whose responses never have a body (fetch's "null body status"). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
-const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
+const DECODERS: Record<string, () => Transform> = {
   gzip: createGunzip,
   "x-gzip": createGunzip,
   deflate: createInflate,
   br: createBrotliDecompress,
 };
+
+/** Sent unless the caller set one (fetch sends its own; some front ends refuse requests without any). */
+const USER_AGENT = `telnyx-voice node/${process.versions.node}`;
 
 type Meta = { status: number; statusText: string; headers: Headers };
 
@@ -50,10 +53,9 @@ function send(
     return;
   }
   const method = init.method ?? "GET";
-  const request = (url.startsWith("https:") ? httpsRequest : httpRequest)(url, {
-    method,
-    headers: init.headers as Record<string, string>,
-  });
+  const given = init.headers as Record<string, string>;
+  const headers = given["user-agent"] === undefined ? { ...given, "user-agent": USER_AGENT } : given;
+  const request = (url.startsWith("https:") ? httpsRequest : httpRequest)(url, { method, headers });
   let settled = false;
   let response: IncomingMessage | undefined;
   /** The body read so far while it is read before resolving. */
@@ -114,36 +116,57 @@ function send(
       return;
     }
     const encoding = headers.get("content-encoding");
-    const declared = headers.get("content-length");
-    if (encoding === null && declared !== null && Number(declared) <= policy.bodyLimit) {
-      const chunks: Buffer[] = [];
-      buffered = chunks;
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.once("end", () => {
-        if (settled) return;
-        release();
-        const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-        // A BufferedResponse stands in for a Response inside the client (see there).
-        succeed(
-          policy.internalAnswer
-            ? (new BufferedResponse(bytes, meta as Meta) as unknown as Response)
-            : new Response(bytes as Uint8Array<ArrayBuffer>, meta),
-        );
-      });
-      res.once("close", () => {
-        if (!res.complete) interrupt(senderFailure.closed());
-      });
+    const declared = encoding === null ? headers.get("content-length") : null;
+    if (declared !== null && Number(declared) > policy.bodyLimit) {
+      // Declared over the limit: the fetch layer refuses it unread.
+      res.once("close", release);
+      succeed(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, meta));
       return;
     }
-    res.once("close", release);
+    // Read whole before resolving, counting (decompressed) bytes against the limit.
     const decoder = encoding === null ? undefined : DECODERS[encoding.trim().toLowerCase()];
-    const stream = decoder ? pipeline(res, decoder(), () => undefined) : res;
-    succeed(new Response(Readable.toWeb(stream as Readable) as ReadableStream<Uint8Array>, meta));
+    const source: Readable = decoder ? pipeline(res, decoder(), () => undefined) : res;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    buffered = chunks;
+    source.on("data", (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size <= policy.bodyLimit || settled) return;
+      // Over the limit: hand back what came, for the fetch layer to count and refuse; the call's end then
+      // aborts the attempt, which closes the connection (so the abort listener stays).
+      source.pause();
+      succeed(new Response(partialBody(chunks), meta));
+    });
+    source.on("error", interrupt);
+    source.once("end", () => {
+      if (settled) return;
+      release();
+      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      // A BufferedResponse stands in for a Response inside the client (see there).
+      succeed(
+        policy.internalAnswer
+          ? (new BufferedResponse(bytes, meta as Meta) as unknown as Response)
+          : new Response(bytes as Uint8Array<ArrayBuffer>, meta),
+      );
+    });
+    res.once("close", () => {
+      if (!res.complete) interrupt(senderFailure.closed());
+    });
   });
 
   if (init.body === null || init.body === undefined) request.end();
   else if (typeof init.body === "string") request.end(init.body);
   else request.end(toBuffer(init.body as ArrayBuffer | ArrayBufferView));
+}
+
+/** The part of a body that came, and no end: the fetch layer reads past its limit and stops. */
+function partialBody(chunks: Buffer[]): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk);
+    },
+  });
 }
 
 /** The part of a body that came, then `error`: what reading an interrupted fetch body gives. */

@@ -1,7 +1,7 @@
 // Answers as they can come on the wire, handled alike whichever way the client sends (this suite runs
 // against fetch and against the Node entry's node:http; see vitest.http.config.ts).
 import { afterEach, describe, expect, test } from "vitest";
-import { APIConnectionError, TelnyxError } from "../src/index.js";
+import { APIConnectionError, ResponseTooLargeError, TelnyxError } from "../src/index.js";
 import { clientFor, eventually, ok, type TestServer, startServer } from "./server.js";
 
 let server: TestServer;
@@ -18,6 +18,18 @@ describe("response bodies", () => {
     const client = clientFor(server);
     await expect(client.calls.retrieveStatus("v3:a")).resolves.toEqual({ data });
     await expect(client.calls.retrieveStatus("v3:a")).resolves.toEqual({ data });
+  });
+
+  test("a compressed answer that inflates past maxResponseBytes is refused", async () => {
+    const big = JSON.stringify({ data: { pad: " ".repeat(2 * 1024 * 1024) } });
+    server = await startServer([
+      { status: 200, body: big, gzip: {} },
+      { status: 200, body: big, gzip: { chunked: true } },
+    ]);
+    const client = clientFor(server, { maxResponseBytes: 1024 * 1024 });
+    for (let i = 0; i < 2; i++) {
+      await expect(client.calls.retrieveStatus("v3:a")).rejects.toBeInstanceOf(ResponseTooLargeError);
+    }
   });
 
   test("a connection closed mid-body is an APIConnectionError, not a bare TypeError", async () => {
@@ -64,6 +76,16 @@ describe("what users hold is a standard Response", () => {
     });
     expect(seen).toHaveLength(3);
     for (const r of seen) expect(r).toBeInstanceOf(Response);
+  });
+});
+
+describe("request headers", () => {
+  test("a user-agent is sent, and the caller's wins", async () => {
+    server = await startServer(() => ok(data));
+    await clientFor(server).calls.retrieveStatus("v3:a");
+    await clientFor(server, { defaultHeaders: { "User-Agent": "my-app/1.0" } }).calls.retrieveStatus("v3:a");
+    expect(server.requests[0]?.headers["user-agent"]).toMatch(/\S/);
+    expect(server.requests[1]?.headers["user-agent"]).toBe("my-app/1.0");
   });
 });
 
