@@ -58,7 +58,10 @@ describe("response bodies", () => {
 
 describe("what users hold is a standard Response", () => {
   test("telnyx.raw's response, and the one middleware sees", async () => {
-    server = await startServer(() => ({ ...ok(data), headers: { "content-length": String(JSON.stringify({ data }).length) } }));
+    server = await startServer(() => ({
+      ...ok(data),
+      headers: { "content-length": String(JSON.stringify({ data }).length) },
+    }));
     const client = clientFor(server);
     const { data: got, response } = await client.raw.GET("/calls/{call_control_id}", {
       params: { path: { call_control_id: "v3:a" } },
