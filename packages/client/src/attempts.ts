@@ -130,6 +130,12 @@ export class CallAttempts {
     if (i !== -1) this.#open.splice(i, 1);
   }
 
+  /** Forgets an attempt whose response was refused (to be retried), aborting it: its body is not wanted. */
+  discard(attempt: Attempt): void {
+    this.drop(attempt);
+    attempt.controller.abort(ATTEMPT_ENDED);
+  }
+
   /** First answer wins: every other open attempt is aborted. The winner's deadline keeps running over its body. */
   keepOnly(winner: Attempt): void {
     const open = this.#open;

@@ -521,6 +521,11 @@ export function lastPageError(): RangeError {
   return new RangeError("This is the last page: check hasNextPage() before getNextPage().");
 }
 
+/** The Node sender's word that a body went past `maxResponseBytes`: turned into ResponseTooLargeError above it. */
+export class BodyOverLimit extends Error {
+  override name = "BodyOverLimit";
+}
+
 /**
  * What the Node build's sender fails with where fetch fails with a TypeError: the `cause` of the
  * APIConnectionError (or timeout) the fetch layer then throws.
@@ -528,6 +533,8 @@ export function lastPageError(): RangeError {
 export const senderFailure = {
   request: (cause: Error): TypeError => new TypeError(`request failed: ${cause.message}`, { cause }),
   headers: (cause: unknown): TypeError => new TypeError("the response has headers fetch cannot hold", { cause }),
-  status: (status: number): TypeError => new TypeError(`the response has status ${status}, outside 200-599`),
+  status: (status: number): TypeError => new TypeError(`the response has status ${status}, which fetch cannot hold`),
+  noResponse: (): TypeError => new TypeError("the connection closed before a response came"),
   closed: (): TypeError => new TypeError("the connection closed before the response body ended"),
+  overLimit: (limit: number): BodyOverLimit => new BodyOverLimit(`the response body is over ${limit} bytes`),
 };

@@ -4,7 +4,7 @@
 // the same headers and body (and so the same `command_id`). Redirects are never followed, and the body
 // handed back is one that fits `maxResponseBytes`, read within the attempt's deadline.
 import { type Attempt, type Sender, UNANSWERED } from "./attempts.js";
-import type { Errors } from "./errors.js";
+import { BodyOverLimit, type Errors } from "./errors.js";
 import type { Logger } from "./options.js";
 import { isBinary, type RequestPlan } from "./plan.js";
 import type { LightRequest } from "./request.js";
@@ -120,11 +120,8 @@ export class FetchLayer {
           ? errors.timeout(where(request), settings.timeout, started, false)
           : errors.connection(where(request), error, started);
       }
-      if (response !== undefined) {
-        // Refused: let go of its body so the connection can be reused.
-        response.body?.cancel().catch(() => undefined);
-        attempts.drop(attempt);
-      }
+      // Refused: abort it, closing whatever of its body is still to come.
+      if (response !== undefined) attempts.discard(attempt);
       logger?.warn?.(
         errors.logText(
           `telnyx: ${where(request)} ${describeOutcome(outcome, settings.timeout, error)}; retrying in ${Math.round(decision.delay)} ms (attempt ${started + 1}/${settings.maxRetries + 1})`,
@@ -201,10 +198,6 @@ export class FetchLayer {
     plan: RequestPlan,
     request: LightRequest,
   ): Response | Promise<Response> {
-    if (response.body === null) {
-      plan.attempts.winner = attempt;
-      return response;
-    }
     const limit = plan.settings.maxResponseBytes;
     const declared = response.headers.get("content-length");
     if (declared !== null && response.headers.get("content-encoding") === null) {
@@ -215,6 +208,11 @@ export class FetchLayer {
       }
       // Not read: the call's end aborts the attempt and so closes the connection.
       if (Number.isFinite(length)) throw this.#errors.tooLarge(where(request), limit, length);
+    }
+    // No stream to count: no body, or the Node sender's answer, which it reads within the limit itself.
+    if (response.body === null) {
+      plan.attempts.winner = attempt;
+      return response;
     }
     return this.#read(response, attempt, plan, request);
   }
@@ -231,6 +229,7 @@ export class FetchLayer {
         chunk = await reader.read();
       } catch (error) {
         if (attempt.timedOut) throw this.#errors.timeout(where(request), plan.settings.timeout, attempt.number, true);
+        if (error instanceof BodyOverLimit) throw this.#errors.tooLarge(where(request), limit, undefined);
         if (plan.signal?.aborted) throw this.#errors.aborted(where(request), error);
         throw this.#errors.connection(where(request), error, attempt.number);
       }

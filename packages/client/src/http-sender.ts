@@ -1,30 +1,29 @@
 // The Node build's sender: node:http(s) through Node's global agents (keep-alive since Node 19) in place of
 // fetch, which on Node 20 costs about twice as much per request. It keeps what the fetch layer relies on
-// from fetch: redirects are never followed; the attempt's signal aborts it, before the headers (rejecting
-// with the signal's reason) or during the body (the body fails); the answer is a standard `Response`.
-// A body is read whole before resolving (decompressed, as fetch does), which is cheaper than a stream.
-// Read past the call's limit, or declared over it, it is handed back as a stream for the fetch layer to
-// refuse, as it refuses fetch's. If the read fails, the Response is handed back anyway with a body that fails
-// as fetch's would, so a failure after the headers means the same in both builds. Blob, FormData and
-// URLSearchParams bodies go to fetch. node:https and node:zlib load on first use (they add to startup).
+// from fetch: redirects are never followed; the answer comes with the headers; the attempt's signal aborts
+// it, before the headers (rejecting with the signal's reason) or during the body (reading it fails with the
+// reason); a connection lost before the headers rejects, after them fails the body.
+// The body is read whole in the background (decompressed as fetch does, leniently) and never past the
+// call's `maxResponseBytes`: past it the connection is closed and reading fails with BodyOverLimit. With no
+// middleware to see it, the answer is a BufferedResponse (see there), which is what makes this fast;
+// otherwise a standard Response over the same bytes. Blob, FormData and URLSearchParams bodies go to fetch.
+// node:https and node:zlib load on first use (they add to startup).
 import { type IncomingMessage, request as httpRequest } from "node:http";
-import { pipeline, Readable, type Transform } from "node:stream";
+import { createRequire } from "node:module";
 import type { SendPolicy, Sender } from "./attempts.js";
 import { BufferedResponse } from "./buffered-response.js";
 import { senderFailure } from "./errors.js";
 
-/** Statuses whose responses never have a body (fetch's "null body status"). */
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+type Request = typeof httpRequest;
+type Zlib = typeof import("node:zlib");
+
+/** Statuses whose responses have no body (fetch's "null body status", 1xx aside: Node answers those itself). */
+const NULL_BODY = new Set([204, 205, 304]);
 
 /** Sent unless the caller set one (fetch sends its own; some front ends refuse requests without any). */
 const USER_AGENT = `telnyx-voice node/${process.versions.node}`;
 
-type Meta = { status: number; statusText: string; headers: Headers };
-type Request = typeof httpRequest;
-type Zlib = typeof import("node:zlib");
-
-let httpsRequest: Request | undefined;
-let zlib: Zlib | undefined;
+const EMPTY = new Uint8Array(0);
 
 export function httpSender(viaFetch: Sender): Sender {
   return (url, init, policy) => {
@@ -32,16 +31,9 @@ export function httpSender(viaFetch: Sender): Sender {
     if (body !== null && body !== undefined && typeof body !== "string" && !isBytes(body)) {
       return viaFetch(url, init, policy);
     }
-    if (!url.startsWith("https:"))
-      return new Promise((resolve, reject) => send(httpRequest, url, init, policy, resolve, reject));
-    if (httpsRequest) {
-      const request = httpsRequest;
-      return new Promise((resolve, reject) => send(request, url, init, policy, resolve, reject));
-    }
-    return import("node:https").then((https) => {
-      httpsRequest = https.request;
-      const request = https.request;
-      return new Promise<Response>((resolve, reject) => send(request, url, init, policy, resolve, reject));
+    return new Promise((resolve, reject) => {
+      const request = url.startsWith("https:") ? builtin<typeof import("node:https")>("node:https").request : httpRequest;
+      send(request, url, init, policy, resolve, reject);
     });
   };
 }
@@ -63,70 +55,32 @@ function send(
   const given = init.headers as Record<string, string>;
   const headers = given["user-agent"] === undefined ? { ...given, "user-agent": USER_AGENT } : given;
   const outgoing = request(url, { method, headers });
-  let settled = false;
   let response: IncomingMessage | undefined;
-  /** The body read so far, once reading it has begun. */
-  let body: Buffer[] | undefined;
-  let meta: Meta | undefined;
+  let answered = false;
 
   const release = () => signal?.removeEventListener("abort", onAbort);
-  const succeed = (answer: Response) => {
-    settled = true;
-    resolve(answer);
-  };
   /** No answer: the promise fails, as fetch's does. */
   const fail = (error: unknown) => {
-    if (settled) return;
-    settled = true;
+    if (answered) return;
+    answered = true;
     release();
     reject(error);
+    outgoing.destroy();
   };
-  /** The headers came but not the whole body: the answer, with a body that fails with `error`. */
-  const interrupt = (error: unknown) => {
-    if (settled) return;
-    release();
-    succeed(new Response(failingBody(body ?? [], error), meta));
-  };
+  // Before the answer the promise fails with the reason; after it, reading the body does (see `collect`).
   function onAbort() {
     const reason = signal?.reason;
-    if (body) interrupt(reason);
-    else fail(reason);
+    fail(reason);
     outgoing.destroy();
     response?.destroy(reason);
   }
   signal?.addEventListener("abort", onAbort, { once: true });
 
-  /** Reads `source` (the body, decompressed) whole, or until past the limit. */
-  const read = (source: Readable, chunks: Buffer[]) => {
-    let size = 0;
-    source.on("data", (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size <= policy.bodyLimit || settled) return;
-      // Over the limit: hand back what came, for the fetch layer to count and refuse; the call's end then
-      // aborts the attempt, which closes the connection (so the abort listener stays).
-      source.pause();
-      succeed(new Response(partialBody(chunks), meta));
-    });
-    source.on("error", interrupt);
-    source.once("end", () => {
-      if (settled) return;
-      release();
-      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-      // A BufferedResponse stands in for a Response inside the client (see there).
-      succeed(
-        policy.internalAnswer
-          ? (new BufferedResponse(bytes, meta as Meta) as unknown as Response)
-          : new Response(bytes as Uint8Array<ArrayBuffer>, meta),
-      );
-    });
-  };
-
-  outgoing.on("error", (error) => (body ? interrupt(error) : fail(senderFailure.request(error))));
+  outgoing.on("error", (error) => fail(senderFailure.request(error)));
+  // Node closes the request without an answer for, say, a 101 it was not asked to upgrade to.
+  outgoing.on("close", () => fail(senderFailure.noResponse()));
   outgoing.on("response", (res: IncomingMessage) => {
     response = res;
-    // Whatever happens to the body now is reported through it (or was, to the promise): never thrown.
-    res.on("error", (error) => (body ? interrupt(error) : undefined));
     let headers: Headers;
     try {
       headers = responseHeaders(res);
@@ -136,41 +90,30 @@ function send(
       return;
     }
     const status = res.statusCode ?? 0;
-    if (status < 200 || status > 599) {
+    // A reason phrase fetch would not hold (control bytes) is dropped, as it says nothing the status does not.
+    const meta = { status, statusText: reasonPhrase(res.statusMessage), headers };
+    let bytes: Promise<Uint8Array>;
+    if (method === "HEAD" || NULL_BODY.has(status)) {
+      res.resume();
+      bytes = Promise.resolve(EMPTY);
+    } else {
+      bytes = collect(res, headers.get("content-encoding"), policy.bodyLimit);
+    }
+    bytes.then(release, release);
+    let answer: Response;
+    try {
+      // A BufferedResponse stands in for a Response inside the client (see there).
+      answer = policy.internalAnswer
+        ? (new BufferedResponse(bytes, meta) as unknown as Response)
+        : new Response(NULL_BODY.has(status) ? null : streamOf(bytes, res), meta);
+    } catch {
+      // Response holds only statuses 200-599.
       res.destroy();
       fail(senderFailure.status(status));
       return;
     }
-    meta = { status, statusText: res.statusMessage ?? "", headers };
-    if (method === "HEAD" || NULL_BODY.has(status)) {
-      res.once("close", release);
-      res.resume();
-      succeed(new Response(null, meta));
-      return;
-    }
-    const encoding = headers.get("content-encoding");
-    const declared = encoding === null ? headers.get("content-length") : null;
-    if (declared !== null && Number(declared) > policy.bodyLimit) {
-      // Declared over the limit: the fetch layer refuses it unread.
-      res.once("close", release);
-      succeed(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, meta));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    body = chunks;
-    res.once("close", () => {
-      if (!res.complete) interrupt(senderFailure.closed());
-    });
-    const coding = encoding?.trim().toLowerCase();
-    if (coding === undefined || coding === "identity") read(res, chunks);
-    else if (zlib) read(decoded(zlib, res, coding), chunks);
-    else {
-      res.pause();
-      import("node:zlib").then((module) => {
-        zlib = module;
-        if (!settled) read(decoded(module, res, coding), chunks);
-      }, interrupt);
-    }
+    answered = true;
+    resolve(answer);
   });
 
   if (init.body === null || init.body === undefined) outgoing.end();
@@ -178,36 +121,106 @@ function send(
   else outgoing.end(toBuffer(init.body as ArrayBuffer | ArrayBufferView));
 }
 
-/** The body decompressed as fetch would (gzip, deflate, br); another coding is handed on as it came. */
-function decoded(z: Zlib, res: IncomingMessage, coding: string): Readable {
-  const decoder: Transform | undefined =
-    coding === "gzip" || coding === "x-gzip"
-      ? z.createGunzip()
-      : coding === "deflate"
-        ? z.createInflate()
-        : coding === "br"
-          ? z.createBrotliDecompress()
-          : undefined;
-  return decoder ? pipeline(res, decoder, () => undefined) : res;
+/**
+ * The body, read whole and decoded; fails with the abort's reason, a lost connection, or BodyOverLimit once
+ * past `limit` (the connection then closed). Always has a rejection handler: it may fail unread.
+ */
+function collect(res: IncomingMessage, encoding: string | null, limit: number): Promise<Uint8Array> {
+  const bytes = new Promise<Uint8Array>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(senderFailure.overLimit(limit));
+        res.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    res.on("error", reject);
+    res.on("close", () => {
+      if (!res.complete) reject(senderFailure.closed());
+    });
+    res.on("end", () => {
+      const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      try {
+        resolve(encoding === null || raw.length === 0 ? raw : decode(raw, encoding, limit));
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+  bytes.catch(() => undefined);
+  return bytes;
 }
 
-/** The part of a body that came, and no end: the fetch layer reads past its limit and stops. */
-function partialBody(chunks: Buffer[]): ReadableStream<Uint8Array> {
+/**
+ * Decodes `raw` as fetch does: each content coding in turn, from the last; lenient about a truncated end;
+ * deflate with or without its zlib wrapper. A coding it does not know leaves the body as it came.
+ */
+function decode(raw: Buffer, encoding: string, limit: number): Buffer {
+  const codings = encoding
+    .split(",")
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== "" && c !== "identity");
+  if (!codings.every((c) => c === "gzip" || c === "x-gzip" || c === "deflate" || c === "br")) return raw;
+  const zlib = builtin<Zlib>("node:zlib");
+  const { Z_SYNC_FLUSH, BROTLI_OPERATION_FLUSH } = zlib.constants;
+  // One byte over the limit is enough to know: a body that inflates further is never held whole.
+  const options = { finishFlush: Z_SYNC_FLUSH, maxOutputLength: limit + 1 };
+  let body = raw;
+  for (const coding of codings.reverse()) {
+    try {
+      if (coding === "br") {
+        body = zlib.brotliDecompressSync(body, { finishFlush: BROTLI_OPERATION_FLUSH, maxOutputLength: limit + 1 });
+      } else if (coding === "deflate") {
+        body = zlibWrapped(body) ? zlib.inflateSync(body, options) : zlib.inflateRawSync(body, options);
+      } else {
+        body = zlib.gunzipSync(body, options);
+      }
+    } catch (error) {
+      if ((error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") throw senderFailure.overLimit(limit);
+      throw error;
+    }
+    if (body.length > limit) throw senderFailure.overLimit(limit);
+  }
+  return body;
+}
+
+/** A zlib stream's two-byte header (RFC 1950): compression method 8 and a check that divides by 31. */
+function zlibWrapped(body: Buffer): boolean {
+  const [cmf, flg] = body;
+  return cmf !== undefined && flg !== undefined && (cmf & 0x0f) === 8 && ((cmf << 8) | flg) % 31 === 0;
+}
+
+/** A body stream over `bytes` for a standard Response; cancelling it closes the connection. */
+function streamOf(bytes: Promise<Uint8Array>, res: IncomingMessage): ReadableStream<Uint8Array> {
   return new ReadableStream({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(chunk);
+    async pull(controller) {
+      try {
+        const read = await bytes;
+        if (read.length > 0) controller.enqueue(read);
+        controller.close();
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    cancel() {
+      res.destroy();
     },
   });
 }
 
-/** The part of a body that came, then `error`: what reading an interrupted fetch body gives. */
-function failingBody(chunks: Buffer[], error: unknown): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(chunk);
-      controller.error(error);
-    },
-  });
+/** A built-in module loaded when first needed, from either module system (Jest's sandbox included). */
+function builtin<T>(id: string): T {
+  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  return (get ? get(id) : createRequire(`${process.cwd()}/`)(id)) as T;
+}
+
+/** What a Response may carry as its statusText: tab, space, visible ASCII and obs-text, or nothing. */
+function reasonPhrase(text: string | undefined): string {
+  return text !== undefined && /^[\t\x20-\x7e\x80-\xff]*$/.test(text) ? text : "";
 }
 
 function isBytes(body: object): boolean {

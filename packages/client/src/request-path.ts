@@ -4,7 +4,7 @@
 // end the call (closing every attempt) and turn a non-2xx answer into its error.
 import type { ActionPath } from "@telnyx-voice/types";
 import { standardResponse } from "./buffered-response.js";
-import { type Errors, TelnyxError } from "./errors.js";
+import { BodyOverLimit, type Errors, TelnyxError } from "./errors.js";
 import type { FetchLayer } from "./fetch-layer.js";
 import { adapt, checkMiddleware, type EngineMiddleware, type Middleware } from "./middleware.js";
 import { checkRawHeaders, type RequestOptions, SETTINGS_KEYS, type Settings } from "./options.js";
@@ -226,6 +226,7 @@ export class RequestPath {
         if (winner?.timedOut) throw this.#errors.timeout(where, plan.settings.timeout, winner.number, true);
         if (plan.signal?.aborted) throw this.#errors.aborted(where, error);
         if (winner && error instanceof SyntaxError) throw this.#errors.notJson(where, error);
+        if (error instanceof BodyOverLimit) throw this.#errors.tooLarge(where, plan.settings.maxResponseBytes, undefined);
         // The connection failed while openapi-fetch read the answer's body (a middleware's own error, thrown
         // before the body was touched, passes through as it is).
         if (winner?.response?.bodyUsed) throw this.#errors.connection(where, error, winner.number);

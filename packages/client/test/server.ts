@@ -33,6 +33,8 @@ export interface Reply {
   gzip?: { chunked?: boolean };
   /** Declare the whole body's length, send only its first `cut` bytes, then close the connection. */
   cut?: number;
+  /** Send the headers at once and the body this many ms later. */
+  slowBody?: number;
 }
 
 export type Script = Reply[] | ((request: Recorded, index: number) => Reply);
@@ -127,6 +129,11 @@ export async function startServer(script: Script): Promise<TestServer> {
           const length = reply.gzip.chunked ? {} : { "content-length": String(packed.length) };
           res.writeHead(reply.status ?? 200, { ...headers, "content-encoding": "gzip", ...length });
           res.end(packed);
+        } else if (reply.slowBody !== undefined) {
+          res.writeHead(reply.status ?? 200, { ...headers, "content-length": String(Buffer.byteLength(body)) });
+          res.flushHeaders();
+          const timer = setTimeout(() => res.end(body), reply.slowBody);
+          res.on("close", () => clearTimeout(timer));
         } else if (reply.cut !== undefined) {
           res.writeHead(reply.status ?? 200, { ...headers, "content-length": String(Buffer.byteLength(body)) });
           res.write(Buffer.from(body).subarray(0, reply.cut), () => res.destroy());
@@ -182,4 +189,35 @@ export async function eventually(condition: () => boolean, limit = 5_000): Promi
 
 export function apiErrors(status: number, ...errors: Record<string, unknown>[]): Reply {
   return { status, body: { errors } };
+}
+
+/**
+ * A TCP server on 127.0.0.1 that answers every request with `raw` bytes as they are (for answers node:http's
+ * server will not write). `/v2` is its base URL.
+ */
+export async function startRawServer(raw: Buffer | string): Promise<{ url: string; close(): Promise<void> }> {
+  const { createServer: createTcpServer } = await import("node:net");
+  const sockets = new Set<import("node:net").Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => undefined);
+    let seen = "";
+    socket.on("data", (chunk) => {
+      seen += chunk.toString("latin1");
+      if (!seen.includes("\r\n\r\n")) return;
+      seen = "";
+      socket.write(raw);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v2`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

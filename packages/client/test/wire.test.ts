@@ -1,11 +1,26 @@
 // Answers as they can come on the wire, handled alike whichever way the client sends (this suite runs
 // against fetch and against the Node entry's node:http; see vitest.http.config.ts).
 import { afterEach, describe, expect, test } from "vitest";
-import { APIConnectionError, ResponseTooLargeError, TelnyxError } from "../src/index.js";
-import { clientFor, eventually, ok, type TestServer, startServer } from "./server.js";
+import { APIConnectionError, APIConnectionTimeoutError, ResponseTooLargeError, TelnyxError } from "../src/index.js";
+import { deflateRawSync, gzipSync } from "node:zlib";
+import { clientFor, eventually, ok, type TestServer, startRawServer, startServer } from "./server.js";
 
 let server: TestServer;
-afterEach(() => server?.close());
+let raw: Awaited<ReturnType<typeof startRawServer>> | undefined;
+afterEach(async () => {
+  await server?.close();
+  await raw?.close();
+  raw = undefined;
+});
+
+/** An HTTP/1.1 answer, byte for byte. */
+function answer(statusLine: string, headers: Record<string, string>, body: Buffer | string = ""): Buffer {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
+  const head = Object.entries({ ...headers, "content-length": String(bytes.length) })
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join("");
+  return Buffer.concat([Buffer.from(`${statusLine}\r\n${head}\r\n`, "latin1"), bytes]);
+}
 
 const data = { call_control_id: "v3:a", is_alive: true, record_type: "call" };
 
@@ -53,6 +68,67 @@ describe("response bodies", () => {
     await Promise.all(Array.from({ length: 20 }, () => client.calls.retrieveStatus("v3:a")));
     expect(server.pendingRequests()).toBe(0);
     expect(await eventually(() => server.requests.length === 20)).toBe(true);
+  });
+});
+
+describe("compressed answers are decoded as leniently as fetch decodes them", () => {
+  const json = JSON.stringify({ data });
+  test.each([
+    ["gzip", gzipSync(json), { data }],
+    ["gzip, cut short", gzipSync(json).subarray(0, -8), { data }],
+    ["deflate without its zlib wrapper", deflateRawSync(json), { data }],
+    ["gzip, gzip", gzipSync(gzipSync(json)), { data }],
+    ["gzip, an empty body", Buffer.alloc(0), undefined],
+  ])("%s", async (name, body, expected) => {
+    const coding = name.startsWith("gzip, gzip") ? "gzip, gzip" : name.startsWith("deflate") ? "deflate" : "gzip";
+    raw = await startRawServer(
+      answer("HTTP/1.1 200 OK", { "content-type": "application/json", "content-encoding": coding }, body),
+    );
+    await expect(clientFor(raw).calls.retrieveStatus("v3:a")).resolves.toEqual(expected);
+  });
+});
+
+describe("odd answers", () => {
+  test("a reason phrase with control bytes (which Node's parser passes) is answered as usual", async () => {
+    const body = JSON.stringify({ data });
+    raw = await startRawServer(answer("HTTP/1.1 200 O\x01K", { "content-type": "application/json" }, body));
+    const client = clientFor(raw);
+    await expect(client.calls.retrieveStatus("v3:a")).resolves.toEqual({ data });
+    const { response } = await client.raw.GET("/calls/{call_control_id}", {
+      params: { path: { call_control_id: "v3:a" } },
+      middleware: [{ onResponse: () => undefined }],
+    });
+    expect(response.status).toBe(200);
+  });
+
+  test("a 101 nobody asked for fails at once, not at the timeout", async () => {
+    raw = await startRawServer(
+      answer("HTTP/1.1 101 Switching Protocols", { upgrade: "websocket", connection: "upgrade" }),
+    );
+    const started = Date.now();
+    const error = await clientFor(raw, { timeout: 5_000, maxRetries: 0 })
+      .calls.retrieveStatus("v3:a")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error).not.toBeInstanceOf(APIConnectionTimeoutError);
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+});
+
+describe("an answer is an answer once its headers come", () => {
+  test("commandTimeout does not resend a command whose answer's body is slow", async () => {
+    server = await startServer(() => ({ ...ok(data), slowBody: 300 }));
+    const client = clientFor(server, { commandTimeout: 100 });
+    await expect(client.calls.actions.hangup("v3:a")).resolves.toEqual({ data });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("a retried status whose body is over the limit is let go at once, its connection closed", async () => {
+    server = await startServer([{ status: 503, stream: 5 * 1024 * 1024 }, ok(data)]);
+    const client = clientFor(server, { maxResponseBytes: 1024 * 1024, maxRetries: 1 });
+    await expect(client.calls.retrieveStatus("v3:a")).resolves.toEqual({ data });
+    expect(await eventually(() => server.pendingRequests() === 0)).toBe(true);
+    expect(server.bodyBytesWritten()).toBeLessThan(5 * 1024 * 1024);
   });
 });
 

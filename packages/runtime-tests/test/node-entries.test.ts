@@ -67,3 +67,14 @@ describe.each(["cjs", "esm"] as const)("@telnyx-voice/client on Node (%s)", (sys
     expect(fetchCallsOnNode(system, true)).toBe(1);
   });
 });
+
+test("the CommonJS builds load nothing with import(), which Jest's default sandbox refuses", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { createRequire } = await import("node:module");
+  const require = createRequire(import.meta.url);
+  for (const specifier of Object.keys(entries)) {
+    const file = require.resolve(specifier);
+    expect(file.endsWith(".cjs") || file.endsWith(".js"), file).toBe(true);
+    expect(readFileSync(file, "utf8"), file).not.toMatch(/\bimport\(/);
+  }
+});
