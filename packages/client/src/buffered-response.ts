@@ -1,10 +1,10 @@
 // The Node sender's answer, standing in for a `Response` inside the client: what openapi-fetch and the fetch
 // layer read of one (status, headers, json/text), with the body read whole in the background rather than
-// streamed. It comes with the headers, as fetch's Response does; reading it waits for the body, or fails as
-// reading fetch's would (deadline, abort, lost connection), or with BodyOverLimit past `maxResponseBytes`.
-// undici's Response, with the stream it makes for its body, cost more per call than the rest of the client.
-// It never leaves the client: a sender makes one only when no middleware will see the answer (the plan's
-// `internalAnswer`), and `telnyx.raw` results get `toResponse()`.
+// streamed. It comes with the headers, as fetch's Response does; the sender then `complete`s or `fail`s its
+// body, and reading it waits for that (failing as reading fetch's would: deadline, abort, lost connection,
+// or BodyOverLimit past `maxResponseBytes`). undici's Response, with the stream it makes for its body, cost
+// more per call than the rest of the client. It never leaves the client: users and middleware get
+// `toResponse()`, a standard Response over the same body.
 
 export interface BufferedMeta {
   status: number;
@@ -23,47 +23,84 @@ export class BufferedResponse {
   /** Not a stream: the body is read whole by the sender (the fetch layer checks `body === null` for that). */
   readonly body = null;
   bodyUsed = false;
-  readonly #bytes: Promise<Uint8Array>;
-  #read: Uint8Array | undefined;
+  #bytes: Uint8Array | undefined;
+  #error: unknown;
+  #failed = false;
+  #waiting:
+    | { promise: Promise<Uint8Array>; resolve(bytes: Uint8Array): void; reject(error: unknown): void }
+    | undefined;
+  /** Called when a standard Response made from this one has its body cancelled: stop reading. */
+  readonly #abandon: () => void;
 
-  /** `bytes` must already have a rejection handler (the sender's), as an unread body may fail unobserved. */
-  constructor(bytes: Promise<Uint8Array>, meta: BufferedMeta) {
-    this.#bytes = bytes.then((read) => {
-      this.#read = read;
-      return read;
-    });
-    this.#bytes.catch(() => undefined);
+  constructor(meta: BufferedMeta, abandon: () => void) {
     this.status = meta.status;
     this.statusText = meta.statusText;
     this.headers = meta.headers;
     this.ok = meta.status >= 200 && meta.status < 300;
+    this.#abandon = abandon;
+  }
+
+  /** The sender read the whole body. */
+  complete(bytes: Uint8Array): void {
+    if (this.#bytes !== undefined || this.#failed) return;
+    this.#bytes = bytes;
+    this.#waiting?.resolve(bytes);
+  }
+
+  /** The sender could not read the whole body. */
+  fail(error: unknown): void {
+    if (this.#bytes !== undefined || this.#failed) return;
+    this.#failed = true;
+    this.#error = error;
+    this.#waiting?.reject(error);
+  }
+
+  /** The body once read: at once when it already is, as most are by the time they are asked for. */
+  bytes(): Promise<Uint8Array> {
+    if (this.#bytes !== undefined) return Promise.resolve(this.#bytes);
+    if (this.#failed) return Promise.reject(this.#error);
+    if (!this.#waiting) {
+      let resolve!: (bytes: Uint8Array) => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<Uint8Array>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.#waiting = { promise, resolve, reject };
+    }
+    return this.#waiting.promise;
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
     this.bodyUsed = true;
-    return (await this.#bytes).slice().buffer as ArrayBuffer;
+    return (await this.bytes()).slice().buffer as ArrayBuffer;
   }
 
   async text(): Promise<string> {
     this.bodyUsed = true;
-    return new TextDecoder().decode(await this.#bytes);
+    return new TextDecoder().decode(this.#bytes ?? (await this.bytes()));
   }
 
   async json(): Promise<unknown> {
     return JSON.parse(await this.text());
   }
 
-  /** The standard Response with the same status, headers and body, for answers handed to users. */
+  /** The standard Response with the same status, headers and body (throws for a status outside 200-599). */
   toResponse(): Response {
     const init = { status: this.status, statusText: this.statusText, headers: this.headers };
-    const read = this.#read;
-    if (read) return new Response(read as Uint8Array<ArrayBuffer>, init);
-    const bytes = this.#bytes;
+    if (this.status === 204 || this.status === 205 || this.status === 304) return new Response(null, init);
+    if (this.#bytes !== undefined) return new Response(this.#bytes as Uint8Array<ArrayBuffer>, init);
     const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        controller.enqueue(await bytes);
-        controller.close();
+      pull: async (controller) => {
+        try {
+          const bytes = await this.bytes();
+          if (bytes.length > 0) controller.enqueue(bytes);
+          controller.close();
+        } catch (error) {
+          controller.error(error);
+        }
       },
+      cancel: () => this.#abandon(),
     });
     return new Response(body, init);
   }

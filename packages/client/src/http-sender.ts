@@ -32,7 +32,9 @@ export function httpSender(viaFetch: Sender): Sender {
       return viaFetch(url, init, policy);
     }
     return new Promise((resolve, reject) => {
-      const request = url.startsWith("https:") ? builtin<typeof import("node:https")>("node:https").request : httpRequest;
+      const request = url.startsWith("https:")
+        ? builtin<typeof import("node:https")>("node:https").request
+        : httpRequest;
       send(request, url, init, policy, resolve, reject);
     });
   };
@@ -92,28 +94,28 @@ function send(
     const status = res.statusCode ?? 0;
     // A reason phrase fetch would not hold (control bytes) is dropped, as it says nothing the status does not.
     const meta = { status, statusText: reasonPhrase(res.statusMessage), headers };
-    let bytes: Promise<Uint8Array>;
+    const answer = new BufferedResponse(meta, () => res.destroy());
     if (method === "HEAD" || NULL_BODY.has(status)) {
       res.resume();
-      bytes = Promise.resolve(EMPTY);
+      answer.complete(EMPTY);
+      release();
     } else {
-      bytes = collect(res, headers.get("content-encoding"), policy.bodyLimit);
+      collect(res, headers.get("content-encoding"), policy.bodyLimit, answer, release);
     }
-    bytes.then(release, release);
-    let answer: Response;
-    try {
-      // A BufferedResponse stands in for a Response inside the client (see there).
-      answer = policy.internalAnswer
-        ? (new BufferedResponse(bytes, meta) as unknown as Response)
-        : new Response(NULL_BODY.has(status) ? null : streamOf(bytes, res), meta);
-    } catch {
-      // Response holds only statuses 200-599.
-      res.destroy();
-      fail(senderFailure.status(status));
-      return;
+    let standard: Response | undefined;
+    if (!policy.internalAnswer) {
+      try {
+        standard = answer.toResponse();
+      } catch {
+        // Response holds only statuses 200-599.
+        res.destroy();
+        fail(senderFailure.status(status));
+        return;
+      }
     }
     answered = true;
-    resolve(answer);
+    // A BufferedResponse stands in for a Response inside the client (see there).
+    resolve(standard ?? (answer as unknown as Response));
   });
 
   if (init.body === null || init.body === undefined) outgoing.end();
@@ -122,37 +124,44 @@ function send(
 }
 
 /**
- * The body, read whole and decoded; fails with the abort's reason, a lost connection, or BodyOverLimit once
- * past `limit` (the connection then closed). Always has a rejection handler: it may fail unread.
+ * Reads the body whole into `answer`, decoded; or fails it with the abort's reason, a lost connection, or
+ * BodyOverLimit once past `limit` (closing the connection). Calls `done` once either way.
  */
-function collect(res: IncomingMessage, encoding: string | null, limit: number): Promise<Uint8Array> {
-  const bytes = new Promise<Uint8Array>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(senderFailure.overLimit(limit));
-        res.destroy();
-        return;
-      }
+function collect(
+  res: IncomingMessage,
+  encoding: string | null,
+  limit: number,
+  answer: BufferedResponse,
+  done: () => void,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const failed = (error: unknown) => {
+    answer.fail(error);
+    done();
+  };
+  res.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= limit) {
       chunks.push(chunk);
-    });
-    res.on("error", reject);
-    res.on("close", () => {
-      if (!res.complete) reject(senderFailure.closed());
-    });
-    res.on("end", () => {
-      const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-      try {
-        resolve(encoding === null || raw.length === 0 ? raw : decode(raw, encoding, limit));
-      } catch (error) {
-        reject(error);
-      }
-    });
+      return;
+    }
+    failed(senderFailure.overLimit(limit));
+    res.destroy();
   });
-  bytes.catch(() => undefined);
-  return bytes;
+  res.on("error", failed);
+  res.on("close", () => {
+    if (!res.complete) failed(senderFailure.closed());
+  });
+  res.on("end", () => {
+    const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    try {
+      answer.complete(encoding === null || raw.length === 0 ? raw : decode(raw, encoding, limit));
+    } catch (error) {
+      answer.fail(error);
+    }
+    done();
+  });
 }
 
 /**
@@ -192,24 +201,6 @@ function decode(raw: Buffer, encoding: string, limit: number): Buffer {
 function zlibWrapped(body: Buffer): boolean {
   const [cmf, flg] = body;
   return cmf !== undefined && flg !== undefined && (cmf & 0x0f) === 8 && ((cmf << 8) | flg) % 31 === 0;
-}
-
-/** A body stream over `bytes` for a standard Response; cancelling it closes the connection. */
-function streamOf(bytes: Promise<Uint8Array>, res: IncomingMessage): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    async pull(controller) {
-      try {
-        const read = await bytes;
-        if (read.length > 0) controller.enqueue(read);
-        controller.close();
-      } catch (error) {
-        controller.error(error);
-      }
-    },
-    cancel() {
-      res.destroy();
-    },
-  });
 }
 
 /** A built-in module loaded when first needed, from either module system (Jest's sandbox included). */
