@@ -5,7 +5,7 @@ import { ATTEMPT_ENDED, deadlinePassed } from "./errors.js";
 
 /** What a sender may know of the call it sends an attempt for (the call's plan); fetch ignores it. */
 export interface SendPolicy {
-  /** The most of a body the call accepts (`maxResponseBytes`): a body declared within it may be read before resolving. */
+  /** The most of a body the call accepts (`maxResponseBytes`): a sender that reads bodies itself stops past it. */
   readonly bodyLimit: number;
   /** No middleware will see the answer: a sender may resolve with a BufferedResponse (see there). */
   readonly internalAnswer: boolean;

@@ -1,10 +1,13 @@
 // The Node sender's answer, standing in for a `Response` inside the client: what openapi-fetch and the fetch
-// layer read of one (status, headers, json/text), with the body read whole in the background rather than
+// layer read of one (status, headers, json/text: `telnyx.raw` reads JSON only), with the body read whole in the background rather than
 // streamed. It comes with the headers, as fetch's Response does; the sender then `complete`s or `fail`s its
 // body, and reading it waits for that (failing as reading fetch's would: deadline, abort, lost connection,
 // or BodyOverLimit past `maxResponseBytes`). undici's Response, with the stream it makes for its body, cost
 // more per call than the rest of the client. It never leaves the client: users and middleware get
 // `toResponse()`, a standard Response over the same body.
+
+/** Statuses whose responses have no body (fetch's "null body status", 1xx aside). */
+export const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([204, 205, 304]);
 
 export interface BufferedMeta {
   status: number;
@@ -18,8 +21,6 @@ export class BufferedResponse {
   readonly headers: Headers;
   readonly ok: boolean;
   readonly type = "basic";
-  readonly redirected = false;
-  readonly url = "";
   /** Not a stream: the body is read whole by the sender (the fetch layer checks `body === null` for that). */
   readonly body = null;
   bodyUsed = false;
@@ -71,11 +72,6 @@ export class BufferedResponse {
     return this.#waiting.promise;
   }
 
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    this.bodyUsed = true;
-    return (await this.bytes()).slice().buffer as ArrayBuffer;
-  }
-
   async text(): Promise<string> {
     this.bodyUsed = true;
     return new TextDecoder().decode(this.#bytes ?? (await this.bytes()));
@@ -88,7 +84,7 @@ export class BufferedResponse {
   /** The standard Response with the same status, headers and body (throws for a status outside 200-599). */
   toResponse(): Response {
     const init = { status: this.status, statusText: this.statusText, headers: this.headers };
-    if (this.status === 204 || this.status === 205 || this.status === 304) return new Response(null, init);
+    if (NULL_BODY_STATUSES.has(this.status)) return new Response(null, init);
     if (this.#bytes !== undefined) return new Response(this.#bytes as Uint8Array<ArrayBuffer>, init);
     const body = new ReadableStream<Uint8Array>({
       pull: async (controller) => {

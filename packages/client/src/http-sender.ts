@@ -11,14 +11,11 @@
 import { type IncomingMessage, request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
 import type { SendPolicy, Sender } from "./attempts.js";
-import { BufferedResponse } from "./buffered-response.js";
+import { BufferedResponse, NULL_BODY_STATUSES } from "./buffered-response.js";
 import { senderFailure } from "./errors.js";
 
-type Request = typeof httpRequest;
+type RequestFunction = typeof httpRequest;
 type Zlib = typeof import("node:zlib");
-
-/** Statuses whose responses have no body (fetch's "null body status", 1xx aside: Node answers those itself). */
-const NULL_BODY = new Set([204, 205, 304]);
 
 /** Sent unless the caller set one (fetch sends its own; some front ends refuse requests without any). */
 const USER_AGENT = `telnyx-voice node/${process.versions.node}`;
@@ -41,7 +38,7 @@ export function httpSender(viaFetch: Sender): Sender {
 }
 
 function send(
-  request: Request,
+  request: RequestFunction,
   url: string,
   init: RequestInit,
   policy: SendPolicy,
@@ -95,7 +92,7 @@ function send(
     // A reason phrase fetch would not hold (control bytes) is dropped, as it says nothing the status does not.
     const meta = { status, statusText: reasonPhrase(res.statusMessage), headers };
     const answer = new BufferedResponse(meta, () => res.destroy());
-    if (method === "HEAD" || NULL_BODY.has(status)) {
+    if (method === "HEAD" || NULL_BODY_STATUSES.has(status)) {
       res.resume();
       answer.complete(EMPTY);
       release();

@@ -1,5 +1,6 @@
-// The client (each entry's `Telnyx` picks how it sends: index.ts with fetch, node.ts with node:http): options checked once, one openapi-fetch instance driven by the request path (plan ->
-// openapi-fetch -> middleware -> fetch layer), and the resources and `raw` on top of that one path.
+// The client: options checked once, one openapi-fetch instance driven by the request path (plan ->
+// openapi-fetch -> middleware -> fetch layer), and the resources and `raw` on top of that one path. Each
+// entry's `Telnyx` says how it sends: index.ts with fetch, node.ts with node:http.
 import type { paths } from "@telnyx-voice/types";
 import openapiFetch from "openapi-fetch";
 import { BASE_URL_ENV, DEFAULT_BASE_URL, resolveBaseURL } from "./base-url.js";
