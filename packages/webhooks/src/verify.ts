@@ -83,6 +83,18 @@ export function mismatch(): WebhookVerificationError {
   );
 }
 
+/**
+ * Whether R, the signature's first 32 bytes, encodes the identity point. Under a key of prime order it is
+ * the one small-order R a cofactorless check can accept (with S = k·a, so only the key's holder can make it),
+ * and runtimes differ on it: OpenSSL (node:crypto and Web Crypto on Node 20) and @noble/ed25519 accept it,
+ * while the Web Crypto spec and newer Node (nodejs/node#64026) refuse small-order R. Refusing it here makes
+ * every provider decide alike; Telnyx's R = [r]B, with r from SHA-512, is never the identity.
+ */
+function identityR(signature: Uint8Array): boolean {
+  for (let i = 1; i < 32; i++) if (signature[i] !== 0) return false;
+  return signature[0] === 1;
+}
+
 /** Verifies; synchronous when the verifier is (node:crypto), so the hot path awaits nothing. */
 export function verifyWith(
   verifier: Ed25519Verifier,
@@ -93,7 +105,7 @@ export function verifyWith(
   let result: boolean | Promise<boolean>;
   try {
     const { message, signature } = prepare(rawBody, headers, toleranceSeconds);
-    result = verifier.verify(message, signature);
+    result = identityR(signature) ? false : verifier.verify(message, signature);
   } catch (error) {
     return Promise.reject(error);
   }
