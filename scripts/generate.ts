@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import yaml from "js-yaml";
 import { writeChangeset } from "./lib/changeset.ts";
+import { printCallMethods } from "./lib/call-methods.ts";
 import { printActionTable, printBodyFactsTable } from "./lib/client-tables.ts";
 import { actionCompletions, CompletionError, type CompletionsConfig, printCompletions, webhookEventTypes } from "./lib/completions.ts";
 import { diffSummaries, formatDiff, isEmpty } from "./lib/diff.ts";
@@ -71,7 +72,8 @@ async function main(): Promise<number> {
   // Generated files name where the spec is published when it is (or is being made) the pin, else the file.
   const origin = source.pinned ? readPin(projectRoot).url : (values.url ?? relative(projectRoot, source.origin));
   const completionsConfig = yaml.load(readFileSync(join(projectRoot, "spec", "completions.yaml"), "utf8")) as CompletionsConfig;
-  const { completions, expected } = actionCompletions(slice, completionsConfig, webhookEventTypes(slice));
+  const completionTable = actionCompletions(slice, completionsConfig, webhookEventTypes(slice));
+  const { expected } = completionTable;
   const summary = summarize(slice, { origin, sha256: source.sha256, version }, expected);
   const files: Record<string, string> = {
     [join(typesDir, "voice.ts")]: await printTypes(slice, { origin, sha256: source.sha256 }),
@@ -81,7 +83,8 @@ async function main(): Promise<number> {
     [join(clientDir, "actions.ts")]: printActionTable(slice),
     [join(clientDir, "body-facts.ts")]: printBodyFactsTable(slice),
     [join(typeTestsDir, "request-examples.test-d.mts")]: printExampleBodiesTest(slice),
-    [join(flowsDir, "completions.ts")]: printCompletions(completions),
+    [join(flowsDir, "completions.ts")]: printCompletions(completionTable),
+    [join(flowsDir, "call-methods.ts")]: printCallMethods(slice, completionTable.completions),
   };
 
   if (values.check) {

@@ -127,7 +127,7 @@ describe("pnpm generate", () => {
     expect(readFileSync(join(scratch, ".changeset", changeset as string), "utf8")).toContain('"@telnyx-voice/flows": minor');
     // A conditional event is progress, not completion: speak still completes on call.speak.ended.
     expect(readFileSync(join(scratch, flowsGenerated, "completions.ts"), "utf8")).toContain(
-      'speak: { completes: ["call.speak.ended"] },',
+      'speak: { completes: ["call.speak.ended"], stoppedBy: "playbackStop" },',
     );
     expect(generate(scratch).code).toBe(0);
   });
@@ -156,7 +156,7 @@ describe("pnpm generate", () => {
       const chosen = generate(scratch, "--spec", file);
       expect(chosen.code, chosen.out).toBe(0);
       expect(readFileSync(join(scratch, flowsGenerated, "completions.ts"), "utf8")).toContain(
-        'singAlong: { completes: ["call.speak.ended"] },',
+        'singAlong: { completes: ["call.speak.ended"], stoppedBy: "playbackStop" },',
       );
     } finally {
       writeFileSync(config, original);

@@ -3,20 +3,19 @@
 // and settle what its flow awaits.
 import type { Telnyx } from "@telnyx-voice/client";
 import type { DialRequest, TelnyxCallEvent } from "@telnyx-voice/types";
-import {
-  type NodeRequestLike,
-  type NodeResponseLike,
-  type Relay,
-  type RelayStore,
-  WebhookBusyError,
-  type WebhookEvent,
-  type WebhookRouter,
-  type WebhookStore,
-  type WebhooksBase,
+import type {
+  NodeRequestLike,
+  NodeResponseLike,
+  RelayStore,
+  WebhookEvent,
+  WebhookRouter,
+  WebhookStore,
+  WebhooksBase,
 } from "@telnyx-voice/webhooks";
 import { FlowCall } from "./call.js";
 import { DEFAULT_CLIENT_STATE_LIMIT, decodeClientState, encodeClientState } from "./client-state.js";
 import { CallEndedError, DialFailedError, FlowError, FlowTimeoutError } from "./errors.js";
+import { Instances } from "./instances.js";
 import type { Call, CallInfo, FlowCommandOptions } from "./types.js";
 
 export interface CallFlowsOptions {
@@ -42,6 +41,13 @@ export interface CallFlowsOptions {
   instanceId?: string | undefined;
   /** Milliseconds an await waits for what completes it, unless a command says otherwise (default 60000). */
   timeoutMs?: number | undefined;
+  /**
+   * Milliseconds a call still receives, after its hangup, the events Telnyx sends after it (`eventsAfterHangup`:
+   * a recording saved or failed, its transcription, the call's cost, an AI conversation's end), through
+   * `call.on`, `call.waitFor` and the awaits they complete (`recordStop`). Later, they go to `otherwise`.
+   * Default 120000.
+   */
+  afterHangupMs?: number | undefined;
   /** Hang a call up when its flow throws (default true). A flow ended by the caller hanging up is not an error. */
   hangupOnError?: boolean | undefined;
   /** Where errors of flows (and of hanging their calls up) are reported. Default: console.error. */
@@ -52,10 +58,8 @@ export interface CallFlowsOptions {
   onEvent?: ((event: WebhookEvent) => void) | undefined;
 }
 
-/** How long the ids of ended calls are remembered (so their late webhooks are ignored), as a count. */
+/** How many ended calls are remembered (so their late webhooks go to `otherwise`, never start a flow). */
 const ENDED_CALLS_REMEMBERED = 10_000;
-/** How long an event relayed to the instance that runs its call may take there (under Telnyx's webhook timeout). */
-const RELAY_TIMEOUT_MS = 4000;
 
 type Flow<State> = (call: Call<State>) => unknown;
 
@@ -73,10 +77,13 @@ export class CallFlows<State = unknown> {
   readonly #telnyx: Telnyx;
   readonly #router: WebhookRouter;
   readonly #timeoutMs: number;
+  readonly #afterHangupMs: number;
   readonly #hangupOnError: boolean;
   readonly #onError: (error: unknown, call: CallInfo | undefined) => void;
   readonly #clientStateLimit: number;
   readonly #calls = new Map<string, FlowCall<State>>();
+  /** The same calls by `call_leg_id`: recording events carry no `call_control_id`. */
+  readonly #legs = new Map<string, FlowCall<State>>();
   /** The calls by `call_session_id`, for the other legs of their sessions (a transfer's new leg). */
   readonly #sessions = new Map<string, FlowCall<State>>();
   readonly #ended = new Set<string>();
@@ -84,12 +91,10 @@ export class CallFlows<State = unknown> {
   #incoming: Flow<State> | undefined;
   #otherwise: ((event: WebhookEvent) => unknown) | undefined;
   readonly #onEvent: ((event: WebhookEvent) => void) | undefined;
-  /** Many instances: the shared store, this instance's name, its relay, and the timers that keep it alive. */
-  readonly #shared: (WebhookStore & RelayStore) | undefined;
+  /** Many instances: this instance's name, and its part among them (heartbeat, relay, sweep). */
   readonly #instance: string;
   readonly #leaseMs: number;
-  readonly #relay: Promise<Relay> | undefined;
-  readonly #timers: Array<ReturnType<typeof setInterval>> = [];
+  readonly #shared: Instances | undefined;
 
   constructor(options: CallFlowsOptions) {
     if (!options || typeof options !== "object") {
@@ -98,10 +103,13 @@ export class CallFlows<State = unknown> {
     const { telnyx, webhooks } = options;
     if (!telnyx?.calls?.actions) throw new TypeError("new CallFlows({ telnyx }): telnyx must be a Telnyx client");
     if (typeof webhooks?.router !== "function") {
-      throw new TypeError("new CallFlows({ webhooks }): webhooks must be a Webhooks instance from @telnyx-voice/webhooks");
+      throw new TypeError(
+        "new CallFlows({ webhooks }): webhooks must be a Webhooks instance from @telnyx-voice/webhooks",
+      );
     }
     this.#telnyx = telnyx;
     this.#timeoutMs = positive("timeoutMs", options.timeoutMs, 60_000);
+    this.#afterHangupMs = positive("afterHangupMs", options.afterHangupMs, 120_000);
     this.#clientStateLimit = positive("clientStateLimit", options.clientStateLimit, DEFAULT_CLIENT_STATE_LIMIT);
     this.#hangupOnError = options.hangupOnError ?? true;
     this.#onError = options.onError ?? ((error) => console.error("telnyx-voice flows:", error));
@@ -113,9 +121,14 @@ export class CallFlows<State = unknown> {
       .otherwise((event) => this.handle(event));
     const store = options.store;
     if (store && typeof (store as Partial<RelayStore>).openRelay === "function") {
-      this.#shared = store as WebhookStore & RelayStore;
-      this.#relay = this.#startSharing(this.#shared);
-      this.#relay.catch((error: unknown) => this.#onError(error, undefined));
+      this.#shared = new Instances({
+        store: store as RelayStore,
+        instance: this.#instance,
+        leaseMs: this.#leaseMs,
+        actions: telnyx.calls.actions,
+        onRelayed: (event) => this.#route(event, true),
+        onError: (error) => this.#onError(error, undefined),
+      });
     }
   }
 
@@ -126,32 +139,7 @@ export class CallFlows<State = unknown> {
 
   /** Stops this instance's heartbeat, sweeps and relay (its flows' calls go on; with many instances they are swept). */
   async close(): Promise<void> {
-    for (const timer of this.#timers.splice(0)) clearInterval(timer);
-    const relay = await this.#relay?.catch(() => undefined);
-    await relay?.close();
-  }
-
-  /**
-   * Many instances: listen for the events other instances relay here, say this instance is alive every
-   * `leaseMs / 3`, and every `leaseMs` hang up the calls of instances that died (their flows died with them).
-   */
-  async #startSharing(store: WebhookStore & RelayStore): Promise<Relay> {
-    const relay = await store.openRelay(this.#instance, async (message) => {
-      await this.#route(JSON.parse(message) as WebhookEvent, true);
-      return "ok";
-    });
-    const beat = () => store.heartbeat(this.#instance, this.#leaseMs).catch((e: unknown) => this.#onError(e, undefined));
-    await beat();
-    const sweep = async () => {
-      try {
-        for (const id of await store.takeOrphans()) await this.#hangUpOrphan(id);
-      } catch (error) {
-        this.#onError(error, undefined);
-      }
-    };
-    this.#timers.push(setInterval(beat, this.#leaseMs / 3), setInterval(sweep, this.#leaseMs));
-    for (const timer of this.#timers) (timer as { unref?: () => void }).unref?.();
-    return relay;
+    await this.#shared?.close();
   }
 
   /** The flow to run for each incoming call, once per call however often its `call.initiated` is delivered. */
@@ -178,7 +166,9 @@ export class CallFlows<State = unknown> {
   ): Promise<Call<State>> {
     if (body === null || typeof body !== "object") throw new TypeError("flows.dial(body): the body must be an object");
     if ("client_state" in body) {
-      throw new FlowError("flows.dial({ client_state }): pass { state } in the options; a flow carries it in client_state.");
+      throw new FlowError(
+        "flows.dial({ client_state }): pass { state } in the options; a flow carries it in client_state.",
+      );
     }
     const { timeoutMs, state, ...requestOptions } = options ?? {};
     const limit = positive("timeoutMs", timeoutMs, this.#timeoutMs);
@@ -193,15 +183,18 @@ export class CallFlows<State = unknown> {
     const pending: PendingDial<State> = { state, call: undefined, settle };
     this.#dials.set(token, pending);
     const timer = setTimeout(() => {
-      settle(new FlowTimeoutError("dial", ["call.answered"], limit));
-      const call = pending.call as unknown as Call<State> | undefined;
+      const call = pending.call;
+      settle(new FlowTimeoutError("dial", ["call.answered"], limit, call?.arrivals() ?? []));
       if (call && !call.isEnded) call.hangup().catch((e: unknown) => this.#onError(e, call));
     }, limit);
     try {
-      const { data } = await this.#telnyx.calls.dial({ ...body, client_state: clientState } as DialRequest, requestOptions);
-      this.#dialled(pending, data.call_control_id, data as Record<string, unknown>);
+      const { data } = await this.#telnyx.calls.dial(
+        { ...body, client_state: clientState } as DialRequest,
+        requestOptions,
+      );
+      const call = this.#dialled(pending, data.call_control_id, data as Record<string, unknown>);
       await answered;
-      return pending.call as unknown as Call<State>;
+      return call;
     } finally {
       clearTimeout(timer);
       this.#dials.delete(token);
@@ -218,18 +211,26 @@ export class CallFlows<State = unknown> {
     return this.#route(event, false);
   };
 
+  /**
+   * Finds an event's call: by `call_control_id`, else by `call_leg_id` (recording events carry only that). An
+   * event no flow takes goes to `otherwise`, never nowhere.
+   */
   async #route(event: WebhookEvent, relayed: boolean): Promise<void> {
     const payload = (event.data.payload ?? {}) as Record<string, unknown>;
-    const id = payload.call_control_id;
-    if (typeof id !== "string") return void (await this.#otherwise?.(event));
-    const known = this.#calls.get(id);
-    if (known) return this.#dispatch(known, event as TelnyxCallEvent);
-    if (this.#ended.has(id)) return;
+    const id = stringOr(payload.call_control_id);
+    const leg = stringOr(payload.call_leg_id);
+    const known = (id && this.#calls.get(id)) || (leg && this.#legs.get(leg)) || undefined;
+    if (known) {
+      if (!known.receives(event.data.event_type)) return this.#otherwiseOf(event);
+      return this.#dispatch(known, event as TelnyxCallEvent);
+    }
     const tag = decodeClientState(payload.client_state);
     // Another instance runs this call's flow: the event goes there (the router holds the call meanwhile).
-    if (!relayed && this.#shared && tag?.owner && tag.owner !== this.#instance) {
-      return this.#forward(tag.owner, id, event);
+    if (!relayed && this.#shared && tag?.owner && tag.owner !== this.#instance && (id || leg)) {
+      if ((await this.#shared.forward(tag.owner, id, event)) === "delivered") return;
+      return this.#otherwiseOf(event);
     }
+    if (id === undefined || this.#ended.has(id)) return this.#otherwiseOf(event);
     const dial = tag?.dial ? this.#dials.get(tag.dial) : undefined;
     if (dial) return this.#dispatch(this.#dialled(dial, id, payload), event as TelnyxCallEvent);
     if (event.data.event_type === "call.initiated" && payload.direction === "incoming") {
@@ -238,36 +239,11 @@ export class CallFlows<State = unknown> {
     const session = payload.call_session_id;
     const sibling = typeof session === "string" ? this.#sessions.get(session) : undefined;
     if (sibling) sibling.dispatchSessionLeg(event as TelnyxCallEvent);
+    await this.#otherwiseOf(event);
+  }
+
+  async #otherwiseOf(event: WebhookEvent): Promise<void> {
     await this.#otherwise?.(event);
-  }
-
-  /**
-   * Relays an event to the instance that runs its call. Not listening and no longer alive: that instance died
-   * with the flow, so the call is hung up here. Alive but not answering: 503, and Telnyx delivers it again.
-   */
-  async #forward(owner: string, id: string, event: WebhookEvent): Promise<void> {
-    const relay = await (this.#relay as Promise<Relay>);
-    let sent: Awaited<ReturnType<Relay["send"]>>;
-    try {
-      sent = await relay.send(owner, JSON.stringify(event), RELAY_TIMEOUT_MS);
-    } catch (error) {
-      throw new WebhookBusyError("call_busy", `the instance running call ${id} (${owner}) did not take its event: ${(error as Error).message}`);
-    }
-    if (sent.delivered) return;
-    if (await (this.#shared as RelayStore).isAlive(owner)) {
-      throw new WebhookBusyError("call_busy", `the instance running call ${id} (${owner}) is alive but not listening`);
-    }
-    if (event.data.event_type !== "call.hangup") await this.#hangUpOrphan(id);
-  }
-
-  /** A call whose flow died with its instance: hung up (once, whichever instance finds it: one command_id). */
-  async #hangUpOrphan(id: string): Promise<void> {
-    try {
-      await this.#telnyx.calls.actions.hangup(id, { command_id: `flows-orphan:${id}` });
-    } catch (error) {
-      // Already over (Telnyx answers 422 for a call that ended): nothing left to do.
-      if ((error as { status?: number }).status !== 422) this.#onError(error, undefined);
-    }
   }
 
   /** A Fetch handler (Hono, Next.js, Workers, Deno, Bun) that verifies webhooks and runs the flows. */
@@ -286,15 +262,16 @@ export class CallFlows<State = unknown> {
 
   #dispatch(call: FlowCall<State>, event: TelnyxCallEvent): void {
     call.dispatch(event);
-    if (event.data.event_type === "call.hangup") this.#forget(call.id);
+    if (event.data.event_type === "call.hangup") this.#shared?.disown(call.id);
   }
 
-  #forget(id: string): void {
-    const call = this.#calls.get(id);
-    if (call?.callSessionId && this.#sessions.get(call.callSessionId) === call) this.#sessions.delete(call.callSessionId);
-    this.#calls.delete(id);
-    this.#shared?.disownCall(this.#instance, id).catch((error: unknown) => this.#onError(error, undefined));
-    this.#ended.add(id);
+  /** `afterHangupMs` after its hangup, a call is forgotten: its later events go to `otherwise`. */
+  #retire(call: CallInfo): void {
+    if (call.callSessionId && this.#sessions.get(call.callSessionId) === call)
+      this.#sessions.delete(call.callSessionId);
+    if (this.#calls.get(call.id) === call) this.#calls.delete(call.id);
+    if (call.callLegId && this.#legs.get(call.callLegId) === call) this.#legs.delete(call.callLegId);
+    this.#ended.add(call.id);
     if (this.#ended.size > ENDED_CALLS_REMEMBERED) this.#ended.delete(this.#ended.values().next().value as string);
   }
 
@@ -305,6 +282,8 @@ export class CallFlows<State = unknown> {
         timeoutMs: this.#timeoutMs,
         clientStateLimit: this.#clientStateLimit,
         owner: this.#shared ? this.#instance : undefined,
+        afterHangupMs: this.#afterHangupMs,
+        retire: (call) => this.#retire(call),
       },
       {
         id,
@@ -319,8 +298,9 @@ export class CallFlows<State = unknown> {
       },
     );
     this.#calls.set(id, call);
+    if (call.callLegId) this.#legs.set(call.callLegId, call);
     if (call.callSessionId && !this.#sessions.has(call.callSessionId)) this.#sessions.set(call.callSessionId, call);
-    this.#shared?.ownCall(this.#instance, id).catch((error: unknown) => this.#onError(error, call));
+    this.#shared?.own(id);
     return call;
   }
 
@@ -340,20 +320,23 @@ export class CallFlows<State = unknown> {
   #startIncoming(id: string, payload: Record<string, unknown>, event: TelnyxCallEvent): void {
     const flow = this.#incoming;
     if (!flow) {
-      this.#onError(new FlowError(`Call ${id} came in, but no flow is registered: call flows.incoming(flow).`), undefined);
+      this.#onError(
+        new FlowError(`Call ${id} came in, but no flow is registered: call flows.incoming(flow).`),
+        undefined,
+      );
       return;
     }
     // A call that arrives with a flow's client_state (a transfer's target_leg_client_state) keeps its state.
     const call = this.#newCall(id, payload, "incoming", decodeClientState<State>(payload.client_state)?.state);
     call.dispatch(event);
     Promise.resolve()
-      .then(() => flow(call as unknown as Call<State>))
+      .then(() => flow(call))
       .then(undefined, (error: unknown) => {
         // The caller hanging up mid-flow ends the flow; that is how calls end, not a fault.
         if (error instanceof CallEndedError && call.isEnded) return;
         this.#onError(error, call);
         if (this.#hangupOnError && !call.isEnded) {
-          (call as unknown as Call<State>).hangup().catch((e: unknown) => {
+          call.hangup().catch((e: unknown) => {
             if (!(e instanceof CallEndedError)) this.#onError(e, call);
           });
         }

@@ -4,12 +4,16 @@
 // HTTP answer). Each command carries the flow's command count in `client_state`, which Telnyx echoes in every
 // later webhook of the call: an event resolves only awaits of commands sent before it happened, so a late or
 // duplicated `call.speak.ended` of an earlier speak never resolves the next one.
-import type { TelnyxCallEvent } from "@telnyx-voice/types";
+//
+// A call outlives its hangup for `afterHangupMs`: Telnyx sends some events after `call.hangup` (a recording
+// saved, the call's cost), and the awaits that complete on them stay pending through the hangup.
 import type { CallActions } from "@telnyx-voice/client";
+import type { ActionName, CallEventOf, CallEventType, TelnyxCallEvent } from "@telnyx-voice/types";
 import { decodeClientState, encodeClientState } from "./client-state.js";
 import { ActionFailedError, CallEndedError, FlowError, FlowTimeoutError, type HangupPayload } from "./errors.js";
-import { type Completion, completions } from "./generated/completions.js";
-import type { CallInfo, EventPayload, FlowCommandOptions } from "./types.js";
+import { CallActionMethods } from "./generated/call-methods.js";
+import { type Completion, completions, eventsAfterHangup } from "./generated/completions.js";
+import type { ActionPromise, CallInfo, EventPayload, FlowArgs, FlowCommandOptions } from "./types.js";
 
 /** What a call needs from the flows that run it. */
 export interface CallEngine {
@@ -18,24 +22,42 @@ export interface CallEngine {
   clientStateLimit: number;
   /** This instance, named in client_state so other instances can forward the call's events here. */
   owner: string | undefined;
+  /** How long after its hangup the call still receives the events Telnyx sends then. */
+  afterHangupMs: number;
+  /** The call is over, and so is the time its late events were awaited: forget it. */
+  retire(call: CallInfo): void;
 }
 
 interface Waiter {
   action: string;
   types: readonly string[];
   fails: readonly string[];
+  /** Events of the new leg the command dials that fail it (a transfer's leg hanging up). */
+  newLegFails: readonly string[];
   /** The command count when it was sent: only events that happened after it (count >= seq) settle it. */
   seq: number;
+  /** A command's await takes one event (the first registered first); a `waitFor` takes any event of its types. */
+  kind: "command" | "waitFor";
+  /** An event Telnyx sends after the hangup can complete it: the hangup does not reject it. */
+  outlivesHangup: boolean;
+  /** How many of the call's events had arrived when it started (what arrived since is named on timeout). */
+  since: number;
   resolve(payload: unknown): void;
   reject(error: Error): void;
 }
 
 /** An iterator lags this many events behind before it fails rather than hold more. */
 const MAX_BUFFERED_EVENTS = 1000;
+/** Events no await took, kept for a `waitFor` that comes after them (the oldest go first). */
+const MAX_UNCLAIMED = 32;
+/** The types of the call's latest events, kept to say what arrived when an await times out. */
+const ARRIVALS_KEPT = 64;
+
+const afterHangup: ReadonlySet<string> = new Set(eventsAfterHangup);
 
 type Listener = (payload: unknown, event: TelnyxCallEvent) => void;
 
-export class FlowCall<State> implements CallInfo {
+export class FlowCall<State> extends CallActionMethods implements CallInfo {
   readonly id: string;
   callLegId: string | undefined;
   callSessionId: string | undefined;
@@ -46,14 +68,22 @@ export class FlowCall<State> implements CallInfo {
   readonly ended: Promise<HangupPayload>;
 
   readonly #engine: CallEngine;
+  /** Commands sent (their count is in client_state) and the highest count Telnyx accepted. */
   #seq: number;
+  #accepted: number;
   #hangup: HangupPayload | undefined;
+  /** Past `afterHangupMs` after the hangup: nothing more is awaited on this call. */
+  #retired = false;
   #endedResolve!: (payload: HangupPayload) => void;
   readonly #waiters: Waiter[] = [];
+  readonly #unclaimed: Array<{ event: TelnyxCallEvent; seq: number | undefined }> = [];
+  readonly #arrivals: string[] = [];
+  #arrived = 0;
   readonly #listeners = new Map<string, Set<Listener>>();
   readonly #iterators = new Set<(event: TelnyxCallEvent | undefined) => void>();
 
   constructor(engine: CallEngine, info: Omit<CallInfo, "id"> & { id: string; state: State | undefined; seq: number }) {
+    super();
     this.#engine = engine;
     this.id = info.id;
     this.callLegId = info.callLegId;
@@ -63,14 +93,10 @@ export class FlowCall<State> implements CallInfo {
     this.to = info.to;
     this.state = info.state;
     this.#seq = info.seq;
+    this.#accepted = info.seq;
     this.ended = new Promise((resolve) => {
       this.#endedResolve = resolve;
     });
-    const self = this as unknown as Record<string, unknown>;
-    for (const name of Object.keys(completions) as Array<keyof typeof completions>) {
-      self[name] = (body?: unknown, options?: FlowCommandOptions) =>
-        this.#command(name, name === "bridge" ? bridgeBody(body) : body, options);
-    }
   }
 
   get isEnded(): boolean {
@@ -89,10 +115,41 @@ export class FlowCall<State> implements CallInfo {
     return { seq, clientState };
   }
 
-  async #command(name: keyof typeof completions, body: unknown, options: FlowCommandOptions | undefined): Promise<unknown> {
-    if (this.#hangup) throw new CallEndedError(this.id, this.#hangup);
+  protected command<N extends ActionName>(name: N, args: FlowArgs<N>): ActionPromise<N> {
+    const [body, options] = args;
+    const running = this.#command(name, name === "bridge" ? bridgeBody(body) : body, options, true);
+    const { stoppedBy }: Completion = completions[name];
+    if (stoppedBy === undefined) return running as ActionPromise<N>;
+    let settled = false;
+    running.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    const stop = async (stopBody?: unknown, stopOptions?: FlowCommandOptions) => {
+      if (!settled && !this.#hangup) {
+        try {
+          await this.#command(stoppedBy, stopBody, stopOptions, false);
+        } catch (error) {
+          // 422: it ended on its own meanwhile (or the call did), and its await settles with that.
+          if (!this.#hangup && (error as { status?: number }).status !== 422) throw error;
+        }
+      }
+      return running;
+    };
+    return Object.assign(running, { stop }) as ActionPromise<N>;
+  }
+
+  /** Sends a command; with `wait`, resolves with what completes it, else with its response. */
+  async #command(
+    name: ActionName,
+    body: unknown,
+    options: FlowCommandOptions | undefined,
+    wait: boolean,
+  ): Promise<unknown> {
     if (body !== undefined && (body === null || typeof body !== "object" || Array.isArray(body))) {
-      throw new TypeError(`call.${name}(body): the body must be an object, got ${body === null ? "null" : typeof body}`);
+      throw new TypeError(
+        `call.${name}(body): the body must be an object, got ${body === null ? "null" : typeof body}`,
+      );
     }
     if (body && "client_state" in body) {
       throw new FlowError(
@@ -101,113 +158,196 @@ export class FlowCall<State> implements CallInfo {
     }
     const completion: Completion = completions[name];
     const { timeoutMs, ...requestOptions } = options ?? {};
+    const completes = wait && completion.completes !== "response" ? completion.completes : undefined;
+    if (this.#hangup) {
+      // What ends with an event Telnyx sends after the hangup still gets it: `recordStop()` after the caller hung
+      // up resolves with the recording saved at the hangup. Nothing is sent to a call that has ended.
+      if (!completes?.some((type) => afterHangup.has(type)) || this.#retired) {
+        throw new CallEndedError(this.id, this.#hangup);
+      }
+      return this.#wait(name, completes, completion, this.#accepted, timeoutMs, "command").promise;
+    }
     const { seq, clientState } = this.nextClientState(completion);
     let sent = clientState === undefined ? body : { ...(body as object), client_state: clientState };
     // The new leg of a transfer carries this command's count, so its hangup fails this transfer and no other.
-    if (name === "transfer" && !(body && "target_leg_client_state" in body)) {
-      const leg = encodeClientState({ state: undefined, seq, owner: this.#engine.owner }, this.#engine.clientStateLimit);
+    if (completion.newLegFails && !(body && "target_leg_client_state" in body)) {
+      const leg = encodeClientState(
+        { state: undefined, seq, owner: this.#engine.owner },
+        this.#engine.clientStateLimit,
+      );
       sent = { ...(sent as object), target_leg_client_state: leg };
     }
-    const waiter =
-      completion.completes === "response"
-        ? undefined
-        : this.#wait(name, completion.completes, completion.fails ?? [], seq, timeoutMs);
+    const waiter = completes ? this.#wait(name, completes, completion, seq, timeoutMs, "command") : undefined;
     let response: unknown;
     try {
       const action = this.#engine.actions[name] as (id: string, body: unknown, options: unknown) => Promise<unknown>;
       response = await action(this.id, sent ?? {}, requestOptions);
     } catch (error) {
+      // A command refused because the call hung up meanwhile says so, like every other await on the call,
+      // unless what it awaits comes after the hangup (a recording being saved).
+      if (this.#hangup && waiter?.outlivesHangup) return waiter.promise;
       waiter?.cancel();
-      // A command refused because the call hung up meanwhile says so, like every other await on the call.
       if (this.#hangup) throw new CallEndedError(this.id, this.#hangup);
       throw error;
     }
+    this.#accept(seq);
     return waiter ? waiter.promise : response;
   }
 
-  waitFor(types: string | readonly string[], options?: { timeoutMs?: number | undefined }): Promise<unknown> {
-    const list = typeof types === "string" ? [types] : [...types];
-    if (this.#hangup && !list.includes("call.hangup")) return Promise.reject(new CallEndedError(this.id, this.#hangup));
+  /** Telnyx took command `seq`: events from before it are stale for a `waitFor` from now on. */
+  #accept(seq: number): void {
+    if (seq <= this.#accepted) return;
+    this.#accepted = seq;
+    for (let i = this.#unclaimed.length - 1; i >= 0; i--) {
+      const kept = this.#unclaimed[i]!;
+      if (kept.seq !== undefined && kept.seq < seq) this.#unclaimed.splice(i, 1);
+    }
+  }
+
+  waitFor<T extends CallEventType>(
+    types: T | readonly T[],
+    options?: { timeoutMs?: number | undefined },
+  ): Promise<EventPayload<T>> {
+    return this.#waitFor(typeof types === "string" ? [types] : [...types], options) as Promise<EventPayload<T>>;
+  }
+
+  #waitFor(list: readonly string[], options: { timeoutMs?: number | undefined } | undefined): Promise<unknown> {
+    if (this.#hangup) {
+      if (list.includes("call.hangup")) return Promise.resolve(this.#hangup);
+      if (this.#retired || !list.some((type) => afterHangup.has(type))) {
+        return Promise.reject(new CallEndedError(this.id, this.#hangup));
+      }
+    }
     try {
-      return this.#wait(`waitFor(${list.join(", ")})`, list, [], 0, options?.timeoutMs).promise;
+      const limit = checkTimeout(options?.timeoutMs ?? this.#engine.timeoutMs);
+      const kept = this.#take(list);
+      if (kept) return Promise.resolve(kept.data.payload ?? {});
+      return this.#wait(`waitFor(${list.join(", ")})`, list, undefined, 0, limit, "waitFor").promise;
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** The oldest event of these types that no await took since the last command Telnyx accepted. */
+  #take(types: readonly string[]): TelnyxCallEvent | undefined {
+    const at = this.#unclaimed.findIndex(
+      (kept) => types.includes(kept.event.data.event_type) && (kept.seq === undefined || kept.seq >= this.#accepted),
+    );
+    return at < 0 ? undefined : this.#unclaimed.splice(at, 1)[0]?.event;
   }
 
   /** Registers an await now; `cancel` withdraws it without settling (its command was refused). */
   #wait(
     action: string,
     types: readonly string[],
-    fails: readonly string[],
+    completion: Completion | undefined,
     seq: number,
     timeoutMs: number | undefined,
-  ): { promise: Promise<unknown>; cancel(): void } {
+    kind: Waiter["kind"],
+  ): { promise: Promise<unknown>; outlivesHangup: boolean; cancel(): void } {
     const limit = checkTimeout(timeoutMs ?? this.#engine.timeoutMs);
+    const fails = completion?.fails ?? [];
     let timer: ReturnType<typeof setTimeout> | undefined;
     let waiter!: Waiter;
+    const remove = () => {
+      clearTimeout(timer);
+      const at = this.#waiters.indexOf(waiter);
+      if (at >= 0) this.#waiters.splice(at, 1);
+    };
     const promise = new Promise<unknown>((resolve, reject) => {
-      const settle = () => {
-        clearTimeout(timer);
-        const at = this.#waiters.indexOf(waiter);
-        if (at >= 0) this.#waiters.splice(at, 1);
-      };
       waiter = {
         action,
         types,
         fails,
+        newLegFails: completion?.newLegFails ?? [],
         seq,
+        kind,
+        outlivesHangup: types.some((type) => afterHangup.has(type)),
+        since: this.#arrived,
         resolve: (payload) => {
-          settle();
+          remove();
           resolve(payload);
         },
         reject: (error) => {
-          settle();
+          remove();
           reject(error);
         },
       };
-      timer = setTimeout(() => waiter.reject(new FlowTimeoutError(action, types, limit)), limit);
+      timer = setTimeout(
+        () => waiter.reject(new FlowTimeoutError(action, types, limit, this.#arrivedSince(waiter))),
+        limit,
+      );
     });
     // Marked handled now: a hangup can reject it while its command is still being sent, before anyone awaits it.
     promise.catch(() => undefined);
     this.#waiters.push(waiter);
-    return {
-      promise,
-      cancel: () => {
-        clearTimeout(timer);
-        const at = this.#waiters.indexOf(waiter);
-        if (at >= 0) this.#waiters.splice(at, 1);
-      },
-    };
+    // After the hangup nothing is sent: what completes it may have come already.
+    if (this.#hangup) {
+      const kept = this.#take([...types, ...fails]);
+      if (kept) this.#settle(waiter, kept.data.event_type, kept.data.payload ?? {});
+    }
+    return { promise, outlivesHangup: waiter.outlivesHangup, cancel: remove };
   }
 
-  /** An event of this call: settles the await it completes, then reaches listeners and iterators. */
+  /** The types of the call's latest events (what arrived, for a timeout's message). */
+  arrivals(): string[] {
+    return [...new Set(this.#arrivals)];
+  }
+
+  #arrivedSince(waiter: Waiter): string[] {
+    const fresh = this.#arrivals.slice(Math.max(0, this.#arrivals.length - (this.#arrived - waiter.since)));
+    return [...new Set(fresh)];
+  }
+
+  /** An event of this call: settles the awaits it completes, then reaches listeners and iterators. */
   dispatch(event: TelnyxCallEvent): void {
     const type = event.data.event_type;
     const payload = (event.data.payload ?? {}) as Record<string, unknown>;
-    const ours = decodeClientState(payload.client_state);
+    const seq = decodeClientState(payload.client_state)?.seq;
+    this.#arrivals.push(type);
+    if (this.#arrivals.length > ARRIVALS_KEPT) this.#arrivals.shift();
+    this.#arrived++;
     if (type === "call.hangup") {
       this.#end(payload as HangupPayload);
     } else if (payload.status !== "call_hangup") {
       // An ending cut short by the hangup (speak, playback or gather `status: "call_hangup"`) is not its result:
       // the call.hangup that follows rejects the await with CallEndedError and the hangup's cause.
-      const happenedAfter = (w: Waiter) => ours === undefined || ours.seq >= w.seq;
-      const waiter = this.#waiters.find((w) => (w.types.includes(type) || w.fails.includes(type)) && happenedAfter(w));
-      if (waiter?.fails.includes(type)) waiter.reject(new ActionFailedError(waiter.action, type, payload));
-      else waiter?.resolve(payload);
+      const happenedAfter = (w: Waiter) => seq === undefined || seq >= w.seq;
+      const matches = (w: Waiter) => w.types.includes(type) || w.fails.includes(type);
+      const command = this.#waiters.find((w) => w.kind === "command" && matches(w) && happenedAfter(w));
+      const waits = this.#waiters.filter((w) => w.kind === "waitFor" && matches(w));
+      if (command) this.#settle(command, type, payload);
+      for (const waiter of waits) this.#settle(waiter, type, payload);
+      if (!command && waits.length === 0) {
+        this.#unclaimed.push({ event, seq });
+        if (this.#unclaimed.length > MAX_UNCLAIMED) this.#unclaimed.shift();
+      }
     }
     for (const listener of [...(this.#listeners.get(type) ?? [])]) listener(payload, event);
     for (const push of this.#iterators) push(event);
     if (type === "call.hangup") for (const push of [...this.#iterators]) push(undefined);
   }
 
+  #settle(waiter: Waiter, type: string | undefined, payload: unknown): void {
+    if (type !== undefined && waiter.fails.includes(type)) {
+      waiter.reject(new ActionFailedError(waiter.action, type, payload as Record<string, unknown>));
+    } else {
+      waiter.resolve(payload);
+    }
+  }
+
   /** An event of another leg of this call's session: the hangup of a transfer's new leg fails that transfer. */
   dispatchSessionLeg(event: TelnyxCallEvent): void {
-    if (event.data.event_type !== "call.hangup") return;
+    const type = event.data.event_type;
     const payload = (event.data.payload ?? {}) as Record<string, unknown>;
     const leg = decodeClientState(payload.client_state);
-    const transfer = leg && this.#waiters.find((w) => w.action === "transfer" && w.seq === leg.seq);
-    transfer?.reject(new ActionFailedError("transfer", "call.hangup", payload));
+    const failed = leg && this.#waiters.find((w) => w.newLegFails.includes(type) && w.seq === leg.seq);
+    failed?.reject(new ActionFailedError(failed.action, type, payload));
+  }
+
+  /** Whether an event of this type still reaches the call (before its hangup; after it, what Telnyx sends then). */
+  receives(type: string): boolean {
+    return !this.#hangup || (!this.#retired && afterHangup.has(type));
   }
 
   #end(payload: HangupPayload): void {
@@ -215,16 +355,40 @@ export class FlowCall<State> implements CallInfo {
     this.#hangup = payload;
     for (const waiter of [...this.#waiters]) {
       if (waiter.types.includes("call.hangup")) waiter.resolve(payload);
-      else waiter.reject(new CallEndedError(this.id, payload));
+      else if (!waiter.outlivesHangup) waiter.reject(new CallEndedError(this.id, payload));
     }
     this.#endedResolve(payload);
+    const linger = setTimeout(() => this.#retire(), this.#engine.afterHangupMs);
+    (linger as { unref?: () => void }).unref?.();
   }
 
-  on(type: string, listener: Listener): () => void {
+  /** `afterHangupMs` after the hangup: what is still awaited will not come. */
+  #retire(): void {
+    this.#retired = true;
+    const hangup = this.#hangup as HangupPayload;
+    for (const waiter of [...this.#waiters]) {
+      waiter.reject(
+        new CallEndedError(
+          this.id,
+          hangup,
+          `${waiter.action}: no ${waiter.types.join(" or ")} within ${this.#engine.afterHangupMs} ms (afterHangupMs) ` +
+            `of call ${this.id}'s hangup (${describeArrivals(this.#arrivedSince(waiter))}).`,
+        ),
+      );
+    }
+    this.#unclaimed.length = 0;
+    this.#listeners.clear();
+    this.#engine.retire(this);
+  }
+
+  on<T extends CallEventType>(
+    type: T,
+    listener: (payload: EventPayload<T>, event: CallEventOf<T>) => void,
+  ): () => void {
     const set = this.#listeners.get(type) ?? new Set<Listener>();
-    set.add(listener);
+    set.add(listener as Listener);
     this.#listeners.set(type, set);
-    return () => set.delete(listener);
+    return () => set.delete(listener as Listener);
   }
 
   events(): AsyncIterableIterator<TelnyxCallEvent> {
@@ -256,7 +420,9 @@ export class FlowCall<State> implements CallInfo {
         if (next) return Promise.resolve({ value: next, done: false });
         if (overflow) {
           return Promise.reject(
-            new FlowError(`call.events() fell ${MAX_BUFFERED_EVENTS} events behind on call ${this.id}; read it faster.`),
+            new FlowError(
+              `call.events() fell ${MAX_BUFFERED_EVENTS} events behind on call ${this.id}; read it faster.`,
+            ),
           );
         }
         if (done) return Promise.resolve({ value: undefined, done: true });
@@ -273,6 +439,10 @@ export class FlowCall<State> implements CallInfo {
     };
     return iterator;
   }
+}
+
+function describeArrivals(arrived: readonly string[]): string {
+  return arrived.length ? `${arrived.join(", ")} arrived` : "no event of this call arrived meanwhile";
 }
 
 /** `call.bridge(agent)`: a call of these flows stands for `{ call_control_id: agent.id }`. */

@@ -72,14 +72,18 @@ export class FlowTimeoutError extends FlowError {
   override name = "FlowTimeoutError";
   readonly action: string;
   readonly timeoutMs: number;
+  /** The types of the call's events that arrived while it waited (none of them completed it). */
+  readonly arrived: readonly string[];
 
-  constructor(action: string, waitingFor: readonly string[], timeoutMs: number) {
+  constructor(action: string, waitingFor: readonly string[], timeoutMs: number, arrived: readonly string[] = []) {
     super(
-      `${action} got no ${waitingFor.join(" or ")} within ${timeoutMs} ms. Pass { timeoutMs } to wait longer, ` +
-        "or check that webhooks reach this app.",
+      `${action}: no ${waitingFor.join(" or ")} within ${timeoutMs} ms (${
+        arrived.length ? `${arrived.join(", ")} arrived` : "no event of this call arrived meanwhile"
+      }). Pass { timeoutMs } to wait longer.`,
     );
     this.action = action;
     this.timeoutMs = timeoutMs;
+    this.arrived = arrived;
   }
 }
 

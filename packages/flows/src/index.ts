@@ -10,14 +10,17 @@ export {
   FlowTimeoutError,
   type HangupPayload,
 } from "./errors.js";
-export { type Completion, completions } from "./generated/completions.js";
+export { type Completion, completions, eventsAfterHangup } from "./generated/completions.js";
 export type {
+  ActionPromise,
   ActionResult,
   Call,
   CallInfo,
   EventPayload,
   FlowActionMethod,
   FlowActions,
+  FlowArgs,
   FlowBody,
   FlowCommandOptions,
+  RunningAction,
 } from "./types.js";

@@ -18,11 +18,8 @@ export type EventPayload<T extends CallEventType> = NonNullable<CallEventOf<T>["
 type Completes<N extends ActionName> = (typeof completions)[N]["completes"];
 
 /** What `await call.<action>(...)` gives: the payload of the event that completes it, or the command's response. */
-export type ActionResult<N extends ActionName> = Completes<N> extends readonly (infer E)[]
-  ? E extends CallEventType
-    ? EventPayload<E>
-    : never
-  : ActionResponses[N];
+export type ActionResult<N extends ActionName> =
+  Completes<N> extends readonly (infer E)[] ? (E extends CallEventType ? EventPayload<E> : never) : ActionResponses[N];
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -35,18 +32,39 @@ export interface FlowCommandOptions extends RequestOptions {
   timeoutMs?: number | undefined;
 }
 
-/** An action as a method of the call: the body is optional when none of its fields is required. */
-export type FlowActionMethod<N extends ActionName> = [ActionBodies[N]] extends [never]
-  ? (body?: undefined, options?: FlowCommandOptions) => Promise<ActionResult<N>>
-  : Record<never, never> extends FlowBody<N>
-    ? (body?: FlowBody<N>, options?: FlowCommandOptions) => Promise<ActionResult<N>>
-    : (body: FlowBody<N>, options?: FlowCommandOptions) => Promise<ActionResult<N>>;
+/** The arguments of an action's method: its body (optional when none of its fields is required), then options. */
+export type FlowArgs<N extends ActionName> = N extends "bridge"
+  ? [target: CallInfo | FlowBody<"bridge">, options?: FlowCommandOptions]
+  : [ActionBodies[N]] extends [never]
+    ? [body?: undefined, options?: FlowCommandOptions]
+    : Record<never, never> extends FlowBody<N>
+      ? [body?: FlowBody<N>, options?: FlowCommandOptions]
+      : [body: FlowBody<N>, options?: FlowCommandOptions];
 
-/** Every action of the slice, named as in the client (`telnyx.calls.actions.<name>`). */
-export type FlowActions = { readonly [N in Exclude<ActionName, "bridge">]: FlowActionMethod<N> } & {
-  /** Bridges this call with another: a call of these flows (`call.bridge(agent)`) or a body naming one. */
-  readonly bridge: (target: CallInfo | FlowBody<"bridge">, options?: FlowCommandOptions) => Promise<ActionResult<"bridge">>;
-};
+/**
+ * The await of an action that runs until an event ends it (a speak, a playback, a gather), with a handle on it:
+ * `stop()` ends it early (barge-in) and resolves, like the await itself, with the event that ended it.
+ */
+export interface RunningAction<T, Stop extends ActionName> extends Promise<T> {
+  /**
+   * Sends the action that stops this one (`playbackStop` for a speak or a playback, `gatherStop` for a gather)
+   * and resolves with the event that ended it. Once it has ended, sends nothing and resolves as it did.
+   */
+  stop(...args: FlowArgs<Stop>): Promise<T>;
+}
+
+/** What an action's method returns: its result's promise, with `stop()` when the action can be stopped. */
+export type ActionPromise<N extends ActionName> = (typeof completions)[N] extends {
+  readonly stoppedBy: infer Stop extends ActionName;
+}
+  ? RunningAction<ActionResult<N>, Stop>
+  : Promise<ActionResult<N>>;
+
+/** An action as a method of the call (`call.speak(body)`, `call.bridge(agent)`). */
+export type FlowActionMethod<N extends ActionName> = (...args: FlowArgs<N>) => ActionPromise<N>;
+
+/** Every action of the slice, named as in the client (`telnyx.calls.actions.<name>`). `bridge` also takes a call. */
+export type FlowActions = { readonly [N in ActionName]: FlowActionMethod<N> };
 
 /** What identifies a call. */
 export interface CallInfo {
@@ -70,9 +88,17 @@ export interface Call<State = unknown> extends FlowActions, CallInfo {
   readonly ended: Promise<HangupPayload>;
   /** Whether the call has ended. */
   readonly isEnded: boolean;
-  /** Calls `listener` for each event of type T on this call (events that complete nothing too). Returns an unsubscribe. */
+  /**
+   * Calls `listener` for each event of type T on this call (events that complete nothing too), including those
+   * Telnyx sends after the hangup (`eventsAfterHangup`) for `afterHangupMs`. Returns an unsubscribe.
+   */
   on<T extends CallEventType>(type: T, listener: (payload: EventPayload<T>, event: CallEventOf<T>) => void): () => void;
-  /** The next event of one of these types on this call (rejects with CallEndedError on hangup, unless waiting for it). */
+  /**
+   * The next event of one of these types on this call that no await has taken since the flow's last command
+   * (an event that came meanwhile is not missed). Rejects with CallEndedError at the hangup, unless it waits for
+   * `call.hangup` or for an event Telnyx sends after the hangup (`eventsAfterHangup`: a recording saved, the
+   * call's cost...), which it still receives for `afterHangupMs`.
+   */
   waitFor<T extends CallEventType>(
     types: T | readonly T[],
     options?: { timeoutMs?: number | undefined },

@@ -65,7 +65,10 @@ describe("an incoming call", () => {
 
   test("a duplicated call.speak.ended does not resolve the next speak", async () => {
     // Every event twice, each copy jittered: the first speak's duplicate arrives while the second speak waits.
-    const t = await start({ delivery: { duplicateRate: 1, concurrency: 4, jitterMs: 60, seed: 11 }, mediaDurationMs: 30 });
+    const t = await start({
+      delivery: { duplicateRate: 1, concurrency: 4, jitterMs: 60, seed: 11 },
+      mediaDurationMs: 30,
+    });
     const done = deferred<Array<number | undefined>>();
     t.flows.incoming(async (call) => {
       await call.answer();
@@ -215,7 +218,7 @@ describe("an incoming call", () => {
     const error = await outcome.promise;
     expect(error).toBeInstanceOf(FlowTimeoutError);
     expect((error as FlowTimeoutError).message).toBe(
-      "gatherUsingSpeak got no call.gather.ended within 100 ms. Pass { timeoutMs } to wait longer, or check that webhooks reach this app.",
+      "gatherUsingSpeak: no call.gather.ended within 100 ms (no event of this call arrived meanwhile). Pass { timeoutMs } to wait longer.",
     );
   });
 });
@@ -284,7 +287,10 @@ test("50 concurrent incoming calls: each flow sees its own events only", async (
     await call.answer();
     const gather = await call.gatherUsingSpeak({ payload: "Code?", voice: "female", maximum_digits: 2 });
     const spoken = await call.speak({ payload: `You said ${gather.digits}`, voice: "female" });
-    results.set(call.id, `${gather.call_control_id === call.id} ${spoken.call_control_id === call.id} ${gather.digits}`);
+    results.set(
+      call.id,
+      `${gather.call_control_id === call.id} ${spoken.call_control_id === call.id} ${gather.digits}`,
+    );
     await call.hangup();
   });
   const ids = Array.from({ length: 50 }, (_, i) => t.callIn(String(10 + i)));

@@ -6,6 +6,10 @@ import type { ActionName, CallEventType } from "@telnyx-voice/types";
 export interface Completion {
   readonly completes: "response" | readonly CallEventType[];
   readonly fails?: readonly CallEventType[];
+  /** These events on the new leg the action dials fail it (a transfer whose new leg hangs up). */
+  readonly newLegFails?: readonly CallEventType[];
+  /** The action that stops this one while it runs; its await then resolves with the event that ends it. */
+  readonly stoppedBy?: ActionName;
   /** false when the action's body has no `client_state` (the call keeps the one set before). */
   readonly clientState?: false;
 }
@@ -23,32 +27,35 @@ export const completions = {
   enqueue: { completes: "response" },
   forkStart: { completes: ["call.fork.started"] },
   forkStop: { completes: ["call.fork.stopped"] },
-  gather: { completes: ["call.gather.ended"] },
+  gather: { completes: ["call.gather.ended"], stoppedBy: "gatherStop" },
   gatherStop: { completes: ["call.gather.ended"] },
   gatherUsingAi: { completes: ["call.ai_gather.ended"] },
-  gatherUsingAudio: { completes: ["call.gather.ended"] },
-  gatherUsingSpeak: { completes: ["call.gather.ended"] },
+  gatherUsingAudio: { completes: ["call.gather.ended"], stoppedBy: "gatherStop" },
+  gatherUsingSpeak: { completes: ["call.gather.ended"], stoppedBy: "gatherStop" },
   hangup: { completes: ["call.hangup"] },
   leaveQueue: { completes: "response" },
-  playbackStart: { completes: ["call.playback.ended"] },
+  playbackStart: { completes: ["call.playback.ended"], stoppedBy: "playbackStop" },
   playbackStop: { completes: ["call.playback.ended", "call.speak.ended"] },
   recordPause: { completes: "response" },
   recordResume: { completes: "response" },
   recordStart: { completes: "response" },
-  recordStop: { completes: ["call.recording.saved"] },
+  recordStop: { completes: ["call.recording.saved"], fails: ["call.recording.error"] },
   refer: { completes: ["call.refer.completed"], fails: ["call.refer.failed"] },
   reject: { completes: ["call.hangup"] },
   sendDtmf: { completes: "response" },
   sendSipInfo: { completes: "response" },
   siprecStart: { completes: ["siprec.started"], fails: ["siprec.failed"] },
   siprecStop: { completes: ["siprec.stopped"] },
-  speak: { completes: ["call.speak.ended"] },
-  streamingStart: { completes: "response" },
+  speak: { completes: ["call.speak.ended"], stoppedBy: "playbackStop" },
+  streamingStart: { completes: ["streaming.started"], fails: ["streaming.failed"] },
   streamingStop: { completes: ["streaming.stopped"] },
   suppressionStart: { completes: "response" },
   suppressionStop: { completes: "response" },
   switchSupervisorRole: { completes: "response", clientState: false },
   transcriptionStart: { completes: "response" },
   transcriptionStop: { completes: "response" },
-  transfer: { completes: ["call.bridged"] },
+  transfer: { completes: ["call.bridged"], newLegFails: ["call.hangup"] },
 } as const satisfies Record<ActionName, Completion>;
+
+/** Events Telnyx may send after a call's `call.hangup` (spec/completions.yaml `after_hangup`). */
+export const eventsAfterHangup = ["call.recording.saved", "call.recording.error", "call.recording.transcription.saved", "call.cost", "call.conversation.ended", "call.conversation_insights.generated"] as const satisfies readonly CallEventType[];

@@ -22,9 +22,10 @@ export interface RouterOptions {
    */
   reorderWindowMs?: number | undefined;
   /**
-   * What an event's call is, for one-at-a-time and ordering: a payload field (default `"call_control_id"`;
-   * `"call_session_id"` serialises every leg of a session together), or a function returning the key, or
-   * `undefined` for events that need no serialising. Events without one run as they come (still exactly once).
+   * What an event's call is, for one-at-a-time and ordering: a payload field, or a function returning the key,
+   * or `undefined` for events that need no serialising. Events without one run as they come (still exactly
+   * once). Default: the call's leg, `call_leg_id`, which every call event carries (recording events carry no
+   * `call_control_id`), else `call_control_id`. `"call_session_id"` serialises every leg of a session together.
    */
   callKey?: CallKeyField | ((event: WebhookEvent) => string | undefined) | undefined;
   /**
@@ -107,8 +108,15 @@ function payloadField(field: CallKeyField): (event: WebhookEvent) => string | un
   };
 }
 
+/** A call event's leg: `call_leg_id` is on every call event; `call_control_id` (1:1 with it) on most. */
+const callLeg = (() => {
+  const leg = payloadField("call_leg_id");
+  const control = payloadField("call_control_id");
+  return (event: WebhookEvent) => leg(event) ?? control(event);
+})();
+
 function checkCallKey(value: unknown): (event: WebhookEvent) => string | undefined {
-  if (value === undefined) return payloadField("call_control_id");
+  if (value === undefined) return callLeg;
   if (typeof value === "function") {
     const pick = value as (event: WebhookEvent) => unknown;
     return (event) => {

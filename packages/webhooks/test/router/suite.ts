@@ -22,6 +22,8 @@ export interface EventSpec {
   id?: string;
   type?: string;
   call?: string | undefined;
+  /** `call_leg_id`: alone on recording events, which carry no `call_control_id`. */
+  leg?: string;
   session?: string;
   /** Milliseconds after a fixed instant; becomes `occurred_at` with microseconds. */
   at?: number;
@@ -36,6 +38,7 @@ export function eventBody(spec: EventSpec = {}): { id: string; body: string } {
   const iso = new Date(base + Math.floor(at)).toISOString().replace("Z", `${String(micros).padStart(3, "0")}Z`);
   const payload: Record<string, unknown> = { connection_id: "1684641123236054244" };
   if (spec.call !== undefined) payload.call_control_id = spec.call;
+  if (spec.leg !== undefined) payload.call_leg_id = spec.leg;
   if (spec.session !== undefined) payload.call_session_id = spec.session;
   const body = JSON.stringify({
     data: { record_type: "event", event_type: spec.type ?? "call.answered", id, occurred_at: iso, payload },
@@ -361,7 +364,7 @@ export function routerSuite(label: string, setup: RouterSuiteSetup): void {
         expect(runs).toHaveLength(4);
         for (let i = 1; i < runs.length; i++) expect(runs[i]!.start).toBeGreaterThanOrEqual(runs[i - 1]!.end);
       }
-      // By call_control_id (the default) the two legs are two calls, handled side by side.
+      // By leg (the default) the two legs are two calls, handled side by side.
       const { url, handled } = await instances(2, {}, () =>
         until(() => handled.length === 2, "both legs to run at once"),
       );
@@ -370,6 +373,27 @@ export function routerSuite(label: string, setup: RouterSuiteSetup): void {
         deliverTo(url(1), eventBody({ call: "leg-y", session: "s" }).body),
       ]);
       expect(replies.map((r) => r.status)).toEqual([200, 200]);
+    });
+
+    it("by default, an event that names only its leg (a recording saved) waits its turn with the rest of its call", async () => {
+      const held = gate();
+      const { url, handled } = await instances(2, { reorderWindowMs: 0 }, (event) =>
+        event.id === hangup.id ? held.wait : undefined,
+      );
+      const leg = `leg-${Math.random().toString(36).slice(2)}`;
+      const hangup = eventBody({ call: `v3:${leg}`, leg, type: "call.hangup" });
+      const saved = eventBody({ leg, type: "call.recording.saved" });
+      const first = deliverTo(url(0), hangup.body);
+      await until(() => handled.length === 1, "the hangup to start");
+      const second = deliverTo(url(1), saved.body);
+      await pause(100);
+      // The recording waits for its call's hangup, although it carries no call_control_id.
+      expect(handled.map((h) => h.id)).toEqual([hangup.id]);
+      held.open();
+      expect((await first).status).toBe(200);
+      expect((await second).status).toBe(200);
+      expect(handled.map((h) => h.id)).toEqual([hangup.id, saved.id]);
+      expect(handled[1]!.start).toBeGreaterThanOrEqual(handled[0]!.end);
     });
   });
 }
