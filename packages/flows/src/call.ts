@@ -54,6 +54,14 @@ const MAX_UNCLAIMED = 32;
 const ARRIVALS_KEPT = 64;
 
 const afterHangup: ReadonlySet<string> = new Set(eventsAfterHangup);
+/** How long a command Telnyx refused as "call has already ended" waits for that call's `call.hangup`. */
+const CALL_ENDED_WAIT_MS = 3000;
+
+/** Telnyx's 422 "Call has already ended" (code 90018). */
+function isCallEnded(error: unknown): boolean {
+  const { status, errors } = error as { status?: unknown; errors?: Array<{ code?: unknown }> };
+  return status === 422 && Array.isArray(errors) && errors.some((e) => e?.code === "90018");
+}
 
 type Listener = (payload: unknown, event: TelnyxCallEvent) => void;
 
@@ -183,6 +191,8 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
       const action = this.#engine.actions[name] as (id: string, body: unknown, options: unknown) => Promise<unknown>;
       response = await action(this.id, sent ?? {}, requestOptions);
     } catch (error) {
+      // Telnyx refused it because the call has ended: its call.hangup is on its way.
+      if (isCallEnded(error)) await this.#hangupWithin(CALL_ENDED_WAIT_MS);
       // A command refused because the call hung up meanwhile says so, like every other await on the call,
       // unless what it awaits comes after the hangup (a recording being saved).
       if (this.#hangup && waiter?.outlivesHangup) return waiter.promise;
@@ -192,6 +202,14 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
     }
     this.#accept(seq);
     return waiter ? waiter.promise : response;
+  }
+
+  /** Resolves at the call's hangup, or after `ms` without one. */
+  async #hangupWithin(ms: number): Promise<void> {
+    if (this.#hangup) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.ended, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
   }
 
   /** Telnyx took command `seq`: events from before it are stale for a `waitFor` from now on. */

@@ -176,3 +176,18 @@ describe("events that came before the await", () => {
     expect(await done.promise).toBe("123");
   });
 });
+
+test("a command Telnyx refuses because the call has just ended rejects with CallEndedError and its cause, not the 422", async () => {
+  const t = await start({ delivery: { duplicateRate: 0, concurrency: 1, jitterMs: 200, seed: 2 } });
+  const outcome = deferred<unknown>();
+  t.flows.incoming(async (call) => {
+    await call.answer();
+    // The far end hangs up before the command arrives; its call.hangup webhook is still on its way (jitter).
+    t.sim.calls.get(call.id)?.hangup("normal_clearing");
+    outcome.resolve(await call.speak({ payload: "Too late", voice: "female" }).catch((e: unknown) => e));
+  });
+  t.callIn();
+  const error = await outcome.promise;
+  expect(error).toBeInstanceOf(CallEndedError);
+  expect((error as CallEndedError).hangup_cause).toBe("normal_clearing");
+});
