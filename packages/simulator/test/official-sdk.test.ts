@@ -4,7 +4,7 @@ import { generateKeyPairSync, sign } from "node:crypto";
 import { request } from "node:http";
 import Telnyx, { AuthenticationError, NotFoundError, UnprocessableEntityError } from "telnyx";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Simulator, startSimulator } from "../src/index.js";
+import { responseValidator, type Simulator, startSimulator } from "../src/index.js";
 import { type ForeignReceiver, startForeignReceiver } from "./foreign-receiver.js";
 
 const API_KEY = "KEY_official_sdk_test";
@@ -37,6 +37,25 @@ async function application(name: string) {
   return id;
 }
 
+/**
+ * Collects what a `for await` walk yields, stopping past `bound` items: a page-number iterator that never
+ * learns it is on the last page asks for the same page for ever, and must fail here rather than hang.
+ */
+async function walk<T>(items: AsyncIterable<T>, bound: number): Promise<T[]> {
+  const seen: T[] = [];
+  for await (const item of items) {
+    seen.push(item);
+    if (seen.length > bound) break;
+  }
+  return seen;
+}
+
+/** Checks a page as the SDK holds it against the spec's response schema for its list. */
+function expectValidPage(template: string, page: { data: unknown; meta: unknown }) {
+  const validate = responseValidator("GET", template, 200);
+  expect(validate({ data: page.data, meta: page.meta }), JSON.stringify(validate.errors)).toBe(true);
+}
+
 describe("official telnyx SDK against the simulator", () => {
   it("creates a call control application and finds it with list and a name filter", async () => {
     const id = await application("sdk-ivr");
@@ -50,12 +69,19 @@ describe("official telnyx SDK against the simulator", () => {
     });
   });
 
-  it("walks applications page by page with the SDK's page-number iterator", async () => {
+  it("walks applications page by page with the SDK's page-number iterator: each once, and the walk ends", async () => {
     const ids = [];
     for (let i = 0; i < 5; i++) ids.push(await application(`walk-${i}`));
-    const seen: string[] = [];
-    for await (const app of client.callControlApplications.list({ "page[size]": 2 })) seen.push(app.id ?? "");
-    expect(seen.sort()).toEqual([...ids].sort());
+    const seen = await walk(client.callControlApplications.list({ "page[size]": 2 }), 2 * ids.length);
+    expect(seen.map((app) => app.id)).toEqual(ids);
+
+    // Three pages of the spec's PaginationMeta, the last saying it is the last.
+    const pages = await walk((await client.callControlApplications.list({ "page[size]": 2 })).iterPages(), 5);
+    expect(pages.map((p) => p.meta)).toEqual([1, 2, 3].map((n) => expect.objectContaining({ page_number: n })));
+    for (const p of pages) {
+      expect(p.meta).toMatchObject({ page_size: 2, total_pages: 3, total_results: 5 });
+      expectValidPage("/call_control_applications", p);
+    }
   });
 
   it("runs dial -> answered -> speak -> hangup, every webhook verified by TelnyxWebhook and node:crypto", async () => {
@@ -123,13 +149,35 @@ describe("official telnyx SDK against the simulator", () => {
     });
 
     // The SDK types this list as page-number paginated (page[number]/page[size], which the spec's page
-    // parameter also declares). Explicit pages work; its for-await iterator does not stop, because it reads
-    // meta.page_number/total_pages and the spec's CursorPaginationMeta has neither (cursors, next, total_items).
+    // parameter also declares), so explicit page numbers work as well as the iterator (next test).
     const second = await client.connections.listActiveCalls(connectionId, { "page[number]": 2, "page[size]": 2 });
     expect(second.data.map((c) => c.call_control_id)).toEqual([ids[2]]);
     const beyond = await client.connections.listActiveCalls(connectionId, { "page[number]": 3, "page[size]": 2 });
     expect(beyond.data).toEqual([]);
     expect(beyond.hasNextPage()).toBe(false);
+  });
+
+  it("auto-pages over active calls with for await: every call once, in order, and the walk ends", async () => {
+    const connectionId = await application("active-walk");
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await client.calls.dial({ connection_id: connectionId, from: "+13125550100", to: `+1312555030${i}` });
+      ids.push(res.data?.call_control_id ?? "");
+    }
+    const seen = await walk(client.connections.listActiveCalls(connectionId, { "page[size]": 2 }), 2 * ids.length);
+    expect(seen.map((c) => c.call_control_id)).toEqual(ids);
+
+    // Each page carries the spec's cursor meta and the page numbers the SDK stops by, and is valid against the
+    // spec's response schema.
+    const first = await client.connections.listActiveCalls(connectionId, { "page[size]": 2 });
+    const pages = await walk(first.iterPages(), 5);
+    expect(pages.map((p) => p.data.length)).toEqual([2, 2, 1]);
+    pages.forEach((p, i) => {
+      expect(p.meta).toMatchObject({ page_number: i + 1, page_size: 2, total_pages: 3, total_items: 5 });
+      expect(p.meta).toHaveProperty("cursors");
+      expectValidPage("/connections/{connection_id}/active_calls", p);
+    });
+    expect(pages.at(-1)?.hasNextPage()).toBe(false);
   });
 
   it("surfaces the simulator's errors as the SDK's typed errors with Telnyx error bodies", async () => {

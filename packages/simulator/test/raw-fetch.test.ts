@@ -140,6 +140,10 @@ describe("raw fetch: success shapes", () => {
     ).json()) as Page;
     expect(next.data.map((c) => c.call_control_id)).toEqual([ids[2]]);
     expect(next.meta.next).toBeUndefined();
+    // A page reached by cursor is no numbered window: only pages reached without one carry page_number.
+    expect(first.meta).toMatchObject({ page_number: 1, page_size: 2, total_pages: 2 });
+    expect(next.meta).not.toHaveProperty("page_number");
+    expect(next.meta).not.toHaveProperty("total_pages");
     const back = (await (
       await fetch(origin + next.meta.previous, { headers: { authorization: `Bearer ${API_KEY}` } })
     ).json()) as Page;

@@ -159,6 +159,15 @@ const listActiveCalls: OperationHandler = (ctx, { params, query }) => {
   const cursors: { after?: string; before?: string } = {};
   const base = `/v2/connections/${encodeURIComponent(connectionId)}/active_calls`;
   const meta: Record<string, unknown> = { total_items: active.length, cursors };
+  // The spec declares cursor meta for this list, but page-number clients (the official SDK's page class)
+  // read meta.page_number and meta.total_pages to know where to stop; without them they ask for page 2 for
+  // ever. A page reached without a cursor is a numbered window, so it says which one, as numbered lists do
+  // (PaginationMeta); the spec's schema allows these extra fields. A cursor page is no numbered window.
+  if (!page.after && !page.before) {
+    meta.page_number = page.number ?? 1;
+    meta.page_size = limit;
+    meta.total_pages = Math.max(1, Math.ceil(active.length / limit));
+  }
   const last = items.at(-1);
   const first = items[0];
   if (last && start + items.length < active.length) {
