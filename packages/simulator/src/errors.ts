@@ -93,6 +93,9 @@ export const cannotExecute = (detail: string) => telnyxError("cannotExecute", de
 export const invalidParameter = (detail: string, source: TelnyxErrorObject["source"]) =>
   telnyxError("invalidParameter", detail, source);
 
+export const outOfRange = (detail: string, source: TelnyxErrorObject["source"]) =>
+  telnyxError("outOfRange", detail, source);
+
 export const malformedBody = (detail: string) => telnyxError("malformedBody", detail);
 
 /** 500 or 503, as an injected fault or a simulator bug; `detail` says which. */

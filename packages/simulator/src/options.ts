@@ -27,6 +27,20 @@ export interface SimulatorOptions {
   maxGatherWaitMs?: number | undefined;
   /** An unanswered inbound call is cancelled by the caller after this long (default 60000 ms). */
   inboundRingTimeoutMs?: number | undefined;
+  /**
+   * Answering machine detection: from the answer until the detector decides, which is also how long a person's
+   * greeting lasts (default 50 ms). See the README's "Answering machine detection".
+   */
+  machineDetectionMs?: number | undefined;
+  /** An answering machine's greeting goes on this long after the detection, then it beeps (default 100 ms). */
+  machineGreetingMs?: number | undefined;
+  /**
+   * From the end of a recording (record_stop, its limit, the hangup) to `call.recording.saved` or
+   * `call.recording.error`, and from that to `call.recording.transcription.saved` (default 50 ms).
+   */
+  recordingSavedDelayMs?: number | undefined;
+  /** Longest a media stream's WebSocket handshake may take before `streaming.failed` (default 5000 ms). */
+  streamConnectTimeoutMs?: number | undefined;
   /** Injected failures: per route, or at random with a seed. */
   faults?: FaultOptions | undefined;
   /** Webhook redelivery (attempts, backoff, timeout). */
@@ -88,6 +102,10 @@ export function validateOptions(options: SimulatorOptions): void {
   checkNonNegative("mediaDurationMs", options.mediaDurationMs);
   checkNonNegative("maxGatherWaitMs", options.maxGatherWaitMs);
   checkNonNegative("inboundRingTimeoutMs", options.inboundRingTimeoutMs);
+  checkNonNegative("machineDetectionMs", options.machineDetectionMs);
+  checkNonNegative("machineGreetingMs", options.machineGreetingMs);
+  checkNonNegative("recordingSavedDelayMs", options.recordingSavedDelayMs);
+  checkNonNegative("streamConnectTimeoutMs", options.streamConnectTimeoutMs);
   checkNonNegative("endedCallRetentionMs", options.endedCallRetentionMs);
   const dps = options.dialsPerSecond;
   if (dps !== undefined && !(typeof dps === "number" && Number.isFinite(dps) && dps > 0)) {

@@ -5,13 +5,14 @@ import type { AddressInfo } from "node:net";
 import type { CallControlApplication, CallControlApplicationCreate } from "@telnyx-voice/types";
 import { generateKeyPair } from "@telnyx-voice/webhooks/testing";
 import { ApplicationStore } from "./calls/applications.js";
-import { checkInboundCall, type InboundCallOptions, InvalidInboundCall } from "./calls/inbound.js";
 import { CallLog } from "./calls/call-log.js";
+import { checkInboundCall, type InboundCallOptions, InvalidInboundCall } from "./calls/inbound.js";
 import { CallEngine } from "./calls/state-machine.js";
 import type { CallRecord, EmittedEvent, SimCall } from "./calls/types.js";
 import { type DeliveryRecord, type DeliveryRoute, WebhookDispatcher } from "./delivery/dispatcher.js";
 import { defaultRetries, resolveDelivery } from "./delivery/options.js";
 import { quote } from "./errors.js";
+import { DialRateLimit } from "./http/dial-rate.js";
 import { FaultInjector } from "./http/faults.js";
 import { DialCommands, webhookUrlFor } from "./http/operations.js";
 import { API_PREFIX, createRequestHandler } from "./http/server.js";
@@ -22,7 +23,6 @@ import {
   type SimulatorOptions,
   validateOptions,
 } from "./options.js";
-import { DialRateLimit } from "./http/dial-rate.js";
 import { warmUpValidators } from "./schema/precompile.js";
 
 export interface EmittedEventRecord {
@@ -57,7 +57,10 @@ export interface Simulator {
   readonly faults: FaultInjector;
   /** How many dials `dialsPerSecond` refused (429, code 90103) so far; 0 without the option. */
   readonly dialsRefused: number;
-  /** Resolves when no webhook is waiting to be delivered. */
+  /**
+   * Resolves when no webhook is waiting to be delivered, and no ended call has anything left to send (a recording
+   * saved after the hangup).
+   */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -102,6 +105,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       maxGatherWaitMs: options.maxGatherWaitMs ?? 5000,
       inboundRingTimeoutMs: options.inboundRingTimeoutMs ?? 60000,
       endedCallRetentionMs: options.endedCallRetentionMs ?? DEFAULT_ENDED_CALL_RETENTION_MS,
+      machineDetectionMs: options.machineDetectionMs ?? 50,
+      machineGreetingMs: options.machineGreetingMs ?? 100,
+      recordingSavedDelayMs: options.recordingSavedDelayMs ?? 50,
+      streamConnectTimeoutMs: options.streamConnectTimeoutMs ?? 5000,
     },
     {
       onEvent: (call, event) => {
@@ -115,6 +122,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           dispatcher.forget(call.callControlId);
           dialCommands.forget(call.callControlId);
         }),
+      warn,
     },
   );
   const faults = new FaultInjector(options.faults);
@@ -186,7 +194,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     get dialsRefused() {
       return dialRate?.refused ?? 0;
     },
-    idle: () => dispatcher.idle(),
+    idle: async () => {
+      // An ended call's recording is saved a moment after its hangup: wait for it, then for its delivery.
+      await engine.lingeringDone();
+      await dispatcher.idle();
+    },
     stop: async () => {
       engine.stop();
       dispatcher.stop();

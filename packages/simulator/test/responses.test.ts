@@ -10,7 +10,14 @@ let call: Api;
 
 beforeAll(async () => {
   receiver = await startReceiver(() => sim.publicKey);
-  sim = await startSimulator({ webhookUrl: receiver.url, answerDelayMs: 5, mediaDurationMs: 5, maxGatherWaitMs: 50 });
+  sim = await startSimulator({
+    webhookUrl: receiver.url,
+    answerDelayMs: 5,
+    mediaDurationMs: 5,
+    maxGatherWaitMs: 50,
+    // The stream that fails on purpose is reported through warn.
+    logger: { warn: () => {}, error: (message) => console.error(message) },
+  });
   call = api(sim);
 });
 afterAll(async () => {
@@ -37,6 +44,8 @@ const bodies: Record<string, (other: string) => Record<string, unknown>> = {
   send_dtmf: () => ({ digits: "1#" }),
   send_sip_info: () => ({ content_type: "application/json", body: "{}" }),
   speak: () => ({ payload: "Hello", voice: "female" }),
+  // Nothing listens there: the command is answered, and the stream fails afterwards (streaming.failed).
+  streaming_start: () => ({ stream_url: "ws://127.0.0.1:1/" }),
   switch_supervisor_role: () => ({ role: "barge" }),
   transfer: () => ({ to: "+12025550199" }),
 };

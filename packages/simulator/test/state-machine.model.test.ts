@@ -36,6 +36,10 @@ class Sim {
         maxGatherWaitMs: 500,
         inboundRingTimeoutMs: 5000,
         endedCallRetentionMs: RETENTION_MS,
+        machineDetectionMs: 50,
+        machineGreetingMs: 100,
+        recordingSavedDelayMs: 50,
+        streamConnectTimeoutMs: 1000,
       },
       {
         onEvent: (call, event) => {

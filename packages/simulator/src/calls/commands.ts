@@ -5,9 +5,10 @@ import type { ActionBodies, ActionName } from "@telnyx-voice/types";
 import { callEnded, callNotAnswered, cannotExecute, invalidParameter, quote, resourceNotFound } from "../errors.js";
 import { checkBase64, checkNumber } from "../schema/prose-checks.js";
 import { uuid } from "./ids.js";
+import { readMachineDetection, readRecordFromAnswer, readRecordStart, readStream } from "./media-settings.js";
 import type { CallEngine } from "./state-machine.js";
-import { readWebhookSettings } from "./webhook-settings.js";
 import type { CallRecord } from "./types.js";
+import { readWebhookSettings } from "./webhook-settings.js";
 
 export interface ActionContext {
   engine: CallEngine;
@@ -72,6 +73,18 @@ function acceptedWithId(field: string): Handler<ActionName> {
   return (ctx, call, body) => accepted(ctx, call, body) ?? { [field]: uuid() };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * ai_assistant_join's answer: the spec declares its `conversation_id` a uuid (as are the ids of Telnyx's AI
+ * conversations, `Conversation.id`), while the request's may be any string (its example is "v3:abc123"). The id
+ * is echoed when it is a uuid; otherwise it names no conversation the simulator could know, and rather than invent
+ * one, the answer leaves the field out (the schema does not require it).
+ */
+function joinedConversation(conversationId: string): ActionResult {
+  return UUID.test(conversationId) ? { conversation_id: conversationId } : undefined;
+}
+
 /**
  * What each call command does. Typed per action where the slice has it, but written as an assertion rather
  * than an annotation so the table still compiles against a spec that lacks one of these actions; an action
@@ -81,12 +94,15 @@ function acceptedWithId(field: string): Handler<ActionName> {
 export const actionHandlers = {
   answer: ({ engine }, call, body) => {
     requireRinging(call, "answer");
+    // Everything is read (and checked) before the call changes.
     const webhooks = readWebhookSettings(body);
+    const recording = readRecordFromAnswer(body);
+    const stream = readStream(body);
     if (webhooks.webhookUrl) call.webhookUrl = webhooks.webhookUrl;
     if (webhooks.eventUrls) call.eventUrls = webhooks.eventUrls;
     if (webhooks.retryPolicies) call.retryPolicies = webhooks.retryPolicies;
-    const recordingId = body.record === "record-from-answer" ? uuid() : undefined;
-    engine.answer(call, recordingId);
+    const recordingId = recording ? uuid() : undefined;
+    engine.answer(call, { recording: recording && { id: recordingId!, settings: recording }, stream });
     return recordingId ? { recording_id: recordingId } : undefined;
   },
   reject: ({ engine }, call, body) => {
@@ -181,6 +197,8 @@ export const actionHandlers = {
     checkBase64(body.target_leg_client_state, "/target_leg_client_state");
     // The new leg reports where the transfer says, else where the call it is transferred from reports.
     const webhooks = readWebhookSettings(body);
+    // Answering machine detection runs on the new leg, once its far end answers.
+    const machineDetection = readMachineDetection(body);
     engine.transfer(call, {
       from: body.from ?? call.to,
       to: body.to,
@@ -189,19 +207,26 @@ export const actionHandlers = {
       retryPolicies: webhooks.retryPolicies ?? new Map(call.retryPolicies),
       clientState: body.target_leg_client_state,
       timeLimitSecs: body.time_limit_secs,
+      onAnswer: { machineDetection },
     });
     return undefined;
   },
   recordStart: ({ engine }, call, body) => {
     requireAnswered(call);
     if (call.recording) throw cannotExecute("The call is already being recorded.");
-    engine.startRecording(call, uuid(), body.channels, body.format);
+    engine.recordings.start(call, uuid(), readRecordStart(body));
     return undefined;
   },
-  recordStop: ({ engine }, call) => {
+  recordStop: ({ engine }, call, body) => {
     requireAnswered(call);
     if (!call.recording) throw cannotExecute("The call is not being recorded.");
-    engine.stopRecording(call);
+    if (body.recording_id !== undefined && body.recording_id !== call.recording.id) {
+      throw invalidParameter(
+        `The call's recording is ${quote(call.recording.id)}, not ${quote(body.recording_id)}; leave recording_id out to stop it.`,
+        { pointer: "/recording_id" },
+      );
+    }
+    engine.recordings.stop(call);
     return undefined;
   },
   recordPause: accepted,
@@ -217,10 +242,25 @@ export const actionHandlers = {
   forkStop: emitting("call.fork.stopped"),
   streamingStart: ({ engine }, call, body) => {
     requireAnswered(call);
-    engine.emit(call, "streaming.started", { stream_url: body.stream_url });
+    const stream = readStream(body);
+    if (!stream) {
+      throw invalidParameter(
+        "'stream_url' is required: the simulator streams to WebSockets (ws:// or wss://); Dialogflow is not simulated.",
+        { pointer: "/stream_url" },
+      );
+    }
+    engine.streams.start(call, stream);
     return undefined;
   },
-  streamingStop: emitting("streaming.stopped"),
+  streamingStop: ({ engine }, call, body) => {
+    requireAnswered(call);
+    if (body.stream_id !== undefined && !call.streams.has(body.stream_id)) {
+      throw invalidParameter(`The call has no running stream ${quote(body.stream_id)}.`, { pointer: "/stream_id" });
+    }
+    // Without a stream_id, every stream of the call (none is fine: there is nothing left to stop).
+    engine.streams.stop(call, body.stream_id);
+    return undefined;
+  },
   siprecStart: emitting("siprec.started"),
   siprecStop: emitting("siprec.stopped"),
   refer: ({ engine }, call) => {
@@ -237,7 +277,7 @@ export const actionHandlers = {
   transcriptionStop: accepted,
   aiAssistantStart: acceptedWithId("conversation_id"),
   aiAssistantStop: accepted,
-  aiAssistantJoin: (ctx, call, body) => accepted(ctx, call, body) ?? { conversation_id: body.conversation_id },
+  aiAssistantJoin: (ctx, call, body) => accepted(ctx, call, body) ?? joinedConversation(body.conversation_id),
   aiAssistantAddMessages: accepted,
   gatherUsingAi: acceptedWithId("conversation_id"),
   conversationRelayStart: acceptedWithId("conversation_relay_id"),

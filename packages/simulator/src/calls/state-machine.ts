@@ -2,11 +2,17 @@
 // the webhook(s) Telnyx would send, in the order Telnyx sends them; the dispatcher delivers them. Invariants (the
 // model-based test checks them after every step): a bridged call's peer is alive and bridged back to it; a call
 // that ends unbridges its peer; a call's `transferLeg` is a leg still ringing whose `transferOf` is that call.
+// Recordings, media streams and answering machine detection live in their own modules, driven from here.
 import type { CallEventType } from "@telnyx-voice/types";
 import { payloadProperties } from "../schema/events.js";
 import { newCallControlId, uuid } from "./ids.js";
+import { startMachineDetection } from "./machine-detection.js";
+import { type OnAnswer, readRecordFromAnswer } from "./media-settings.js";
 import { outcomeFor } from "./outcomes.js";
+import { Recordings } from "./recording.js";
 import { realTimers } from "./scheduler.js";
+import { connectWebSocket, type StreamConnector } from "./stream-socket.js";
+import { Streams } from "./streaming.js";
 import type {
   CallDirection,
   CallRecord,
@@ -30,7 +36,18 @@ export interface EngineTiming {
   inboundRingTimeoutMs: number;
   /** An ended call (and what hangs off it) is forgotten this long after it ended. */
   endedCallRetentionMs: number;
+  /** From the answer until answering machine detection decides (see machine-detection.ts). */
+  machineDetectionMs: number;
+  /** An answering machine's greeting goes on this long after the detection, then it beeps. */
+  machineGreetingMs: number;
+  /** From the end of a recording to its `call.recording.saved` (or error), and on to its transcription. */
+  recordingSavedDelayMs: number;
+  /** Longest a media stream's WebSocket handshake may take before `streaming.failed`. */
+  streamConnectTimeoutMs: number;
 }
+
+/** `record: "record-from-answer"` with nothing else said: the spec's defaults (dual channel, mp3, no limits). */
+const RECORD_FROM_ANSWER_DEFAULTS = readRecordFromAnswer({ record: "record-from-answer" })!;
 
 /** Telnyx's default and maximum `time_limit_secs`: no call lasts longer than 4 hours. */
 export const DEFAULT_TIME_LIMIT_SECS = 14400;
@@ -49,6 +66,8 @@ export interface NewCall {
   digits?: string;
   /** Dial's `record: "record-from-answer"`: the recording (this id) starts when the far end answers. */
   recordFromAnswer?: string | undefined;
+  /** What starts when the far end answers (its recording settings override `recordFromAnswer`'s defaults). */
+  onAnswer?: OnAnswer | undefined;
   /** `time_limit_secs` (default 4 hours). */
   timeLimitSecs?: number;
 }
@@ -58,27 +77,47 @@ export interface EngineListeners {
   onEvent(call: CallRecord, event: EmittedEvent): void;
   /** A call ended `endedCallRetentionMs` ago and is forgotten: drop what hangs off it. */
   onForget?(call: CallRecord): void;
+  /** What a user should know (a media stream URL that cannot be connected). */
+  warn?(message: string): void;
 }
 
 export class CallEngine {
   readonly calls = new Map<string, CallRecord>();
+  readonly recordings: Recordings;
+  readonly streams: Streams;
   private readonly timers = new Set<Timer>();
   private stopped = false;
+  /** Lingering timers of all calls, and who waits for them to be done (`sim.idle()`). */
+  private lingering = 0;
+  private lingerWaiters: Array<() => void> = [];
 
   constructor(
     private readonly timing: EngineTiming,
     private readonly listeners: EngineListeners,
     private readonly scheduler: Scheduler = realTimers,
-  ) {}
+    connector: StreamConnector = connectWebSocket,
+  ) {
+    this.recordings = new Recordings(this, timing.recordingSavedDelayMs);
+    this.streams = new Streams(this, timing.streamConnectTimeoutMs, connector, (m) => listeners.warn?.(m));
+  }
 
-  /** Stops every pending timer: nothing is emitted after `stop()`. */
+  /** Stops every pending timer and drops every media stream: nothing is emitted after `stop()`. */
   stop(): void {
     this.stopped = true;
     for (const t of this.timers) this.scheduler.cancel(t);
     this.timers.clear();
+    this.streams.closeAll();
+    for (const resolve of this.lingerWaiters.splice(0)) resolve();
   }
 
-  private after(ms: number, fn: () => void): Timer | undefined {
+  /** Resolves once no ended call has anything left to send (a recording being saved). */
+  lingeringDone(): Promise<void> {
+    if (this.lingering === 0 || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.lingerWaiters.push(resolve));
+  }
+
+  /** Runs `fn` in `ms`, unless the engine stops first. Every timer goes through here, so stop() can cancel it. */
+  after(ms: number, fn: () => void): Timer | undefined {
     // After stop() nothing is scheduled: a retention timer would keep the process alive for minutes.
     if (this.stopped) return undefined;
     const timer = this.scheduler.after(ms, () => {
@@ -89,16 +128,51 @@ export class CallEngine {
     return timer;
   }
 
-  private cancel(timer: Timer | undefined): void {
+  cancel(timer: Timer | undefined): void {
     if (!timer) return;
     this.scheduler.cancel(timer);
     this.timers.delete(timer);
   }
 
+  /** A timer that ends with the call: its hangup cancels it (answering machine detection, a recording's limits). */
+  callTimer(call: CallRecord, ms: number, fn: () => void): Timer | undefined {
+    const timer = this.after(ms, () => {
+      if (timer) call.timers.delete(timer);
+      fn();
+    });
+    if (timer) call.timers.add(timer);
+    return timer;
+  }
+
+  cancelCallTimer(call: CallRecord, timer: Timer | undefined): void {
+    if (!timer) return;
+    call.timers.delete(timer);
+    this.cancel(timer);
+  }
+
+  /**
+   * Work that outlives the call (a recording saved after the hangup): it runs even once the call has ended, the
+   * call is not forgotten before it is done, and `sim.idle()` waits for it.
+   */
+  linger(call: CallRecord, ms: number, fn: () => void): void {
+    const timer = this.after(ms, () => {
+      call.lingering--;
+      this.lingering--;
+      fn();
+      if (call.lingering === 0 && call.forgetDue) this.forget(call);
+      if (this.lingering === 0) for (const resolve of this.lingerWaiters.splice(0)) resolve();
+    });
+    if (!timer) return;
+    call.lingering++;
+    this.lingering++;
+  }
+
   // ---- events ----
 
   /** Builds the event with the common call fields, keeping only the payload fields the spec declares for it. */
-  emit(call: CallRecord, eventType: CallEventType, extra: Record<string, unknown> = {}): void {
+  emit(call: CallRecord, eventType: CallEventType, extra: object = {}): void {
+    // A socket or a late callback may still report after stop(): nothing is sent then.
+    if (this.stopped) return;
     const candidate: Record<string, unknown> = { ...eventPayloadBase(call), ...extra };
     const allowed = payloadProperties(eventType);
     const payload: Record<string, unknown> = {};
@@ -146,6 +220,16 @@ export class CallEngine {
       speaking: new Set(),
       playing: new Map(),
       recording: undefined,
+      streams: new Map(),
+      onAnswer: {
+        ...spec.onAnswer,
+        recording:
+          spec.onAnswer?.recording ??
+          (spec.recordFromAnswer ? { id: spec.recordFromAnswer, settings: RECORD_FROM_ANSWER_DEFAULTS } : undefined),
+      },
+      timers: new Set(),
+      lingering: 0,
+      forgetDue: false,
       commandResults: new Map(),
       events: [],
     };
@@ -153,7 +237,7 @@ export class CallEngine {
     if (transferOf) transferOf.transferLeg = call.callControlId;
     // Outbound legs ring at the far end ("bridging"); inbound legs wait parked for answer or reject.
     this.emit(call, "call.initiated", { state: spec.direction === "outgoing" ? "bridging" : "parked" });
-    if (spec.direction === "outgoing") this.scheduleOutcome(call, spec);
+    if (spec.direction === "outgoing") this.scheduleOutcome(call);
     else
       call.ringTimer = this.after(this.timing.inboundRingTimeoutMs, () => {
         if (call.state === "initiated") this.end(call, "originator_cancel", "caller", "487");
@@ -162,15 +246,13 @@ export class CallEngine {
   }
 
   /** Far end of an outbound leg: answers, or hangs up per the number rule. A transfer's leg is then bridged. */
-  private scheduleOutcome(call: CallRecord, spec: NewCall): void {
+  private scheduleOutcome(call: CallRecord): void {
     const outcome = outcomeFor(call.to);
-    call.ringTimer = this.after(this.timing.answerDelayMs, () =>
-      this.farEndAnswers(call, outcome, spec.recordFromAnswer),
-    );
+    call.ringTimer = this.after(this.timing.answerDelayMs, () => this.farEndAnswers(call, outcome));
   }
 
   /** The far end of a ringing outbound leg picks up (or turns it down, per the number rule). */
-  private farEndAnswers(call: CallRecord, outcome: ReturnType<typeof outcomeFor>, recordingId?: string): void {
+  private farEndAnswers(call: CallRecord, outcome: ReturnType<typeof outcomeFor>): void {
     if (call.state !== "initiated") return;
     if (outcome.kind === "hangup") {
       this.end(call, outcome.cause, "callee", outcome.sipCause);
@@ -178,7 +260,7 @@ export class CallEngine {
     }
     const originator = this.detachTransfer(call);
     this.markAnswered(call);
-    if (recordingId) this.startRecording(call, recordingId, "single", "mp3");
+    this.startOnAnswer(call);
     if (originator && originator.state !== "ended") {
       // An inbound call transferred while still ringing is answered by the transfer.
       if (originator.state === "initiated") this.startAnswerClock(originator);
@@ -208,12 +290,26 @@ export class CallEngine {
     this.emit(call, "call.answered", { state: "answered" });
   }
 
-  answer(call: CallRecord, recordingId: string | undefined): void {
+  /** The app answers an inbound call; what its answer asked for (recording, stream) starts with it. */
+  answer(call: CallRecord, onAnswer: OnAnswer): void {
+    call.onAnswer = onAnswer;
     this.markAnswered(call);
-    if (recordingId) this.startRecording(call, recordingId, "single", "mp3");
+    this.startOnAnswer(call);
   }
 
-  /** Ends the call: media and gathers stop first (their `ended` events), then `call.hangup`, then the recording. */
+  /** Once answered: the recording, the media stream and answering machine detection the call asked for. */
+  private startOnAnswer(call: CallRecord): void {
+    const { recording, stream, machineDetection } = call.onAnswer;
+    call.onAnswer = {};
+    if (recording) this.recordings.start(call, recording.id, recording.settings);
+    if (stream) this.streams.start(call, stream);
+    if (machineDetection) startMachineDetection(this, call, machineDetection, this.timing);
+  }
+
+  /**
+   * Ends the call: media, gathers and streams stop first (their `ended`/`stopped` events), then `call.hangup`;
+   * a recording running is saved `recordingSavedDelayMs` after that, as Telnyx saves the file once the call ended.
+   */
   end(call: CallRecord, cause: HangupCause, source: "caller" | "callee" | "unknown", sipCause = "200"): void {
     if (call.state === "ended") return;
     for (const t of call.speaking) {
@@ -227,7 +323,11 @@ export class CallEngine {
     }
     call.playing.clear();
     if (call.gather) this.finishGather(call, "call_hangup");
+    this.streams.stop(call);
     // Its pending timers hold the call: cancelled, or a 4-hour time limit would keep every ended call in memory.
+    for (const t of call.timers) this.cancel(t);
+    call.timers.clear();
+    call.onAnswer = {};
     this.cancel(call.ringTimer);
     this.cancel(call.limitTimer);
     call.ringTimer = undefined;
@@ -251,7 +351,7 @@ export class CallEngine {
       sip_hangup_cause: sipCause,
       call_quality_stats: null,
     });
-    if (call.recording) this.stopRecording(call);
+    this.recordings.stop(call);
     // The other leg of a bridge is hung up too, unless its bridge asked to be parked (`park_after_unbridge`).
     if (peer && peer.state !== "ended") {
       const park = peer.parkAfterUnbridge;
@@ -260,7 +360,11 @@ export class CallEngine {
       if (park) peer.state = "answered";
       else this.end(peer, "normal_clearing", "unknown");
     }
-    this.after(this.timing.endedCallRetentionMs, () => this.forget(call));
+    this.after(this.timing.endedCallRetentionMs, () => {
+      // What still lingers (a recording being saved) goes out first; the call is forgotten after it.
+      if (call.lingering > 0) call.forgetDue = true;
+      else this.forget(call);
+    });
   }
 
   /** Drops an ended call: nothing refers to it any more (its peer was unbridged, its transfer leg ended). */
@@ -396,26 +500,6 @@ export class CallEngine {
       { ...spec, direction: "outgoing", connectionId: call.connectionId, callSessionId: call.callSessionId },
       call,
     );
-  }
-
-  // ---- recording ----
-
-  startRecording(call: CallRecord, id: string, channels: "single" | "dual", format: "wav" | "mp3"): void {
-    call.recording = { id, startedAt: new Date().toISOString(), channels, format };
-  }
-
-  stopRecording(call: CallRecord): void {
-    const rec = call.recording;
-    if (!rec) return;
-    call.recording = undefined;
-    const url = `https://simulator.invalid/recordings/${rec.id}.${rec.format}`;
-    this.emit(call, "call.recording.saved", {
-      channels: rec.channels,
-      recording_started_at: rec.startedAt,
-      recording_ended_at: new Date().toISOString(),
-      recording_urls: { [rec.format]: url },
-      public_recording_urls: { [rec.format]: url },
-    });
   }
 
   /** The public handle tests get from `sim.calls`. */

@@ -1,6 +1,8 @@
 // The simulator's view of one call leg. `SimCall` is what `sim.calls.get(id)` hands to tests: read-only
 // state plus the things a far-end party can do (press digits, hang up).
 import type { CallEventType } from "@telnyx-voice/types";
+import type { OnAnswer, RecordingSettings, StreamSettings } from "./media-settings.js";
+import type { StreamSocket } from "./stream-socket.js";
 
 export type CallDirection = "incoming" | "outgoing";
 
@@ -91,11 +93,41 @@ export interface CallRecord {
   gather: GatherState | undefined;
   speaking: Set<Timer>;
   playing: Map<Timer, string | undefined>;
-  recording: { id: string; startedAt: string; channels: "single" | "dual"; format: "wav" | "mp3" } | undefined;
+  /** The recording running now (one at a time). */
+  recording: ActiveRecording | undefined;
+  /** Media streams, by stream id: connecting, or open. */
+  streams: Map<string, ActiveStream>;
+  /** What starts once the call is answered: set by dial, transfer or answer, emptied when it starts or the call ends. */
+  onAnswer: OnAnswer;
+  /** Timers that end with the call (answering machine detection, a recording's limits): cancelled by the hangup. */
+  timers: Set<Timer>;
+  /** Timers of what the call still sends after it ended (a recording being saved); it is forgotten only after. */
+  lingering: number;
+  /** The retention ran out while something lingered: the call is forgotten when the last of it is done. */
+  forgetDue: boolean;
   /** command_id -> the response body it got, so a repeated command is answered but not executed again. */
   commandResults: Map<string, unknown>;
   /** Every event emitted for this call, in order. */
   events: EmittedEvent[];
+}
+
+export interface ActiveRecording {
+  id: string;
+  startedAt: string;
+  settings: RecordingSettings;
+  /** Its `max_length` and `timeout_secs` timers (call timers). */
+  limits: Timer[];
+}
+
+export interface ActiveStream {
+  /** The `stream_id` (a UUID), as `streaming.failed` and `streaming_stop` name it. */
+  id: string;
+  settings: StreamSettings;
+  state: "connecting" | "open";
+  /** The WebSocket; undefined when the URL could not even be tried. */
+  socket: StreamSocket | undefined;
+  /** While connecting: the bound on the attempt. */
+  timer: Timer | undefined;
 }
 
 /** A read-only snapshot of a call and the far-end actions a test can take on it. */

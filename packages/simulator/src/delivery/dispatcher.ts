@@ -3,8 +3,9 @@
 // URL. Per call, deliveries go through a queue with `concurrency` slots (a delivery holds its slot through its
 // redeliveries); each copy of an event first waits its jitter. With the defaults (one slot, no jitter, no
 // duplicates) a call's events arrive once, in order, one at a time; calls are delivered side by side.
-import type { EmittedEvent } from "../calls/types.js";
+
 import { CallLog } from "../calls/call-log.js";
+import type { EmittedEvent } from "../calls/types.js";
 import { chooseFor, eventRandom } from "./chance.js";
 import type { ResolvedDelivery } from "./options.js";
 import { WebhookPoster } from "./post.js";
