@@ -17,6 +17,9 @@ test("messages saved on the instance running each call; a killed instance's call
   const { sim, connectionId, lines } = c;
   const callIn = (i: number) =>
     sim.inboundCall({ from: `+1312555${String(1000 + i)}`, to: "+13125550100", connectionId });
+  const finish = (calls: ReturnType<typeof callIn>[]) => {
+    for (const [i, call] of calls.entries()) i % 2 ? call.hangup() : call.pressDigits("#");
+  };
   const recording = (call: ReturnType<typeof callIn>) =>
     call.eventTypes.filter((type) => type === "call.speak.ended").length >= 1;
 
@@ -24,7 +27,7 @@ test("messages saved on the instance running each call; a killed instance's call
   const first = Array.from({ length: 8 }, (_, i) => callIn(i));
   await until(() => first.every(recording), "wave 1 recording", 20_000);
   await sleep(300); // the recordings start once the greetings have ended
-  first.forEach((call, i) => (i % 2 ? call.hangup() : call.pressDigits("#")));
+  finish(first);
   await until(() => lines().filter((l) => l.t === "saved").length === 8, "wave 1 saved", 20_000);
 
   // Wave 2: mid-message, instance 0 dies.
@@ -39,7 +42,7 @@ test("messages saved on the instance running each call; a killed instance's call
   c.children[0]?.kill("SIGKILL");
   // The dead instance's calls send no more webhooks until their callers act: the survivor's sweep finds them.
   await until(() => victims.every((call) => call.state === "ended"), "the victims' calls hung up", 15_000);
-  survivors.forEach((call, i) => (i % 2 ? call.hangup() : call.pressDigits("#")));
+  finish(survivors);
   await until(
     () => survivors.every((call) => lines().some((l) => l.t === "saved" && l.leg === call.callLegId)),
     "survivors saved",
