@@ -2,8 +2,16 @@
 
 export type { InboundCallOptions } from "./calls/inbound.js";
 export { InvalidInboundCall } from "./calls/inbound.js";
-export type { DialOutcome } from "./calls/outcomes.js";
-export { OUTCOME_RULES, outcomeFor } from "./calls/outcomes.js";
+export type { AnsweredBy, DialOutcome } from "./calls/outcomes.js";
+export {
+  ANSWERED_BY_RULES,
+  answeredByFor,
+  OUTCOME_RULES,
+  outcomeFor,
+  RECORDING_ERROR_SUFFIX,
+} from "./calls/outcomes.js";
+export { SIMULATED_TRANSCRIPTION_TEXT } from "./calls/recording.js";
+export { STREAM_FAILURE_REASON } from "./calls/streaming.js";
 export type { CallDirection, CallState, EmittedEvent, HangupCause, SimCall } from "./calls/types.js";
 export type { DeliveryRecord } from "./delivery/dispatcher.js";
 export type { DeliveryOptions, RedeliveryOptions } from "./delivery/options.js";
