@@ -19,6 +19,20 @@ describe("parseCli", () => {
     });
   });
 
+  it("maps the timing flags of machine detection, recordings and streams", () => {
+    const argv = ["--machine-detection-ms", "20", "--machine-greeting-ms", "30"];
+    argv.push("--recording-saved-delay-ms", "40", "--stream-connect-timeout-ms", "500");
+    expect(parseCli(argv, {})).toMatchObject({
+      machineDetectionMs: 20,
+      machineGreetingMs: 30,
+      recordingSavedDelayMs: 40,
+      streamConnectTimeoutMs: 500,
+    });
+    expect(() => parseCli(["--machine-greeting-ms", "soon"], {})).toThrow(
+      '--machine-greeting-ms must be a number, got "soon"',
+    );
+  });
+
   it("takes the API key from TELNYX_API_KEY when no flag is given", () => {
     expect(parseCli([], { TELNYX_API_KEY: "KEY_env" })).toMatchObject({ apiKey: "KEY_env" });
   });

@@ -258,6 +258,15 @@ describe("when detection does not run", () => {
   });
 });
 
+describe("options", () => {
+  it.each(["machineDetectionMs", "machineGreetingMs", "recordingSavedDelayMs", "streamConnectTimeoutMs"])(
+    "%s must be a number >= 0",
+    async (name) => {
+      await expect(startSimulator({ [name]: -1 })).rejects.toThrow(`${name} must be a number >= 0, got -1`);
+    },
+  );
+});
+
 describe("transfer", () => {
   it("answering_machine_detection on transfer runs on the new leg once it answers", async () => {
     const inbound = sim.inboundCall({ from: "+12025550142", to: "+12025550100", connectionId: "amd" });

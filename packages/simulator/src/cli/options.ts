@@ -16,6 +16,12 @@ Options:
   --api-key <key>               Bearer key clients must send (default: $TELNYX_API_KEY, else KEY_SIMULATOR)
   --answer-delay-ms <n>         Ring time before outbound calls are answered (default 100)
   --media-duration-ms <n>       How long speak/playback last (default 50)
+  --machine-detection-ms <n>    From the answer to the answering machine detection result (default 50)
+  --machine-greeting-ms <n>     An answering machine's greeting goes on this long more, then beeps (default 100)
+  --recording-saved-delay-ms <n>
+                                A recording's end to call.recording.saved, and that to its transcription (default 50)
+  --stream-connect-timeout-ms <n>
+                                Longest a media stream's WebSocket handshake may take (default 5000)
   --ended-call-retention-ms <n> How long an ended call is kept, then forgotten (default 600000)
   --fault-rate <0..1>           Probability of a random fault (429/500/503/drop) per API request
   --fault-seed <n>              Seed for random faults (default 1)
@@ -52,6 +58,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions | "
       "api-key": { type: "string" },
       "answer-delay-ms": { type: "string" },
       "media-duration-ms": { type: "string" },
+      "machine-detection-ms": { type: "string" },
+      "machine-greeting-ms": { type: "string" },
+      "recording-saved-delay-ms": { type: "string" },
+      "stream-connect-timeout-ms": { type: "string" },
       "ended-call-retention-ms": { type: "string" },
       "fault-rate": { type: "string" },
       "fault-seed": { type: "string" },
@@ -90,6 +100,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions | "
     apiKeyFrom: values["api-key"] !== undefined ? "--api-key" : apiKey !== undefined ? "TELNYX_API_KEY" : "default",
     answerDelayMs: num("answer-delay-ms", values["answer-delay-ms"]),
     mediaDurationMs: num("media-duration-ms", values["media-duration-ms"]),
+    machineDetectionMs: num("machine-detection-ms", values["machine-detection-ms"]),
+    machineGreetingMs: num("machine-greeting-ms", values["machine-greeting-ms"]),
+    recordingSavedDelayMs: num("recording-saved-delay-ms", values["recording-saved-delay-ms"]),
+    streamConnectTimeoutMs: num("stream-connect-timeout-ms", values["stream-connect-timeout-ms"]),
     endedCallRetentionMs: num("ended-call-retention-ms", values["ended-call-retention-ms"]),
     faults: rules || rate !== undefined ? { rules, rate, seed: faultSeed } : undefined,
     // Only the flags given: the rest keep startSimulator's defaults.
