@@ -217,11 +217,28 @@ describe("a stream that connects", () => {
   });
 
   it("stream_establish_before_call_originate connects as the call is placed, before the answer", async () => {
-    const id = await dial({ stream_url: streams.url("/early"), stream_establish_before_call_originate: true });
-    await connectionTo("/early");
-    await waitEvent(id, "call.answered");
-    expect(receiver.ofCall(id)).toEqual(["call.initiated", "streaming.started", "call.answered"]);
-    await act(id, "hangup");
+    // A far end that takes 500 ms to answer: the connection, on loopback, is made long before.
+    let ringing: Simulator | undefined;
+    const own = await startReceiver(() => ringing!.publicKey);
+    ringing = await startSimulator({ webhookUrl: own.url, answerDelayMs: 500 });
+    try {
+      const res = await api(ringing)<DialData>("POST", "/calls", {
+        connection_id: "stream",
+        from: "+12025550100",
+        to: "+12025550111",
+        stream_url: streams.url("/early"),
+        stream_establish_before_call_originate: true,
+      });
+      const id = res.body.data.call_control_id;
+      await connectionTo("/early");
+      await own.waitFor((evs) => evs.some((e) => e.data.event_type === "call.answered"), "call.answered");
+      expect(own.ofCall(id)).toEqual(["call.initiated", "streaming.started", "call.answered"]);
+      await ringing.idle();
+      for (const event of own.events) expect(eventValidator(event.data.event_type)(event)).toBe(true);
+    } finally {
+      await ringing.stop();
+      await own.close();
+    }
   });
 
   it("answer's stream_url connects once the inbound call is answered", async () => {
