@@ -4,6 +4,8 @@
 // hold: a bridged call's peer is alive and bridged back to it; a call that ends unbridges its peer; a call's
 // transfer leg is still ringing and points back at it; no call is told `call.bridged` twice without being
 // unbridged in between; each ended call said `call.hangup` once; ended calls are forgotten after the retention.
+// Recordings and answering machine detection ride along: every recording started is saved exactly once before its
+// call is forgotten, no machine detection event follows a call's hangup, and nothing is emitted for a forgotten call.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runAction } from "../src/calls/commands.js";
@@ -14,10 +16,16 @@ import { ManualClock } from "./manual-clock.js";
 
 const RING_MS = 100;
 const RETENTION_MS = 1000;
-/** Numbers whose far end answers, is busy, or does not answer (README: outcomes by number). */
-const NUMBERS = ["+12025550111", "+12025550486", "+12025550408"];
+/** Numbers whose far end answers, is busy, does not answer, or is an answering machine (README: outcomes by number). */
+const NUMBERS = ["+12025550111", "+12025550486", "+12025550408", "+12025550700"];
 /** Mostly answered: bridges and transfers need answered calls. */
-const number = fc.constantFrom(NUMBERS[0]!, NUMBERS[0]!, NUMBERS[1]!, NUMBERS[2]!);
+const number = fc.constantFrom(NUMBERS[0]!, NUMBERS[0]!, NUMBERS[1]!, NUMBERS[2]!, NUMBERS[3]!);
+const MACHINE_DETECTION = {
+  mode: "greeting_end",
+  totalAnalysisMs: 3500,
+  greetingDurationMs: 3500,
+  greetingTotalAnalysisMs: 5000,
+} as const;
 
 class Sim {
   readonly clock = new ManualClock();
@@ -27,6 +35,9 @@ class Sim {
   readonly bridgedMark = new Set<string>();
   readonly violations: string[] = [];
   readonly engine: CallEngine;
+  /** Recordings started per call (record_start accepted), to be saved once each before the call is forgotten. */
+  readonly recordings = new Map<string, number>();
+  readonly forgotten = new Set<string>();
 
   constructor() {
     this.engine = new CallEngine(
@@ -44,6 +55,11 @@ class Sim {
       {
         onEvent: (call, event) => {
           const type = event.data.event_type;
+          if (this.forgotten.has(call.callControlId))
+            this.violations.push(`${type} for forgotten ${call.callControlId}`);
+          if (type.startsWith("call.machine.") && this.hangups.has(call.callControlId)) {
+            this.violations.push(`${type} after the hangup of ${call.callControlId}`);
+          }
           if (type === "call.hangup") {
             this.endedAt.set(call.callControlId, this.clock.now);
             this.hangups.set(call.callControlId, (this.hangups.get(call.callControlId) ?? 0) + 1);
@@ -53,6 +69,14 @@ class Sim {
               this.violations.push(`${call.callControlId} got call.bridged twice without being unbridged`);
             }
             this.bridgedMark.add(call.callControlId);
+          }
+        },
+        onForget: (call) => {
+          this.forgotten.add(call.callControlId);
+          const saved = call.events.filter((e) => e.data.event_type === "call.recording.saved").length;
+          const started = this.recordings.get(call.callControlId) ?? 0;
+          if (saved !== started) {
+            this.violations.push(`${call.callControlId} was forgotten with ${started} recordings and ${saved} saved`);
           }
         },
       },
@@ -122,9 +146,17 @@ const step = (label: string, run: (sim: Sim) => void): Command => ({
 
 // Small indexes: commands land on the same few calls, where bridges and transfers meet.
 const index = fc.nat(5);
-const dial = number.map((to) =>
-  step(`dial ${to}`, (sim) => {
-    sim.engine.create({ direction: "outgoing", from: "+12025550100", to, connectionId: "c", webhookUrl: "http://h/" });
+const dial = fc.tuple(number, fc.boolean()).map(([to, amd]) =>
+  step(`dial ${to}${amd ? " with machine detection" : ""}`, (sim) => {
+    const onAnswer = amd ? { machineDetection: MACHINE_DETECTION } : undefined;
+    sim.engine.create({
+      direction: "outgoing",
+      from: "+12025550100",
+      to,
+      connectionId: "c",
+      webhookUrl: "http://h/",
+      onAnswer,
+    });
   }),
 );
 const inbound = fc.constant(
@@ -157,13 +189,38 @@ const bridge = fc.tuple(index, index, fc.boolean()).map(([i, j, park]) =>
 const transfer = fc
   .tuple(index, number)
   .map(([i, to]) => step(`transfer #${i} to ${to}`, (sim) => sim.command(sim.pick(i), "transfer", { to })));
+const record = fc.tuple(index, fc.constantFrom(0, 1)).map(([i, maxLength]) =>
+  step(`record_start #${i}${maxLength ? " (max_length 1)" : ""}`, (sim) => {
+    const call = sim.pick(i);
+    const before = call?.recording;
+    sim.command(call, "record_start", { format: "mp3", channels: "single", max_length: maxLength });
+    if (call?.recording && call.recording !== before) {
+      sim.recordings.set(call.callControlId, (sim.recordings.get(call.callControlId) ?? 0) + 1);
+    }
+  }),
+);
+const recordStop = index.map((i) => step(`record_stop #${i}`, (sim) => sim.command(sim.pick(i), "record_stop")));
 // Short steps keep transfers ringing while other commands come; ring time answers; retention forgets.
 const tick = fc
   .constantFrom(10, 10, RING_MS, RETENTION_MS)
   .map((ms) => step(`${ms} ms pass`, (sim) => sim.clock.advance(ms)));
 // Weighted by repetition: bridges and transfers are where the invariants are at risk; time passing (what answers,
 // rings out and forgets calls) comes as often as all the commands together.
-const weighted = [dial, dial, inbound, answer, hangup, farEndHangup, bridge, bridge, bridge, transfer, transfer];
+const weighted = [
+  dial,
+  dial,
+  inbound,
+  answer,
+  hangup,
+  farEndHangup,
+  bridge,
+  bridge,
+  bridge,
+  transfer,
+  transfer,
+  record,
+  recordStop,
+];
 const commands = [...weighted, ...weighted.map(() => tick)];
 
 describe("the call state machine under generated command sequences", () => {
@@ -251,12 +308,19 @@ describe("nothing outlives a forgotten call", () => {
   it("once calls have ended and their retention has passed, no timer is pending (none holds a call)", () => {
     const sim = new Sim();
     const spec = { from: "+12025550100", connectionId: "c", webhookUrl: "http://h/" };
-    const answered = sim.engine.create({ ...spec, direction: "outgoing", to: NUMBERS[0]! });
+    // Answered by a machine, with detection under way and a recording with limits when it hangs up.
+    const answered = sim.engine.create({
+      ...spec,
+      direction: "outgoing",
+      to: NUMBERS[3]!,
+      onAnswer: { machineDetection: MACHINE_DETECTION },
+    });
     const ringing = sim.engine.create({ ...spec, direction: "outgoing", to: NUMBERS[0]! });
     const inbound = sim.engine.create({ ...spec, direction: "incoming", to: "+12025550100" });
     sim.clock.advance(RING_MS);
     expect(answered.state).toBe("answered");
     sim.command(answered, "speak", { payload: "hi", voice: "female" });
+    sim.command(answered, "record_start", { format: "mp3", channels: "single", max_length: 60, timeout_secs: 30 });
     sim.engine.handle(answered).hangup();
     sim.engine.handle(inbound).hangup();
     const later = sim.engine.create({ ...spec, direction: "outgoing", to: NUMBERS[0]! });
