@@ -7,7 +7,7 @@ import type { CallEventType } from "@telnyx-voice/types";
 import { payloadProperties } from "../schema/events.js";
 import { newCallControlId, uuid } from "./ids.js";
 import { startMachineDetection } from "./machine-detection.js";
-import { type OnAnswer, readRecordFromAnswer } from "./media-settings.js";
+import type { OnAnswer } from "./media-settings.js";
 import { outcomeFor } from "./outcomes.js";
 import { Recordings } from "./recording.js";
 import { realTimers } from "./scheduler.js";
@@ -47,7 +47,6 @@ export interface EngineTiming {
 }
 
 /** `record: "record-from-answer"` with nothing else said: the spec's defaults (dual channel, mp3, no limits). */
-const RECORD_FROM_ANSWER_DEFAULTS = readRecordFromAnswer({ record: "record-from-answer" })!;
 
 /** Telnyx's default and maximum `time_limit_secs`: no call lasts longer than 4 hours. */
 export const DEFAULT_TIME_LIMIT_SECS = 14400;
@@ -64,9 +63,7 @@ export interface NewCall {
   callSessionId?: string;
   /** Digits the far end presses at the first gather(s). */
   digits?: string;
-  /** Dial's `record: "record-from-answer"`: the recording (this id) starts when the far end answers. */
-  recordFromAnswer?: string | undefined;
-  /** What starts when the far end answers (its recording settings override `recordFromAnswer`'s defaults). */
+  /** What starts when the far end answers (a dial's `record: "record-from-answer"`, detection, a stream). */
   onAnswer?: OnAnswer | undefined;
   /** `time_limit_secs` (default 4 hours). */
   timeLimitSecs?: number;
@@ -221,12 +218,7 @@ export class CallEngine {
       playing: new Map(),
       recording: undefined,
       streams: new Map(),
-      onAnswer: {
-        ...spec.onAnswer,
-        recording:
-          spec.onAnswer?.recording ??
-          (spec.recordFromAnswer ? { id: spec.recordFromAnswer, settings: RECORD_FROM_ANSWER_DEFAULTS } : undefined),
-      },
+      onAnswer: { ...spec.onAnswer },
       timers: new Set(),
       lingering: 0,
       forgetDue: false,

@@ -3,6 +3,7 @@
 import type { CallControlApplicationCreate, DialRequest } from "@telnyx-voice/types";
 import type { ApplicationListQuery, ApplicationStore } from "../calls/applications.js";
 import { runAction } from "../calls/commands.js";
+import { readMachineDetection, readRecordFromAnswer, readStream } from "../calls/media-settings.js";
 import { uuid } from "../calls/ids.js";
 import type { CallEngine } from "../calls/state-machine.js";
 import type { CallRecord } from "../calls/types.js";
@@ -94,9 +95,15 @@ const dial: OperationHandler = (ctx, { body }) => {
       { pointer: "/connection_id" },
     );
   }
+  // What starts once the far end answers, checked before the call exists: a bad value is a 422 with no call placed.
+  const recording = readRecordFromAnswer(body);
+  const machineDetection = readMachineDetection(body);
+  const stream = readStream(body);
   // A repeated command_id (answered above) places no call, so it does not count against the limit.
   ctx.dialRate?.admit();
-  const recordingId = request.record === "record-from-answer" ? uuid() : undefined;
+  const recordingId = recording ? uuid() : undefined;
+  // `stream_establish_before_call_originate`: the socket opens as the call is placed, not once it is answered.
+  const streamFirst = stream !== undefined && request.stream_establish_before_call_originate === true;
   const call = ctx.engine.create({
     direction: "outgoing",
     from: request.from,
@@ -106,9 +113,14 @@ const dial: OperationHandler = (ctx, { body }) => {
     eventUrls: webhooks.eventUrls,
     retryPolicies: webhooks.retryPolicies,
     clientState: request.client_state,
-    recordFromAnswer: recordingId,
+    onAnswer: {
+      recording: recording && recordingId ? { id: recordingId, settings: recording } : undefined,
+      machineDetection,
+      stream: streamFirst ? undefined : stream,
+    },
     timeLimitSecs: request.time_limit_secs,
   });
+  if (streamFirst) ctx.engine.streams.start(call, stream);
   const response = dialResponse(call, recordingId);
   if (dedupeKey) ctx.dialCommands.remember(dedupeKey, call.callControlId, response);
   return ok(response);

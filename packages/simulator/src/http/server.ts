@@ -5,7 +5,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { rateLimited, routeNotFound, SimulatorHttpError, serverError, telnyxError, unauthorized } from "../errors.js";
 import { validateRequest } from "../schema/validators.js";
 import { authorized } from "./auth.js";
-import { withDialExtras } from "./dial-extras.js";
 import { type FarEndContext, handleFarEnd } from "./far-end.js";
 import type { Fault, FaultInjector } from "./faults.js";
 import { type OperationContext, operationHandlers } from "./operations.js";
@@ -14,11 +13,6 @@ import { Router } from "./router.js";
 
 export const API_PREFIX = "/v2";
 
-/** The operations' handlers, the dial's wrapped to read what it asks for beyond the call (see dial-extras.ts). */
-const handlers: Record<string, (typeof operationHandlers)[string]> = {
-  ...operationHandlers,
-  ...(operationHandlers.DialCall ? { DialCall: withDialExtras(operationHandlers.DialCall) } : {}),
-};
 
 export interface ServerContext extends OperationContext, FarEndContext {
   apiKey: string;
@@ -105,7 +99,7 @@ export function createRequestHandler(ctx: ServerContext, router = new Router()) 
       const errors = await validateRequest(route, { path: params, query, body });
       if (errors.length > 0) throw new SimulatorHttpError(422, errors);
 
-      const handler = handlers[route.operationId];
+      const handler = operationHandlers[route.operationId];
       if (!handler) throw routeNotFound(method, url.pathname);
       const reply = handler(ctx, { params, query, body, template: route.template });
 
