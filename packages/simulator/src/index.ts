@@ -12,6 +12,7 @@ export {
 } from "./calls/outcomes.js";
 export { SIMULATED_TRANSCRIPTION_TEXT } from "./calls/recording.js";
 export { STREAM_FAILURE_REASON } from "./calls/streaming.js";
+export type { FarEndScript } from "./calls/far-ends.js";
 export type { CallDirection, CallState, EmittedEvent, HangupCause, SimCall } from "./calls/types.js";
 export type { DeliveryRecord } from "./delivery/dispatcher.js";
 export type { DeliveryOptions, RedeliveryOptions } from "./delivery/options.js";

@@ -8,6 +8,7 @@ import { ApplicationStore } from "./calls/applications.js";
 import { CallLog } from "./calls/call-log.js";
 import { checkInboundCall, type InboundCallOptions, InvalidInboundCall } from "./calls/inbound.js";
 import { CallEngine } from "./calls/state-machine.js";
+import type { FarEndScript } from "./calls/far-ends.js";
 import type { CallRecord, EmittedEvent, SimCall } from "./calls/types.js";
 import { type DeliveryRecord, type DeliveryRoute, WebhookDispatcher } from "./delivery/dispatcher.js";
 import { defaultRetries, resolveDelivery } from "./delivery/options.js";
@@ -38,6 +39,12 @@ export interface Simulator {
   readonly publicKey: string;
   /** Someone calls one of your numbers: `call.initiated` (direction `incoming`) goes to the application's URL. */
   inboundCall(options: InboundCallOptions): SimCall;
+  /**
+   * Scripts the far end of the next outbound call to `number` (a dial, or a transfer's new leg): once answered,
+   * it presses `digits` at the call's gathers, as `inboundCall({ digits })` does for a caller. Each call takes
+   * one script, in the order given.
+   */
+  farEnd(number: string, script: FarEndScript): void;
   readonly calls: {
     get(callControlId: string): SimCall | undefined;
     list(): SimCall[];
@@ -176,6 +183,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     port: address.port,
     publicKey: keyPair.publicKey,
     inboundCall,
+    farEnd: (number, script) => engine.farEnds.expect(number, script),
     calls: {
       get: (id) => {
         const call = engine.calls.get(id);

@@ -68,6 +68,22 @@ const gatherDefaults = (b: {
   validDigits: b.valid_digits ?? "0123456789#*",
 });
 
+/** `loop`: a count, or "infinity" (until stopped); the spec's default is 1. */
+function loopCount(loop: unknown): number {
+  if (loop === "infinity") return Number.POSITIVE_INFINITY;
+  if (loop === undefined) return 1;
+  const n = typeof loop === "string" ? Number(loop) : loop;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
+    throw invalidParameter(
+      `'loop' must be a whole number of times from 1, or "infinity", got ${quote(String(loop))}.`,
+      {
+        pointer: "/loop",
+      },
+    );
+  }
+  return n;
+}
+
 /** Accepted like `accepted`, answering with a fresh id under `field` (conversation_id, conversation_relay_id). */
 function acceptedWithId(field: string): Handler<ActionName> {
   return (ctx, call, body) => accepted(ctx, call, body) ?? { [field]: uuid() };
@@ -127,12 +143,12 @@ export const actionHandlers = {
         pointer: "/audio_url",
       });
     }
-    engine.playback(call, body.audio_url);
+    engine.playback(call, body.audio_url, undefined, loopCount(body.loop));
     return undefined;
   },
   playbackStop: ({ engine }, call) => {
     requireAnswered(call);
-    engine.stopPlayback(call);
+    engine.stopMedia(call);
     return undefined;
   },
   gather: ({ engine }, call, body) => {

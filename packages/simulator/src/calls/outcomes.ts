@@ -29,7 +29,7 @@ export const ANSWERED_BY_RULES: ReadonlyArray<{ suffix: string; answeredBy: Answ
 export const RECORDING_ERROR_SUFFIX = "0500";
 
 /** Digits of the number (or of a SIP URI's user part): "+1 (202) 555-0486" -> "12025550486". */
-function digitsOf(number: string): string {
+export function digitsOf(number: string): string {
   return (
     number
       .replace(/^sips?:/i, "")

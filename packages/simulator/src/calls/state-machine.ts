@@ -5,7 +5,8 @@
 // Recordings, media streams and answering machine detection live in their own modules, driven from here.
 import type { CallEventType } from "@telnyx-voice/types";
 import { payloadProperties } from "../schema/events.js";
-import { newCallControlId, uuid } from "./ids.js";
+import { FarEnds } from "./far-ends.js";
+import { EventClock, newCallControlId, uuid } from "./ids.js";
 import { startMachineDetection } from "./machine-detection.js";
 import type { OnAnswer } from "./media-settings.js";
 import { outcomeFor } from "./outcomes.js";
@@ -15,6 +16,7 @@ import { connectWebSocket, type StreamConnector } from "./stream-socket.js";
 import { Streams } from "./streaming.js";
 import type {
   CallDirection,
+  Playing,
   CallRecord,
   EmittedEvent,
   GatherState,
@@ -83,6 +85,9 @@ export class CallEngine {
   readonly recordings: Recordings;
   readonly streams: Streams;
   private readonly timers = new Set<Timer>();
+  private readonly clock = new EventClock();
+  /** What the far ends of the next outbound calls to given numbers will do (`sim.farEnd`). */
+  readonly farEnds = new FarEnds();
   private stopped = false;
   /** Lingering timers of all calls, and who waits for them to be done (`sim.idle()`). */
   private lingering = 0;
@@ -177,7 +182,7 @@ export class CallEngine {
       if (value !== undefined && allowed.has(key)) payload[key] = value;
     }
     const event: EmittedEvent = {
-      data: { record_type: "event", event_type: eventType, id: uuid(), occurred_at: new Date().toISOString(), payload },
+      data: { record_type: "event", event_type: eventType, id: uuid(), occurred_at: this.clock.next(), payload },
     };
     call.events.push(event);
     this.listeners.onEvent(call, event);
@@ -211,11 +216,12 @@ export class CallEngine {
       timeLimitMs: (spec.timeLimitSecs ?? DEFAULT_TIME_LIMIT_SECS) * 1000,
       ringTimer: undefined,
       limitTimer: undefined,
-      pendingDigits: spec.digits ?? "",
+      pendingDigits:
+        spec.digits ?? (spec.direction === "outgoing" ? this.farEnds.take(spec.to)?.digits : undefined) ?? "",
       typedAhead: "",
       gather: undefined,
       speaking: new Set(),
-      playing: new Map(),
+      playing: new Set(),
       recording: undefined,
       streams: new Map(),
       onAnswer: { ...spec.onAnswer },
@@ -304,16 +310,7 @@ export class CallEngine {
    */
   end(call: CallRecord, cause: HangupCause, source: "caller" | "callee" | "unknown", sipCause = "200"): void {
     if (call.state === "ended") return;
-    for (const t of call.speaking) {
-      this.cancel(t);
-      this.emit(call, "call.speak.ended", { status: "call_hangup" });
-    }
-    call.speaking.clear();
-    for (const [t, url] of call.playing) {
-      this.cancel(t);
-      this.emit(call, "call.playback.ended", { status: "call_hangup", media_url: url, overlay: false });
-    }
-    call.playing.clear();
+    this.stopMedia(call, "call_hangup");
     if (call.gather) this.finishGather(call, "call_hangup");
     this.streams.stop(call);
     // Its pending timers hold the call: cancelled, or a 4-hour time limit would keep every ended call in memory.
@@ -376,20 +373,39 @@ export class CallEngine {
     if (timer) call.speaking.add(timer);
   }
 
-  playback(call: CallRecord, mediaUrl: string | undefined, onEnded?: () => void): void {
+  /** Plays `loops` times (`Infinity`: until stopped or hung up), each `mediaDurationMs` long. */
+  playback(call: CallRecord, mediaUrl: string | undefined, onEnded?: () => void, loops = 1): void {
     this.emit(call, "call.playback.started", { media_url: mediaUrl, overlay: false });
-    const timer = this.after(this.timing.mediaDurationMs, () => {
-      if (timer) call.playing.delete(timer);
-      this.emit(call, "call.playback.ended", { media_url: mediaUrl, overlay: false, status: "completed" });
-      onEnded?.();
-    });
-    if (timer) call.playing.set(timer, mediaUrl);
+    const playing: Playing = { url: mediaUrl, timer: undefined };
+    if (Number.isFinite(loops)) {
+      playing.timer = this.after(this.timing.mediaDurationMs * loops, () => {
+        call.playing.delete(playing);
+        this.emit(call, "call.playback.ended", { media_url: mediaUrl, overlay: false, status: "completed" });
+        onEnded?.();
+      });
+      if (!playing.timer) return;
+    }
+    call.playing.add(playing);
   }
 
-  stopPlayback(call: CallRecord): void {
-    for (const [t, url] of call.playing) {
+  /**
+   * `playback_stop` ends what plays, speech included (the spec says it completes with `call.playback.ended` or
+   * `call.speak.ended`). `call.speak.ended`'s `status` has no "stopped" value in the spec: a stopped speak ends
+   * `completed`, a stopped playback `cancelled`; with the hangup both end `call_hangup`.
+   */
+  stopMedia(call: CallRecord, why: "stopped" | "call_hangup" = "stopped"): void {
+    for (const t of call.speaking) {
       this.cancel(t);
-      this.emit(call, "call.playback.ended", { media_url: url, overlay: false, status: "cancelled" });
+      this.emit(call, "call.speak.ended", { status: why === "stopped" ? "completed" : why });
+    }
+    call.speaking.clear();
+    for (const { timer, url } of call.playing) {
+      this.cancel(timer);
+      this.emit(call, "call.playback.ended", {
+        media_url: url,
+        overlay: false,
+        status: why === "stopped" ? "cancelled" : why,
+      });
     }
     call.playing.clear();
   }

@@ -43,6 +43,12 @@ export interface EmittedEvent {
   };
 }
 
+/** A playback: its URL, and the timer of its end (none while it loops forever). */
+export interface Playing {
+  url: string | undefined;
+  timer: Timer | undefined;
+}
+
 export interface GatherState {
   kind: "gather" | "gather_using_speak" | "gather_using_audio";
   collected: string;
@@ -92,7 +98,7 @@ export interface CallRecord {
   typedAhead: string;
   gather: GatherState | undefined;
   speaking: Set<Timer>;
-  playing: Map<Timer, string | undefined>;
+  playing: Set<Playing>;
   /** The recording running now (one at a time). */
   recording: ActiveRecording | undefined;
   /** Media streams, by stream id: connecting, or open. */

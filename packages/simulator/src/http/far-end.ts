@@ -46,6 +46,19 @@ export function handleFarEnd(ctx: FarEndContext, method: string, path: string, b
   if (method === "POST" && path === "/inbound_calls") {
     return { status: 201, body: { data: farEndSummary(inboundCall(ctx, body)) } };
   }
+  if (method === "POST" && path === "/far_ends") {
+    const number = requiredString(body, "number");
+    const digits = body.digits ?? "";
+    if (typeof digits !== "string" || !/^[0-9A-D*#]*$/.test(digits)) {
+      throw invalidParameter(`'digits' may contain only 0-9, A-D, * and #, got ${quote(String(digits))}.`, {
+        pointer: "/digits",
+      });
+    }
+    if (!/\d/.test(number))
+      throw invalidParameter(`'number' must be a phone number, got ${quote(number)}.`, { pointer: "/number" });
+    ctx.engine.farEnds.expect(number, { digits });
+    return { status: 201, body: { data: { number, digits } } };
+  }
   if (method === "GET" && path === "/calls") {
     return {
       status: 200,

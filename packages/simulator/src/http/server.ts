@@ -13,7 +13,6 @@ import { Router } from "./router.js";
 
 export const API_PREFIX = "/v2";
 
-
 export interface ServerContext extends OperationContext, FarEndContext {
   apiKey: string;
   faults: FaultInjector;
