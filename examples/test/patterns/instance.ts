@@ -8,6 +8,8 @@ import { Telnyx } from "@telnyx-voice/client";
 import { CallFlows } from "@telnyx-voice/flows";
 import { redisStore } from "@telnyx-voice/redis";
 import { Webhooks } from "@telnyx-voice/webhooks";
+import { createClient } from "@redis/client";
+import { campaign } from "../../patterns/campaign.ts";
 import { voicemail } from "../../patterns/voicemail.ts";
 
 const env = (name: string): string => {
@@ -20,7 +22,13 @@ export const write = (record: Record<string, unknown>) =>
   appendFileSync(env("LOG_FILE"), `${JSON.stringify({ ...record, inst: instance, at: Date.now() })}\n`);
 
 const store = redisStore({ url: env("REDIS_URL"), keyPrefix: env("KEY_PREFIX") });
-const telnyx = new Telnyx({ apiKey: env("TELNYX_API_KEY"), baseURL: env("TELNYX_BASE_URL"), maxRetries: 5 });
+const telnyx = new Telnyx({
+  apiKey: env("TELNYX_API_KEY"),
+  baseURL: env("TELNYX_BASE_URL"),
+  maxRetries: 5,
+  // Every instance's dials together keep to this pace (a slot each, through the shared store).
+  dialRate: { perSecond: Number(process.env.DIALS_PER_SECOND ?? 10), store },
+});
 const flows = new CallFlows({
   telnyx,
   webhooks: new Webhooks({ publicKey: env("PUBLIC_KEY") }),
@@ -39,6 +47,24 @@ const flows = new CallFlows({
 const pattern = env("PATTERN");
 if (pattern === "voicemail") {
   voicemail(flows, ({ from, recording }) => write({ t: "saved", from, leg: recording.call_leg_id }));
+} else if (pattern === "campaign") {
+  // The list is one Redis list shared by the instances: LPOP hands each number to exactly one of them.
+  const redis = createClient({ url: env("REDIS_URL") });
+  await redis.connect();
+  const list = `${env("KEY_PREFIX")}campaign`;
+  process.on("message", (message: { t?: string; connectionId?: string }) => {
+    if (message.t !== "start" || message.connectionId === undefined) return;
+    campaign({
+      flows,
+      connectionId: message.connectionId,
+      from: "+13125550100",
+      next: async () => (await redis.lPop(list)) ?? undefined,
+      record: (to, result) => write({ t: "result", to, result }),
+    }).then(
+      () => write({ t: "finished" }),
+      (error: unknown) => write({ t: "error", message: String(error) }),
+    );
+  });
 } else {
   throw new Error(`instance: unknown PATTERN ${pattern}`);
 }
