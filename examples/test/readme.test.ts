@@ -30,8 +30,15 @@ test.each(blocks.map((m) => [m[1] as string, m[2] as string]))("README block %s 
 });
 
 test("a heading that gives a file's line count gives the right one", () => {
-  const counted = [...readme.matchAll(/\((\d+) lines\)\n\n<!-- file: (\S+) -->/g)];
-  expect(counted.map((m) => m[2])).toEqual(["examples/demo/ivr-flow.ts", "examples/demo/ivr-router.ts"]);
+  const counted = [...readme.matchAll(/\((\d+) lines\)\n(?:(?!\n#)[\s\S])*?<!-- file: (\S+) -->/g)];
+  expect(counted.map((m) => m[2])).toEqual([
+    "examples/demo/ivr-flow.ts",
+    "examples/demo/ivr-router.ts",
+    "examples/patterns/voicemail.ts",
+    "examples/patterns/campaign.ts",
+    "examples/patterns/warm-transfer.ts",
+    "examples/patterns/reminder.ts",
+  ]);
   for (const [, count, file] of counted) {
     expect(readFileSync(join(root, file as string), "utf8").split("\n").length - 1, file).toBe(Number(count));
   }
