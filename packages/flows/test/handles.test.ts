@@ -58,3 +58,27 @@ test("stop() on what has ended sends nothing and resolves as it did; on a call t
   expect(stops).toBe(0);
   expect(after).toBeInstanceOf(CallEndedError);
 });
+
+test("barge-in: the greeting is stopped at the caller's first key, and its await resolves", async () => {
+  h = await harness({ mediaDurationMs: 5000 });
+  const t = h;
+  const done = deferred<{ ended: EventPayload<"call.speak.ended">; key: string | undefined; ms: number }>();
+  t.flows.incoming(async (call) => {
+    await call.answer();
+    const began = Date.now();
+    const greeting = call.speak({ payload: "Welcome to Acme. Our menu has changed...", voice: "female" });
+    const key = call.waitFor("call.dtmf.received");
+    setTimeout(() => t.sim.calls.get(call.id)?.pressDigits("3"), 100);
+    const pressed = await Promise.race([greeting.then(() => undefined), key]);
+    const ended = pressed ? await greeting.stop() : await greeting;
+    await call.hangup();
+    done.resolve({ ended, key: pressed?.digit, ms: Date.now() - began });
+  });
+  t.callIn();
+  const { ended, key, ms } = await done.promise;
+  expect(key).toBe("3");
+  expect(ended.status).toBe("completed");
+  // Stopped, not played to its end (5 s).
+  expect(ms).toBeLessThan(3000);
+  expect(t.errors).toEqual([]);
+});
