@@ -61,16 +61,19 @@ const router = webhooks
   })
   .otherwise(async (event, info) => {
     const id = event.data.id;
-    const call = info.callKey;
+    // The router serialises a call's events by its leg (info.callKey), one to one with the call_control_id that
+    // commands and the analysis use.
+    const control = (event.data.payload as { call_control_id?: string }).call_control_id;
+    const call = info.callKey === undefined ? undefined : control;
     const occ = event.data.occurred_at;
     write({ t: "start", id, call, occ, type: event.data.event_type, late: info.late, at: now() });
     // A little work, as an app does (a lookup, a write).
     await new Promise((resolve) => setTimeout(resolve, 1 + Math.random() * 8));
     // The commands carry a command_id made from the event, so a retried command runs once at Telnyx.
-    if (call && event.data.event_type === "call.answered") {
-      await telnyx.calls.actions.speak(call, { payload: "Hello", voice: "female", command_id: `${id}:speak` });
-    } else if (call && event.data.event_type === "call.speak.ended") {
-      await telnyx.calls.actions.hangup(call, { command_id: `${id}:hangup` });
+    if (control && event.data.event_type === "call.answered") {
+      await telnyx.calls.actions.speak(control, { payload: "Hello", voice: "female", command_id: `${id}:speak` });
+    } else if (control && event.data.event_type === "call.speak.ended") {
+      await telnyx.calls.actions.hangup(control, { command_id: `${id}:hangup` });
     }
     write({ t: "end", id, call, occ, at: now() });
     process.send?.({ t: "end" });
