@@ -35,6 +35,8 @@ export interface Completion {
   newLegFails: string[];
   /** The `*_stop` action that ends this one while it runs, when there is one. */
   stoppedBy?: string;
+  /** Events the action may send many of while it runs and uses up (a gather's digits): not left for a waitFor. */
+  consumes: string[];
   /** Whether the action's body takes `client_state` (the one a flow carries its state and command count in). */
   clientState: boolean;
 }
@@ -112,9 +114,11 @@ export function actionCompletions(
     );
     const override = config.overrides[segment];
     const derived = override ? { completes: override.completes, fails: override.fails ?? [] } : derive(bullets);
+    const ends = derived ? [...(derived.completes === "response" ? [] : derived.completes), ...derived.fails] : [];
     const completion = derived && {
       ...derived,
       newLegFails: override?.new_leg_fails ?? [],
+      consumes: (bullets ?? []).filter((b) => b.repeated).flatMap((b) => b.events.filter((e) => !ends.includes(e))),
       clientState: bodyProperties(slice, operation).has("client_state"),
     };
     if (!completion) {
@@ -186,11 +190,12 @@ export function printCompletions({ completions, afterHangup }: ActionCompletionT
   const rows = Object.keys(completions)
     .sort()
     .map((segment) => {
-      const { completes, fails, newLegFails, stoppedBy, clientState } = completions[segment] as Completion;
+      const { completes, fails, newLegFails, stoppedBy, consumes, clientState } = completions[segment] as Completion;
       const parts = [`completes: ${completes === "response" ? '"response"' : list(completes)}`];
       if (fails.length) parts.push(`fails: ${list(fails)}`);
       if (newLegFails.length) parts.push(`newLegFails: ${list(newLegFails)}`);
       if (stoppedBy) parts.push(`stoppedBy: "${camel(stoppedBy)}"`);
+      if (completes !== "response" && consumes.length) parts.push(`consumes: ${list(consumes)}`);
       if (!clientState) parts.push("clientState: false");
       return `  ${camel(segment)}: { ${parts.join(", ")} },`;
     });
@@ -207,6 +212,8 @@ export function printCompletions({ completions, afterHangup }: ActionCompletionT
     "  readonly newLegFails?: readonly CallEventType[];",
     "  /** The action that stops this one while it runs; its await then resolves with the event that ends it. */",
     "  readonly stoppedBy?: ActionName;",
+    "  /** Events it sends many of while it runs and uses up (a gather's digits): not left for a later waitFor. */",
+    "  readonly consumes?: readonly CallEventType[];",
     "  /** false when the action's body has no `client_state` (the call keeps the one set before). */",
     "  readonly clientState?: false;",
     "}",

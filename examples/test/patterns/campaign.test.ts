@@ -20,6 +20,7 @@ const LIST: Record<string, Result> = {
   "+13125550701": "no response", // detection not sure: asked, presses nothing
   "+13125550486": "busy",
   "+13125550408": "no answer",
+  "+13125550603": "unreachable", // rejected
 };
 
 test("machines get the message after the beep, people a question; busy and no answer recorded; each dialled once", async () => {
@@ -35,8 +36,9 @@ test("machines get the message after the beep, people a question; busy and no an
     connectionId: t.connectionId,
     from: OUR_NUMBER,
     next: async () => queue.shift(),
-    record: (to, result) => {
-      results[to] = result;
+    record: (to, outcome) => {
+      if (outcome instanceof Error) throw outcome;
+      results[to] = outcome;
     },
   });
   expect(results).toEqual(LIST);

@@ -59,7 +59,12 @@ if (pattern === "voicemail") {
       connectionId: message.connectionId,
       from: "+13125550100",
       next: async () => (await redis.lPop(list)) ?? undefined,
-      record: (to, result) => write({ t: "result", to, result }),
+      record: (to, outcome) =>
+        write(
+          outcome instanceof Error
+            ? { t: "error", to, message: outcome.message }
+            : { t: "result", to, result: outcome },
+        ),
     }).then(
       () => write({ t: "finished" }),
       (error: unknown) => write({ t: "error", message: String(error) }),

@@ -45,3 +45,23 @@ test("an agent who declines sends the customer back to the menu; the next, who a
   await until(() => customer.state === "ended", "the customer's call to end with the agent's");
   expect(t.errors).toEqual([]);
 });
+
+test("the customer hangs up while the agent is being briefed: the agent's call ends too", async () => {
+  h = await harness();
+  const t = h;
+  warmTransfer({
+    flows: t.flows,
+    connectionId: t.connectionId,
+    ourNumber: OUR_NUMBER,
+    agent: AGENT,
+    holdMusic: "https://example.com/hold.mp3",
+  });
+  const customer = t.sim.inboundCall({ from: CALLER, to: OUR_NUMBER, connectionId: t.connectionId, digits: "1" });
+  await until(
+    () => t.sim.calls.list().some((call) => call.to === AGENT && call.state === "answered"),
+    "the agent to answer",
+  );
+  customer.hangup();
+  await until(() => t.sim.calls.list().every((call) => call.state === "ended"), "every leg to end");
+  expect(t.errors).toEqual([]);
+});

@@ -12,7 +12,7 @@ import type {
   WebhookStore,
   WebhooksBase,
 } from "@telnyx-voice/webhooks";
-import { FlowCall } from "./call.js";
+import { FlowCall, MAX_TIMER_MS } from "./call.js";
 import { DEFAULT_CLIENT_STATE_LIMIT, decodeClientState, encodeClientState } from "./client-state.js";
 import { CallEndedError, DialFailedError, FlowError, FlowTimeoutError } from "./errors.js";
 import { Instances } from "./instances.js";
@@ -284,6 +284,9 @@ export class CallFlows<State = unknown> {
         owner: this.#shared ? this.#instance : undefined,
         afterHangupMs: this.#afterHangupMs,
         retire: (call) => this.#retire(call),
+        unheard: (event) => {
+          Promise.resolve(this.#otherwiseOf(event)).catch((error: unknown) => this.#onError(error, undefined));
+        },
       },
       {
         id,
@@ -346,8 +349,10 @@ export class CallFlows<State = unknown> {
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`CallFlows: ${name} must be a finite number > 0, got ${String(value)}`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+    throw new RangeError(
+      `CallFlows: ${name} must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, got ${String(value)}`,
+    );
   }
   return value;
 }

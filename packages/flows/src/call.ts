@@ -26,10 +26,14 @@ export interface CallEngine {
   afterHangupMs: number;
   /** The call is over, and so is the time its late events were awaited: forget it. */
   retire(call: CallInfo): void;
+  /** An event that came after the hangup and that nothing of the flow took (handed on, not dropped). */
+  unheard(event: TelnyxCallEvent): void;
 }
 
 interface Waiter {
   action: string;
+  /** A command's completion (undefined for a waitFor). */
+  completion: Completion | undefined;
   types: readonly string[];
   fails: readonly string[];
   /** Events of the new leg the command dials that fail it (a transfer's leg hanging up). */
@@ -56,6 +60,23 @@ const ARRIVALS_KEPT = 64;
 const afterHangup: ReadonlySet<string> = new Set(eventsAfterHangup);
 /** How long a command Telnyx refused as "call has already ended" waits for that call's `call.hangup`. */
 const CALL_ENDED_WAIT_MS = 3000;
+/** A stop Telnyx refuses is not an error when what it stops ends this soon anyway (it ended as the stop was sent). */
+const STOP_RACE_MS = 1000;
+
+/** Whether `promise` settles within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  const result = await Promise.race([
+    settled,
+    new Promise<boolean>((resolve) => (timer = setTimeout(resolve, ms, false))),
+  ]);
+  clearTimeout(timer);
+  return result;
+}
 
 /** Telnyx's 422 "Call has already ended" (code 90018). */
 function isCallEnded(error: unknown): boolean {
@@ -84,7 +105,8 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
   #retired = false;
   #endedResolve!: (payload: HangupPayload) => void;
   readonly #waiters: Waiter[] = [];
-  readonly #unclaimed: Array<{ event: TelnyxCallEvent; seq: number | undefined }> = [];
+  /** `afterHangup`: it came after the hangup, when the flow may be over: handed on if nothing takes it. */
+  readonly #unclaimed: Array<{ event: TelnyxCallEvent; seq: number | undefined; afterHangup: boolean }> = [];
   readonly #arrivals: string[] = [];
   #arrived = 0;
   readonly #listeners = new Map<string, Set<Listener>>();
@@ -125,34 +147,45 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
 
   protected command<N extends ActionName>(name: N, args: FlowArgs<N>): ActionPromise<N> {
     const [body, options] = args;
-    const running = this.#command(name, name === "bridge" ? bridgeBody(body) : body, options, true);
+    const running = this.#command(name, name === "bridge" ? bridgeBody(body) : body, options, "await");
     const { stoppedBy }: Completion = completions[name];
     if (stoppedBy === undefined) return running as ActionPromise<N>;
-    let settled = false;
+    // Ended: resolved, or rejected by its end (a timeout leaves it running, and stopping it still applies).
+    let ended = false;
     running.then(
-      () => (settled = true),
-      () => (settled = true),
+      () => (ended = true),
+      (error: unknown) => (ended = !(error instanceof FlowTimeoutError)),
     );
-    const stop = async (stopBody?: unknown, stopOptions?: FlowCommandOptions) => {
-      if (!settled && !this.#hangup) {
+    const stopping = async (stopBody?: unknown, stopOptions?: FlowCommandOptions) => {
+      if (!ended && !this.#hangup) {
         try {
-          await this.#command(stoppedBy, stopBody, stopOptions, false);
+          await this.#command(stoppedBy, stopBody, stopOptions, "stop");
         } catch (error) {
-          // 422: it ended on its own meanwhile (or the call did), and its await settles with that.
-          if (!this.#hangup && (error as { status?: number }).status !== 422) throw error;
+          // Refused because it ended on its own as the stop was sent (its end is on its way), or the call did.
+          if (!this.#hangup && !isCallEnded(error) && !(await settlesWithin(running, STOP_RACE_MS))) throw error;
         }
       }
       return running;
     };
+    const stop = (stopBody?: unknown, stopOptions?: FlowCommandOptions) => {
+      const result = stopping(stopBody, stopOptions);
+      // Called from a listener without an await (`call.on(..., () => greeting.stop())`): its outcome is the
+      // action's own, which the flow awaits; not an unhandled rejection.
+      result.catch(() => undefined);
+      return result;
+    };
     return Object.assign(running, { stop }) as ActionPromise<N>;
   }
 
-  /** Sends a command; with `wait`, resolves with what completes it, else with its response. */
+  /**
+   * Sends a command. `"await"`: resolves with what completes it. `"stop"` (a handle's stop()): resolves with
+   * its response; the action it stops settles with the event that ends it.
+   */
   async #command(
     name: ActionName,
     body: unknown,
     options: FlowCommandOptions | undefined,
-    wait: boolean,
+    mode: "await" | "stop",
   ): Promise<unknown> {
     if (body !== undefined && (body === null || typeof body !== "object" || Array.isArray(body))) {
       throw new TypeError(
@@ -165,8 +198,14 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
       );
     }
     const completion: Completion = completions[name];
+    if (body && "target_leg_client_state" in body && completion.newLegFails) {
+      throw new FlowError(
+        `call.${name}({ target_leg_client_state }): the flow tags the new leg itself, so that its hangup fails this ` +
+          `${name}; keep what the new leg needs in call.state or your own store.`,
+      );
+    }
     const { timeoutMs, ...requestOptions } = options ?? {};
-    const completes = wait && completion.completes !== "response" ? completion.completes : undefined;
+    const completes = mode === "await" && completion.completes !== "response" ? completion.completes : undefined;
     if (this.#hangup) {
       // What ends with an event Telnyx sends after the hangup still gets it: `recordStop()` after the caller hung
       // up resolves with the recording saved at the hangup. Nothing is sent to a call that has ended.
@@ -178,7 +217,7 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
     const { seq, clientState } = this.nextClientState(completion);
     let sent = clientState === undefined ? body : { ...(body as object), client_state: clientState };
     // The new leg of a transfer carries this command's count, so its hangup fails this transfer and no other.
-    if (completion.newLegFails && !(body && "target_leg_client_state" in body)) {
+    if (completion.newLegFails) {
       const leg = encodeClientState(
         { state: undefined, seq, owner: this.#engine.owner },
         this.#engine.clientStateLimit,
@@ -200,7 +239,9 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
       if (this.#hangup) throw new CallEndedError(this.id, this.#hangup);
       throw error;
     }
-    this.#accept(seq);
+    // A stop ends the action before it rather than starting anything: the events that came meanwhile (the key
+    // that interrupted a greeting) are still for the next waitFor.
+    if (mode === "await") this.#accept(seq);
     return waiter ? waiter.promise : response;
   }
 
@@ -275,6 +316,7 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
     const promise = new Promise<unknown>((resolve, reject) => {
       waiter = {
         action,
+        completion: kind === "command" ? completion : undefined,
         types,
         fails,
         newLegFails: completion?.newLegFails ?? [],
@@ -332,21 +374,39 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
       // the call.hangup that follows rejects the await with CallEndedError and the hangup's cause.
       const happenedAfter = (w: Waiter) => seq === undefined || seq >= w.seq;
       const matches = (w: Waiter) => w.types.includes(type) || w.fails.includes(type);
-      const command = this.#waiters.find((w) => w.kind === "command" && matches(w) && happenedAfter(w));
-      const waits = this.#waiters.filter((w) => w.kind === "waitFor" && matches(w));
-      if (command) this.#settle(command, type, payload);
-      for (const waiter of waits) this.#settle(waiter, type, payload);
-      if (!command && waits.length === 0) {
-        this.#unclaimed.push({ event, seq });
-        if (this.#unclaimed.length > MAX_UNCLAIMED) this.#unclaimed.shift();
+      // One event settles the oldest await of each action it completes (two speaks queue: the first ends
+      // first; a speak and the playbackStop that stops it both end with its call.speak.ended), and every waitFor.
+      const commands = new Map<string, Waiter>();
+      for (const w of this.#waiters) {
+        if (w.kind === "command" && !commands.has(w.action) && matches(w) && happenedAfter(w))
+          commands.set(w.action, w);
       }
+      const waits = this.#waiters.filter((w) => w.kind === "waitFor" && matches(w));
+      for (const waiter of [...commands.values(), ...waits]) this.#settle(waiter, type, payload);
+      if (commands.size === 0 && waits.length === 0) this.#keep(event, seq, (this.#listeners.get(type)?.size ?? 0) > 0);
     }
     for (const listener of [...(this.#listeners.get(type) ?? [])]) listener(payload, event);
     for (const push of this.#iterators) push(event);
     if (type === "call.hangup") for (const push of [...this.#iterators]) push(undefined);
   }
 
+  /**
+   * Keeps an event no await took, for a later waitFor. One that came after the hangup and that no listener
+   * heard is handed on if it falls out, or when the call is forgotten: the flow may be over by then.
+   */
+  #keep(event: TelnyxCallEvent, seq: number | undefined, heard: boolean): void {
+    this.#unclaimed.push({ event, seq, afterHangup: this.#hangup !== undefined && !heard });
+    const dropped = this.#unclaimed.length > MAX_UNCLAIMED ? this.#unclaimed.shift() : undefined;
+    if (dropped?.afterHangup) this.#engine.unheard(dropped.event);
+  }
+
   #settle(waiter: Waiter, type: string | undefined, payload: unknown): void {
+    // What the action used up is not there for a later waitFor: the digits a gather returned.
+    for (const consumed of waiter.completion?.consumes ?? []) {
+      for (let i = this.#unclaimed.length - 1; i >= 0; i--) {
+        if (this.#unclaimed[i]!.event.data.event_type === consumed) this.#unclaimed.splice(i, 1);
+      }
+    }
     if (type !== undefined && waiter.fails.includes(type)) {
       waiter.reject(new ActionFailedError(waiter.action, type, payload as Record<string, unknown>));
     } else {
@@ -394,9 +454,10 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
         ),
       );
     }
-    this.#unclaimed.length = 0;
+    const leftovers = this.#unclaimed.splice(0).filter((kept) => kept.afterHangup);
     this.#listeners.clear();
     this.#engine.retire(this);
+    for (const { event } of leftovers) this.#engine.unheard(event);
   }
 
   on<T extends CallEventType>(
@@ -468,9 +529,12 @@ function bridgeBody(target: unknown): unknown {
   return target instanceof FlowCall ? { call_control_id: target.id } : target;
 }
 
+/** The longest delay a timer takes (2^31 - 1 ms, about 24.8 days); beyond it Node fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 function checkTimeout(ms: number): number {
-  if (typeof ms !== "number" || !Number.isFinite(ms) || ms <= 0) {
-    throw new RangeError(`timeoutMs must be a finite number of milliseconds > 0, got ${String(ms)}`);
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms <= 0 || ms > MAX_TIMER_MS) {
+    throw new RangeError(`timeoutMs must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, got ${String(ms)}`);
   }
   return ms;
 }

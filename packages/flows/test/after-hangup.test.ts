@@ -1,8 +1,8 @@
 // A call is known by its leg, and its events outlive the hangup: recording events carry only `call_leg_id`, and
 // Telnyx sends them (and the call's cost...) after `call.hangup`. Against the simulator delivering as Telnyx does.
 import { afterEach, describe, expect, test } from "vitest";
-import type { WebhookEvent } from "@telnyx-voice/webhooks";
-import { ActionFailedError, CallEndedError, type EventPayload, FlowTimeoutError } from "../src/index.js";
+import { type WebhookEvent, Webhooks } from "@telnyx-voice/webhooks";
+import { ActionFailedError, CallEndedError, CallFlows, type EventPayload, FlowTimeoutError } from "../src/index.js";
 import { deferred, type Harness, harness, until } from "./harness.js";
 
 let h: Harness<unknown> | undefined;
@@ -190,4 +190,40 @@ test("a command Telnyx refuses because the call has just ended rejects with Call
   const error = await outcome.promise;
   expect(error).toBeInstanceOf(CallEndedError);
   expect((error as CallEndedError).hangup_cause).toBe("normal_clearing");
+});
+
+test("an event after the hangup that nothing of the flow took goes to otherwise when the call is forgotten", async () => {
+  const t = await start({ flows: { afterHangupMs: 200 } });
+  const other: string[] = [];
+  t.flows.otherwise((event) => void other.push(event.data.event_type));
+  const leg = deferred<string>();
+  t.flows.incoming(async (call) => {
+    await call.answer();
+    await call.hangup();
+    leg.resolve(call.callLegId ?? "");
+  });
+  t.callIn();
+  const id = await leg.promise;
+  await t.flows.handle(legEvent("call.cost", id));
+  // Kept for the flow meanwhile (a waitFor could still take it), handed on once the call is forgotten.
+  expect(other).not.toContain("call.cost");
+  await until(() => other.includes("call.cost"), "call.cost in otherwise", 2000);
+});
+
+test("timeouts beyond what a timer can wait, and a transfer's target_leg_client_state, are refused", async () => {
+  const t = await start();
+  expect(
+    () =>
+      new CallFlows({
+        telnyx: t.telnyx,
+        webhooks: new Webhooks({ publicKey: t.sim.publicKey }),
+        afterHangupMs: 2 ** 31,
+      }),
+  ).toThrow(/afterHangupMs must be a number of milliseconds from 1 to 2147483647/);
+  const call = await t.flows.dial({ connection_id: "flows-app", from: "+13125550100", to: "+13125550111" });
+  await expect(call.speak({ payload: "x", voice: "female" }, { timeoutMs: 2 ** 31 })).rejects.toThrow(RangeError);
+  await expect(call.transfer({ to: "+13125550123", target_leg_client_state: "aGk=" })).rejects.toThrow(
+    /target_leg_client_state.*tags the new leg itself/,
+  );
+  await call.hangup();
 });

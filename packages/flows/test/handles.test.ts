@@ -1,8 +1,8 @@
 // A running speak, playback or gather has a handle: `stop()` ends it early (barge-in) and its await still settles,
 // with the event that ended it, instead of being dropped on the floor.
 import { afterEach, expect, test } from "vitest";
-import { CallEndedError, type EventPayload } from "../src/index.js";
-import { deferred, type Harness, harness } from "./harness.js";
+import { CallEndedError, type EventPayload, FlowTimeoutError } from "../src/index.js";
+import { deferred, type Harness, harness, until } from "./harness.js";
 
 let h: Harness<unknown> | undefined;
 afterEach(async () => {
@@ -59,7 +59,7 @@ test("stop() on what has ended sends nothing and resolves as it did; on a call t
   expect(after).toBeInstanceOf(CallEndedError);
 });
 
-test("barge-in: the greeting is stopped at the caller's first key, and its await resolves", async () => {
+test("barge-in: the greeting is stopped at the caller's first key, which is left for the next waitFor", async () => {
   h = await harness({ mediaDurationMs: 5000 });
   const t = h;
   const done = deferred<{ ended: EventPayload<"call.speak.ended">; key: string | undefined; ms: number }>();
@@ -67,12 +67,13 @@ test("barge-in: the greeting is stopped at the caller's first key, and its await
     await call.answer();
     const began = Date.now();
     const greeting = call.speak({ payload: "Welcome to Acme. Our menu has changed...", voice: "female" });
-    const key = call.waitFor("call.dtmf.received");
+    const off = call.on("call.dtmf.received", () => greeting.stop());
     setTimeout(() => t.sim.calls.get(call.id)?.pressDigits("3"), 100);
-    const pressed = await Promise.race([greeting.then(() => undefined), key]);
-    const ended = pressed ? await greeting.stop() : await greeting;
+    const ended = await greeting;
+    off();
+    const key = await call.waitFor("call.dtmf.received", { timeoutMs: 2000 });
     await call.hangup();
-    done.resolve({ ended, key: pressed?.digit, ms: Date.now() - began });
+    done.resolve({ ended, key: key.digit, ms: Date.now() - began });
   });
   t.callIn();
   const { ended, key, ms } = await done.promise;
@@ -81,4 +82,58 @@ test("barge-in: the greeting is stopped at the caller's first key, and its await
   // Stopped, not played to its end (5 s).
   expect(ms).toBeLessThan(3000);
   expect(t.errors).toEqual([]);
+});
+
+test("playbackStop() called directly resolves with the end of the speak it stopped, and so does the speak", async () => {
+  h = await harness({ mediaDurationMs: 5000 });
+  const t = h;
+  const done = deferred<{ stopped: unknown; spoken: unknown; ms: number }>();
+  t.flows.incoming(async (call) => {
+    await call.answer();
+    const began = Date.now();
+    const speech = call.speak({ payload: "A long speech", voice: "female" });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stopped = await call.playbackStop({}, { timeoutMs: 3000 });
+    done.resolve({ stopped, spoken: await speech, ms: Date.now() - began });
+    await call.hangup();
+  });
+  t.callIn();
+  const { stopped, spoken, ms } = await done.promise;
+  expect(stopped).toBe(spoken);
+  expect(ms).toBeLessThan(3000);
+});
+
+test("stop() after the await timed out still stops what runs (a timeout leaves it running)", async () => {
+  h = await harness({ maxGatherWaitMs: 10_000 });
+  const t = h;
+  const done = deferred<unknown>();
+  t.flows.incoming(async (call) => {
+    await call.answer();
+    const menu = call.gather({ maximum_digits: 4 }, { timeoutMs: 100 });
+    const timedOut = await menu.catch((e: unknown) => e);
+    await menu.stop().catch(() => undefined);
+    done.resolve(timedOut);
+  });
+  const id = t.callIn();
+  expect(await done.promise).toBeInstanceOf(FlowTimeoutError);
+  await until(() => t.sim.calls.get(id)?.eventTypes.includes("call.gather.ended") === true, "the gather stopped", 3000);
+});
+
+test("digits a gather returned are not handed to a later waitFor; a key pressed after it is", async () => {
+  h = await harness({ flows: { reorderWindowMs: 60 } });
+  const t = h;
+  const done = deferred<{ gathered: string | undefined; next: string | undefined }>();
+  t.flows.incoming(async (call) => {
+    await call.answer();
+    const menu = call.gather({ maximum_digits: 2, terminating_digit: "#" });
+    t.sim.calls.get(call.id)?.pressDigits("42");
+    const { digits } = await menu;
+    t.sim.calls.get(call.id)?.pressDigits("7");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const next = await call.waitFor("call.dtmf.received", { timeoutMs: 2000 });
+    done.resolve({ gathered: digits, next: next.digit });
+    await call.hangup();
+  });
+  t.callIn();
+  expect(await done.promise).toEqual({ gathered: "42", next: "7" });
 });

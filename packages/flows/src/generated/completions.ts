@@ -10,6 +10,8 @@ export interface Completion {
   readonly newLegFails?: readonly CallEventType[];
   /** The action that stops this one while it runs; its await then resolves with the event that ends it. */
   readonly stoppedBy?: ActionName;
+  /** Events it sends many of while it runs and uses up (a gather's digits): not left for a later waitFor. */
+  readonly consumes?: readonly CallEventType[];
   /** false when the action's body has no `client_state` (the call keeps the one set before). */
   readonly clientState?: false;
 }
@@ -27,11 +29,11 @@ export const completions = {
   enqueue: { completes: "response" },
   forkStart: { completes: ["call.fork.started"] },
   forkStop: { completes: ["call.fork.stopped"] },
-  gather: { completes: ["call.gather.ended"], stoppedBy: "gatherStop" },
+  gather: { completes: ["call.gather.ended"], stoppedBy: "gatherStop", consumes: ["call.dtmf.received"] },
   gatherStop: { completes: ["call.gather.ended"] },
   gatherUsingAi: { completes: ["call.ai_gather.ended"] },
-  gatherUsingAudio: { completes: ["call.gather.ended"], stoppedBy: "gatherStop" },
-  gatherUsingSpeak: { completes: ["call.gather.ended"], stoppedBy: "gatherStop" },
+  gatherUsingAudio: { completes: ["call.gather.ended"], stoppedBy: "gatherStop", consumes: ["call.dtmf.received"] },
+  gatherUsingSpeak: { completes: ["call.gather.ended"], stoppedBy: "gatherStop", consumes: ["call.dtmf.received"] },
   hangup: { completes: ["call.hangup"] },
   leaveQueue: { completes: "response" },
   playbackStart: { completes: ["call.playback.ended"], stoppedBy: "playbackStop" },
