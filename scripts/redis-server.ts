@@ -13,6 +13,8 @@ export interface RedisServer {
   url: string;
   /** What provided it: "REDIS_URL" or the redis-server binary's version line. */
   source: string;
+  /** The redis-server process when it was started here (not for `REDIS_URL`): to stall it (SIGSTOP) or kill it. */
+  process: ChildProcess | undefined;
   stop(): Promise<void>;
 }
 
@@ -136,6 +138,8 @@ function stopper(child: ChildProcess): () => Promise<void> {
   return () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      // A stalled server (SIGSTOP) would not act on SIGTERM.
+      child.kill("SIGCONT");
       const force = setTimeout(() => child.kill("SIGKILL"), 5000);
       child.once("exit", () => {
         clearTimeout(force);
@@ -145,10 +149,13 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-/** `REDIS_URL`, or a fresh redis-server (installed with apt-get first when possible and needed). */
-export async function startRedisServer(): Promise<RedisServer> {
+/**
+ * `REDIS_URL`, or a fresh redis-server (installed with apt-get first when possible and needed). `fresh: true`
+ * always starts one here, for tests that stall or kill the server.
+ */
+export async function startRedisServer(options: { fresh?: boolean } = {}): Promise<RedisServer> {
   const given = process.env.REDIS_URL;
-  if (given) return { url: given, source: "REDIS_URL", stop: async () => {} };
+  if (given && !options.fresh) return { url: given, source: "REDIS_URL", process: undefined, stop: async () => {} };
   let version = hasRedisServer();
   if (!version) {
     if (!isRoot() || !hasAptGet()) throw new Error(`redis-server is not on PATH. ${HOW_TO_GET_ONE}`);
@@ -168,7 +175,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     try {
       await waitForReady(child, 15_000);
       child.stdout?.resume();
-      return { url: `redis://127.0.0.1:${port}`, source: version, stop: stopper(child) };
+      return { url: `redis://127.0.0.1:${port}`, source: version, process: child, stop: stopper(child) };
     } catch (error) {
       lastError = error;
     }

@@ -46,9 +46,18 @@ export interface OwnClient {
   lastError(): string | undefined;
 }
 
+/**
+ * What went wrong, in words. Some errors carry none of their own: a refused connection is an AggregateError
+ * with an empty message (one inner error per address tried), a socket closed under node-redis may say nothing.
+ */
 function reasonOf(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.replace(/[.\s]+$/, "");
+  if (!(error instanceof Error)) return String(error);
+  const message = error.message.replace(/[.\s]+$/, "");
+  if (message) return `${error.name}: ${message}`;
+  const inner = (error as { errors?: unknown }).errors;
+  if (Array.isArray(inner) && inner.length > 0) return [...new Set(inner.map(reasonOf))].join("; ");
+  const code = (error as { code?: unknown }).code;
+  return `${error.name}${typeof code === "string" ? ` ${code}` : ""} (the connection failed; Redis gave no reason)`;
 }
 
 /** A client made from `url`: not connected until the first command. */
@@ -114,21 +123,33 @@ export function connection(
 
   const send = (args: string[]) => sender.sendCommand(args, { timeout: commandTimeoutMs });
 
+  const attempt = async (operation: StoreOperation, { source, sha }: Script, tail: string[]) => {
+    await ready(operation);
+    try {
+      return await send(["EVALSHA", sha, ...tail]);
+    } catch (error) {
+      // First use on this server (or after SCRIPT FLUSH): send the script itself, which caches it.
+      if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
+      return await send(["EVAL", source, ...tail]);
+    }
+  };
+
   return {
-    async run(operation, { source, sha }, keys, args) {
+    async run(operation, script, keys, args) {
       const tail = [String(keys.length), ...keys, ...args];
       try {
-        await deadline(ready(operation), commandTimeoutMs, () => {
+        // The whole operation has one deadline, connecting included. node-redis's own `timeout` ends only a
+        // command still waiting to be written: once written to a Redis that stalls with the connection open
+        // (SIGSTOP, a long blocking script), the command waits for as long as Redis does. It may still run
+        // when Redis wakes; the caller has been told it failed and acts on nothing it has not seen confirmed.
+        return await deadline(attempt(operation, script, tail), commandTimeoutMs, () => {
           const last = "own" in target ? target.own.lastError() : undefined;
-          return new Error(`not connected within ${commandTimeoutMs} ms${last ? `; last error: ${last}` : ""}`);
+          return new Error(
+            last
+              ? `not connected within commandTimeoutMs (${commandTimeoutMs} ms); last error: ${last}`
+              : `no answer within commandTimeoutMs (${commandTimeoutMs} ms): Redis is unreachable, stalled or overloaded`,
+          );
         });
-        try {
-          return await send(["EVALSHA", sha, ...tail]);
-        } catch (error) {
-          // First use on this server (or after SCRIPT FLUSH): send the script itself, which caches it.
-          if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
-          return await send(["EVAL", source, ...tail]);
-        }
       } catch (error) {
         throw error instanceof RedisStoreError ? error : failure(operation, error);
       }

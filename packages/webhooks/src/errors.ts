@@ -55,7 +55,9 @@ export type WebhookBusyReason =
   /** The event's call was busy: another of its events held it, or an earlier one had not been handled yet. */
   | "call_busy"
   /** This delivery lost its claim on the event (the process stalled, or the store was unreachable, for a lease). */
-  | "lease_lost";
+  | "lease_lost"
+  /** The store failed or did not answer in time before the handler started: nothing ran, nothing was claimed for sure. */
+  | "store_unavailable";
 
 /**
  * Thrown by `router.handle` when an event could not be handled yet, and answered by the handlers with 503

@@ -32,6 +32,8 @@ export interface DeliveryContext {
   waits: Waits;
   owner: () => string;
   report: (error: unknown) => void;
+  /** Reports store failures, at most one in a while: an outage fails every delivery alike. */
+  reportStore: (error: unknown) => void;
 }
 
 /** How many times a completion is tried before giving up (the handler succeeded; the marker matters). */
@@ -49,6 +51,9 @@ function busy(reason: WebhookBusyError["reason"], event: WebhookEvent, maxWaitMs
     lease_lost:
       `This delivery of ${what} lost its claim before its handler started (the process stalled, or the store was ` +
       "unreachable, for longer than leaseMs). Answered 503 so that Telnyx delivers it again.",
+    store_unavailable:
+      `The store failed before the handler of ${what} started, so its claim was never confirmed and the handler ` +
+      "did not run. Answered 503 so that Telnyx delivers it again; the store's error is reported.",
   };
   return new WebhookBusyError(reason, messages[reason]);
 }
@@ -58,6 +63,20 @@ async function settle(what: Promise<unknown>, report: (error: unknown) => void):
     await what;
   } catch (error) {
     report(error);
+  }
+}
+
+/**
+ * A store operation before the handler: its failure (an error, or no answer within the store's own deadline)
+ * becomes a 503, and nothing runs on a claim or a turn not seen confirmed.
+ */
+async function beforeHandler<T>(work: Promise<T>, event: WebhookEvent, context: DeliveryContext): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof WebhookBusyError) throw error;
+    context.reportStore(error);
+    throw busy("store_unavailable", event, context.options.maxWaitMs);
   }
 }
 
@@ -81,7 +100,7 @@ export async function deliver(
   const owner = context.owner();
 
   for (let attempt = 0; ; attempt++) {
-    const claim = await store.claimEvent(eventId, owner, leaseMs);
+    const claim = await beforeHandler(store.claimEvent(eventId, owner, leaseMs), event, context);
     if (claim === "done") return;
     if (claim === "claimed") break;
     if (!(await waits.next(attempt, deadline))) throw busy("event_in_progress", event, maxWaitMs);
@@ -96,13 +115,13 @@ export async function deliver(
   try {
     let late = false;
     if (turn) {
-      await store.joinCall(turn, leaseMs, doneTtlMs);
+      await beforeHandler(store.joinCall(turn, leaseMs, doneTtlMs), event, context);
       joined = true;
       // Earlier events of the call still on their way join during the window and go first.
       const window = arrived + reorderWindowMs - now();
       if (window > 0) await sleep(window);
       for (let attempt = 0; ; attempt++) {
-        const entry = await store.enterCall(turn, leaseMs);
+        const entry = await beforeHandler(store.enterCall(turn, leaseMs), event, context);
         if (entry.entered) {
           late = entry.late;
           break;

@@ -17,6 +17,27 @@ export type RouteHandler<T extends WebhookEventType> = (event: WebhookEventOf<T>
 
 type AnyHandler = (event: WebhookEvent, info: RouteInfo) => unknown;
 
+/** An unreachable or stalled store fails every delivery alike: it is reported once in this long. */
+const STORE_REPORT_EVERY_MS = 10_000;
+
+function throttled(report: (error: unknown) => void, everyMs: number): (error: unknown) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  let skipped = 0;
+  return (error) => {
+    const at = Date.now();
+    if (at - last < everyMs) {
+      skipped++;
+      return;
+    }
+    last = at;
+    if (skipped > 0 && error instanceof Error) {
+      error.message += ` (${skipped} more store failure${skipped === 1 ? "" : "s"} in the last ${everyMs / 1000} s not reported)`;
+    }
+    skipped = 0;
+    report(error);
+  };
+}
+
 /** A short random id for this router, so that owners are unique across instances sharing a store. */
 function instanceId(): string {
   const bytes = new Uint8Array(8);
@@ -51,6 +72,7 @@ export class WebhookRouter {
       waits: new Waits(this.#options.store),
       owner: () => `${instance}:${(sequence++).toString(36)}`,
       report,
+      reportStore: throttled(report, STORE_REPORT_EVERY_MS),
     };
   }
 

@@ -161,13 +161,15 @@ describe("events the store cannot dedupe or order", () => {
 });
 
 describe("a failing store", () => {
-  it("answers 500 and reports when the store fails before the handler, so Telnyx delivers again", async () => {
+  it("answers 503 (store_unavailable) and reports when the store fails before the handler, so Telnyx delivers again", async () => {
     const onError = vi.fn();
     const seen = vi.fn();
     const { store } = faultyStore({ claimEvent: 1 });
     const url = await serve(webhooks(onError).router({ store }).otherwise(seen).nodeHandler());
     const { body } = eventBody({ call: "c" });
-    expect((await deliverTo(url, body)).status).toBe(500);
+    const refused = await deliverTo(url, body);
+    expect(refused.status).toBe(503);
+    expect(refused.body).toBe("store_unavailable");
     expect(seen).not.toHaveBeenCalled();
     expect(String(onError.mock.calls[0]?.[0])).toMatch(/store down \(claimEvent\)/);
     expect((await deliverTo(url, body)).status).toBe(200);
@@ -185,6 +187,15 @@ describe("a failing store", () => {
     expect(onError).not.toHaveBeenCalled();
     expect((await deliverTo(url, body)).status).toBe(200);
     expect(seen).toHaveBeenCalledTimes(1);
+  });
+
+  it("reports an outage once in a while, not once a delivery", async () => {
+    const onError = vi.fn();
+    const { store } = faultyStore({ claimEvent: 20 });
+    const url = await serve(webhooks(onError).router({ store }).otherwise(vi.fn()).nodeHandler());
+    const replies = await Promise.all(Array.from({ length: 20 }, () => deliverTo(url, eventBody({ call: "c" }).body)));
+    expect(replies.every((r) => r.status === 503)).toBe(true);
+    expect(onError).toHaveBeenCalledTimes(1);
   });
 
   it("answers 200 and reports when the completion cannot be recorded: a retry would run the handler twice", async () => {
