@@ -8,14 +8,14 @@ import {
   type NodeRequestLike,
   type NodeResponseLike,
 } from "./handlers/node.js";
-import type { ErrorReporter } from "./handlers/respond.js";
+import type { ErrorReporter, Verification } from "./handlers/respond.js";
 import type { WebhookHeaders } from "./headers.js";
 import { resolveOptions, type WebhooksOptions } from "./options.js";
 import { parseEvent } from "./parse.js";
 import { decodePublicKey } from "./public-key.js";
 import type { RouterOptions } from "./router/options.js";
 import { WebhookRouter } from "./router/router.js";
-import { type RawBody, toBodyBytesOrString, verifyWith } from "./verify.js";
+import { checkHeaders, type RawBody, toBodyBytesOrString, verifyWith } from "./verify.js";
 
 /** The shared implementation; each entry point (Node, Web) subclasses it with its default crypto. */
 export class WebhooksBase {
@@ -75,7 +75,7 @@ export class WebhooksBase {
 
   /** A `(request: Request) => Promise<Response>` for Hono, Next.js route handlers, Workers, Deno, Bun. */
   fetchHandler(onEvent: FetchEventHandler): (request: Request) => Promise<Response> {
-    return createFetchHandler((body, headers) => this.unwrap(body, headers), onEvent, this, this.#onError);
+    return createFetchHandler(this.#verification(), onEvent, this, this.#onError);
   }
 
   /**
@@ -85,7 +85,18 @@ export class WebhooksBase {
   nodeHandler<Req extends NodeRequestLike = NodeRequestLike, Res extends NodeResponseLike = NodeResponseLike>(
     onEvent: NodeEventHandler<Req, Res>,
   ): (req: Req, res: Res, next?: (error?: unknown) => void) => Promise<void> {
-    return createNodeHandler((body, headers) => this.unwrap(body, headers), onEvent, this, this.#onError);
+    return createNodeHandler(this.#verification(), onEvent, this, this.#onError);
+  }
+
+  /** For the handlers: `unwrap`, and its checks of the headers alone, allowing for the time the body may take. */
+  #verification(): Verification<RawBody, WebhookHeaders> {
+    const laterSeconds = Math.ceil(this.bodyTimeoutMs / 1000);
+    return {
+      checkHeaders: (headers) => {
+        checkHeaders(headers, this.tolerance, laterSeconds);
+      },
+      unwrap: (body, headers) => this.unwrap(body, headers),
+    };
   }
 
   /**

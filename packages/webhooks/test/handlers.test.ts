@@ -282,6 +282,8 @@ describe("fetchHandler when the body cannot be read", () => {
     await consumed.text();
     const broken = new Request("http://127.0.0.1/webhooks", {
       method: "POST",
+      // Signed: a request whose headers fail is answered 400 before its body is read.
+      headers: nodeSign(keys, "{}"),
       body: new ReadableStream({
         pull(controller) {
           controller.error(new Error("connection reset"));

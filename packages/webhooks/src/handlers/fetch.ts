@@ -1,28 +1,47 @@
 import type { WebhookEvent } from "../events.js";
-import { type BodyLimits, bodyTimedOut, busyAnswer, type ErrorReporter, failure, tooLarge } from "./respond.js";
+import { BodyBuffer } from "./body-buffer.js";
+import {
+  type BodyLimits,
+  bodyTimedOut,
+  busyAnswer,
+  type ErrorReporter,
+  failure,
+  tooLarge,
+  type Verification,
+} from "./respond.js";
 
 /** Called with each verified event; return a `Response` to answer with it instead of 200. */
 export type FetchEventHandler = (event: WebhookEvent, request: Request) => unknown;
 
-async function readLimited(request: Request, { maxBodyBytes, bodyTimeoutMs }: BodyLimits): Promise<Uint8Array> {
+async function readLimited(
+  request: Request,
+  { maxBodyBytes, bodyTimeoutMs }: BodyLimits,
+  checkHeaders: (headers: Headers) => void,
+): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (declared > maxBodyBytes) throw tooLarge(maxBodyBytes);
+  // A request that cannot verify is answered before its body is read, so it holds none of it. Unless the body
+  // was consumed already: that is the server's bug, to be answered 500 and reported whatever the headers.
+  if (!request.bodyUsed) checkHeaders(request.headers);
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  // One deadline for the whole body, raced against each read: a stream that never ends is answered 408.
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(bodyTimedOut(bodyTimeoutMs)), bodyTimeoutMs);
-  });
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  // One deadline for the whole body: when it passes, the read in progress rejects, so a stream that never
+  // ends is answered 408. Not Promise.race against one deadline promise: each race leaves a reaction on it
+  // until it settles, one per chunk, which held ~550 bytes per 1-byte chunk.
+  let expire: ((error: unknown) => void) | undefined;
+  const timer = setTimeout(() => expire?.(bodyTimedOut(bodyTimeoutMs)), bodyTimeoutMs);
+  const read = () =>
+    new Promise<ReadableStreamReadResult<Uint8Array>>((resolve, reject) => {
+      expire = reject;
+      reader.read().then(resolve, reject);
+    });
+  // Each chunk is copied in and let go: the chunks a stream hands over may be as small as a byte each.
+  const body = new BodyBuffer(maxBodyBytes, declared);
   try {
     for (;;) {
-      const { done, value } = await Promise.race([reader.read(), deadline]);
+      const { done, value } = await read();
       if (done) break;
-      size += value.byteLength;
-      if (size > maxBodyBytes) throw tooLarge(maxBodyBytes);
-      chunks.push(value);
+      if (!body.append(value)) throw tooLarge(maxBodyBytes);
     }
   } catch (error) {
     // Not awaited: cancelling a stalled source may itself never settle, and the answer must not wait for it.
@@ -31,14 +50,7 @@ async function readLimited(request: Request, { maxBodyBytes, bodyTimeoutMs }: Bo
   } finally {
     clearTimeout(timer);
   }
-  if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  return body.bytes();
 }
 
 function text(status: number, body: string, headers: Record<string, string> = {}): Response {
@@ -46,7 +58,7 @@ function text(status: number, body: string, headers: Record<string, string> = {}
 }
 
 export function createFetchHandler(
-  unwrap: (body: Uint8Array, headers: Headers) => Promise<WebhookEvent>,
+  verification: Verification<Uint8Array, Headers>,
   onEvent: FetchEventHandler,
   limits: BodyLimits,
   onError: ErrorReporter,
@@ -55,12 +67,14 @@ export function createFetchHandler(
     if (request.method !== "POST") return text(405, "method_not_allowed", { allow: "POST" });
     let event: WebhookEvent;
     try {
-      event = await unwrap(await readLimited(request, limits), request.headers);
+      const body = await readLimited(request, limits, (headers) => verification.checkHeaders(headers));
+      event = await verification.unwrap(body, request.headers);
     } catch (error) {
       const answer = failure(error);
-      // After 408 or 413 the rest of the body is unread: ask the server to close rather than reuse the connection.
-      const close: Record<string, string> =
-        answer?.status === 408 || answer?.status === 413 ? { connection: "close" } : {};
+      // After 408 or 413, or a rejection on the headers alone (a body not yet touched), the rest of the body is
+      // unread: ask the server to close rather than reuse the connection.
+      const unread = answer?.status === 408 || answer?.status === 413 || (request.body !== null && !request.bodyUsed);
+      const close: Record<string, string> = unread ? { connection: "close" } : {};
       if (answer) return text(answer.status, answer.body, close);
       // The body could not be read (the client went away, or something consumed it first): answer, so
       // the framework does not turn a throw into its own error page; Telnyx redelivers on a non-2xx.

@@ -2,7 +2,16 @@ import { utf8Length } from "../bytes.js";
 import { RAW_BODY_HINT, WebhookVerificationError } from "../errors.js";
 import type { WebhookEvent } from "../events.js";
 import type { HeaderRecord } from "../headers.js";
-import { type BodyLimits, bodyTimedOut, busyAnswer, type ErrorReporter, failure, tooLarge } from "./respond.js";
+import { BodyBuffer } from "./body-buffer.js";
+import {
+  type BodyLimits,
+  bodyTimedOut,
+  busyAnswer,
+  type ErrorReporter,
+  failure,
+  tooLarge,
+  type Verification,
+} from "./respond.js";
 
 // Structural types, so that the declarations need neither @types/node nor @types/express.
 /** What the handler needs of node:http's `IncomingMessage` (Express's `req` is one). */
@@ -37,42 +46,32 @@ export type NodeEventHandler<
 
 const encoder = new TextEncoder();
 
-function readStream(req: NodeRequestLike, { maxBodyBytes, bodyTimeoutMs }: BodyLimits): Promise<Uint8Array> {
-  const declared = Number(req.headers["content-length"] ?? Number.NaN);
-  if (declared > maxBodyBytes) {
-    req.resume();
-    return Promise.reject(tooLarge(maxBodyBytes));
-  }
+function readStream(
+  req: NodeRequestLike,
+  { maxBodyBytes, bodyTimeoutMs }: BodyLimits,
+  declared: number,
+): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    let settled = false;
+    // Released once settled: the listeners stay on `req` until it is collected, the bytes need not.
+    let body: BodyBuffer | undefined = new BodyBuffer(maxBodyBytes, declared);
     const fail = (error: unknown) => {
-      if (settled) return;
-      settled = true;
+      if (!body) return;
+      body = undefined;
       clearTimeout(timer);
       reject(error);
     };
     // The answer (408, connection: close) ends the connection; until then later chunks are ignored.
     const timer = setTimeout(() => fail(bodyTimedOut(bodyTimeoutMs)), bodyTimeoutMs);
     req.on("data", (chunk) => {
-      if (settled) return;
-      const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
-      size += bytes.byteLength;
-      if (size > maxBodyBytes) fail(tooLarge(maxBodyBytes));
-      else chunks.push(bytes);
+      if (!body) return;
+      if (!body.append(typeof chunk === "string" ? encoder.encode(chunk) : chunk)) fail(tooLarge(maxBodyBytes));
     });
     req.on("end", () => {
-      if (settled) return;
-      settled = true;
+      if (!body) return;
+      const bytes = body.bytes();
+      body = undefined;
       clearTimeout(timer);
-      const body = new Uint8Array(size);
-      let offset = 0;
-      for (const chunk of chunks) {
-        body.set(chunk, offset);
-        offset += chunk.byteLength;
-      }
-      resolve(body);
+      resolve(bytes);
     });
     req.on("error", fail);
   });
@@ -83,8 +82,15 @@ function isEmptyObject(value: object): boolean {
   return true;
 }
 
-/** The raw body: from a raw/text body parser if one ran, else read from the stream. */
-export function rawBodyOf(req: NodeRequestLike, limits: BodyLimits): Promise<string | Uint8Array> {
+/**
+ * The raw body: from a raw/text body parser if one ran, else read from the stream, once the headers alone
+ * have passed `checkHeaders` (a request that cannot verify is answered without holding its body).
+ */
+export function rawBodyOf(
+  req: NodeRequestLike,
+  limits: BodyLimits,
+  checkHeaders: (headers: HeaderRecord) => void,
+): Promise<string | Uint8Array> {
   const body = req.body;
   const limit = limits.maxBodyBytes;
   if (body instanceof Uint8Array) {
@@ -97,7 +103,17 @@ export function rawBodyOf(req: NodeRequestLike, limits: BodyLimits): Promise<str
   // Express 4's json parser leaves `{}` without reading the stream when the content type does not match.
   const untouched =
     body === undefined || body === null || (typeof body === "object" && isEmptyObject(body) && !req.readableEnded);
-  if (untouched && !req.readableEnded) return readStream(req, limits);
+  if (untouched && !req.readableEnded) {
+    const declared = Number(req.headers["content-length"] ?? Number.NaN);
+    try {
+      if (declared > limit) throw tooLarge(limit);
+      checkHeaders(req.headers);
+    } catch (error) {
+      req.resume();
+      return Promise.reject(error);
+    }
+    return readStream(req, limits, declared);
+  }
   return Promise.reject(
     new WebhookVerificationError(
       "body_already_parsed",
@@ -120,7 +136,7 @@ function send(res: NodeResponseLike, status: number, body: string, close = false
 }
 
 export function createNodeHandler<Req extends NodeRequestLike, Res extends NodeResponseLike>(
-  unwrap: (body: string | Uint8Array, headers: HeaderRecord) => Promise<WebhookEvent>,
+  verification: Verification<string | Uint8Array, HeaderRecord>,
   onEvent: NodeEventHandler<Req, Res>,
   limits: BodyLimits,
   onError: ErrorReporter,
@@ -133,7 +149,8 @@ export function createNodeHandler<Req extends NodeRequestLike, Res extends NodeR
     }
     let event: WebhookEvent;
     try {
-      event = await unwrap(await rawBodyOf(req, limits), req.headers);
+      const body = await rawBodyOf(req, limits, (headers) => verification.checkHeaders(headers));
+      event = await verification.unwrap(body, req.headers);
     } catch (error) {
       const answer = failure(error);
       if (!answer) {
@@ -142,8 +159,10 @@ export function createNodeHandler<Req extends NodeRequestLike, Res extends NodeR
         return;
       }
       if (answer.body === "body_already_parsed") onError(error);
-      // After 408 or 413 the rest of the stream is unread: close rather than reuse the socket.
-      send(res, answer.status, answer.body, answer.status === 413 || answer.status === 408);
+      // After 408 or 413, or a rejection on the headers alone, the rest of the stream is unread: close rather
+      // than reuse the socket (readableEnded is only missing from request-like objects that are not streams).
+      const unread = answer.status === 413 || answer.status === 408 || req.readableEnded === false;
+      send(res, answer.status, answer.body, unread);
       return;
     }
     try {

@@ -1,4 +1,5 @@
 import { WebhookBusyError, WebhookVerificationError } from "../errors.js";
+import type { WebhookEvent } from "../events.js";
 
 /**
  * The answer to a `WebhookBusyError` from the router: 503 with `Retry-After`, so that Telnyx delivers the
@@ -32,6 +33,15 @@ export function bodyTimedOut(ms: number): WebhookVerificationError {
     `The webhook body was not complete within bodyTimeoutMs (${ms} ms), so the request was answered 408 and ` +
       "its connection closed. Telnyx sends whole bodies at once; raise bodyTimeoutMs only if a slow proxy sits in between.",
   );
+}
+
+/**
+ * What a handler needs of the `Webhooks` that made it: the checks that need only the headers (run before the
+ * body is read, so a request that cannot verify is answered without holding its body), and the whole of it.
+ */
+export interface Verification<Body, Headers> {
+  checkHeaders(headers: Headers): void;
+  unwrap(body: Body, headers: Headers): Promise<WebhookEvent>;
 }
 
 /** The limits a handler applies while reading a body. */
