@@ -3,7 +3,7 @@
 // not on PATH: as root with apt-get (a fresh Debian/Ubuntu machine or CI), install Debian's package once;
 // otherwise fail with the exact ways to get one. No mock: the stores are tested against the real engine.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { closeSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,8 +14,10 @@ export interface RedisServer {
   /** What provided it: "REDIS_URL" or the redis-server binary's version line. */
   source: string;
   /** The redis-server process when it was started here (not for `REDIS_URL`): to stall it (SIGSTOP) or kill it. */
-  process: ChildProcess | undefined;
+  readonly process: ChildProcess | undefined;
   stop(): Promise<void>;
+  /** With `persist`: stops it, leaves it down `downMs`, starts it again on the same port with the same data. */
+  restart: ((downMs: number) => Promise<void>) | undefined;
 }
 
 const HOW_TO_GET_ONE =
@@ -151,11 +153,15 @@ function stopper(child: ChildProcess): () => Promise<void> {
 
 /**
  * `REDIS_URL`, or a fresh redis-server (installed with apt-get first when possible and needed). `fresh: true`
- * always starts one here, for tests that stall or kill the server.
+ * always starts one here, for tests that stall, kill or restart the server; `persist: true` keeps its data on
+ * disk (append-only file, written at every command), so that `restart` brings it back as a restarted or
+ * failed-over Redis would: same keys, their expiries lapsed meanwhile.
  */
-export async function startRedisServer(options: { fresh?: boolean } = {}): Promise<RedisServer> {
+export async function startRedisServer(options: { fresh?: boolean; persist?: boolean } = {}): Promise<RedisServer> {
   const given = process.env.REDIS_URL;
-  if (given && !options.fresh) return { url: given, source: "REDIS_URL", process: undefined, stop: async () => {} };
+  if (given && !options.fresh) {
+    return { url: given, source: "REDIS_URL", process: undefined, stop: async () => {}, restart: undefined };
+  }
   let version = hasRedisServer();
   if (!version) {
     if (!isRoot() || !hasAptGet()) throw new Error(`redis-server is not on PATH. ${HOW_TO_GET_ONE}`);
@@ -163,19 +169,47 @@ export async function startRedisServer(options: { fresh?: boolean } = {}): Promi
     version = hasRedisServer();
     if (!version) throw new Error(`redis-server is still not on PATH after apt-get install. ${HOW_TO_GET_ONE}`);
   }
+  const dir = options.persist ? mkdtempSync(join(tmpdir(), "telnyx-voice-redis-")) : undefined;
+  const storage = dir
+    ? ["--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--save", ""]
+    : ["--save", "", "--appendonly", "no"];
+  const launch = async (port: number) => {
+    const child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", ...storage, "--protected-mode", "yes"],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    await waitForReady(child, 15_000);
+    child.stdout?.resume();
+    return child;
+  };
   // A port taken between the probe and redis-server's bind makes it exit: try a few.
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const child = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
     try {
-      await waitForReady(child, 15_000);
-      child.stdout?.resume();
-      return { url: `redis://127.0.0.1:${port}`, source: version, process: child, stop: stopper(child) };
+      let child = await launch(port);
+      const server: RedisServer = {
+        url: `redis://127.0.0.1:${port}`,
+        source: version,
+        get process() {
+          return child;
+        },
+        stop: async () => {
+          await stopper(child)();
+          if (dir) rmSync(dir, { recursive: true, force: true });
+        },
+        restart: dir
+          ? async (downMs: number) => {
+              await stopper(child)();
+              await new Promise((resolve) => setTimeout(resolve, downMs));
+              child = await launch(port);
+            }
+          : undefined,
+      };
+      return server;
     } catch (error) {
       lastError = error;
     }

@@ -56,6 +56,8 @@ const MAX_BUFFERED_EVENTS = 1000;
 const MAX_UNCLAIMED = 32;
 /** The types of the call's latest events, kept to say what arrived when an await times out. */
 const ARRIVALS_KEPT = 64;
+/** The ids of the call's latest events: a copy dispatched again (relayed twice between instances) is dropped. */
+const IDS_KEPT = 256;
 
 const afterHangup: ReadonlySet<string> = new Set(eventsAfterHangup);
 /** How long a command Telnyx refused as "call has already ended" waits for that call's `call.hangup`. */
@@ -108,6 +110,7 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
   /** `afterHangup`: it came after the hangup, when the flow may be over: handed on if nothing takes it. */
   readonly #unclaimed: Array<{ event: TelnyxCallEvent; seq: number | undefined; afterHangup: boolean }> = [];
   readonly #arrivals: string[] = [];
+  readonly #ids = new Set<string>();
   #arrived = 0;
   readonly #listeners = new Map<string, Set<Listener>>();
   readonly #iterators = new Set<(event: TelnyxCallEvent | undefined) => void>();
@@ -359,8 +362,18 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
     return [...new Set(fresh)];
   }
 
-  /** An event of this call: settles the awaits it completes, then reaches listeners and iterators. */
+  /**
+   * An event of this call: settles the awaits it completes, then reaches listeners and iterators. Once per
+   * event id: the router hands each event over once, but a copy relayed from another instance can come twice
+   * (the relay timed out, Telnyx delivered again, and the first copy arrived late).
+   */
   dispatch(event: TelnyxCallEvent): void {
+    const id = event.data.id;
+    if (typeof id === "string") {
+      if (this.#ids.has(id)) return;
+      this.#ids.add(id);
+      if (this.#ids.size > IDS_KEPT) this.#ids.delete(this.#ids.values().next().value as string);
+    }
     const type = event.data.event_type;
     const payload = (event.data.payload ?? {}) as Record<string, unknown>;
     const seq = decodeClientState(payload.client_state)?.seq;

@@ -7,6 +7,19 @@ import { type Relay, type RelayStore, WebhookBusyError, type WebhookEvent } from
 
 /** How long an event relayed to the instance that runs its call may take there (under Telnyx's webhook timeout). */
 const RELAY_TIMEOUT_MS = 4000;
+/**
+ * A relayed event carries the time by which its sender stops waiting, less this margin for the instances'
+ * clocks (NTP keeps them far closer). The owner drops a copy that reaches it later: its sender answered 503, so
+ * Telnyx delivers the event again, through the router, in its call's order. Dispatching the late copy too would
+ * hand the flow an event twice, or after later ones (an owner that stalled past the timeout).
+ */
+const CLOCK_MARGIN_MS = 500;
+
+interface Relayed {
+  /** Epoch milliseconds after which the sender no longer waits for it. */
+  by: number;
+  event: WebhookEvent;
+}
 
 export interface InstancesOptions {
   store: RelayStore;
@@ -23,10 +36,22 @@ export interface InstancesOptions {
 /** What happened to an event sent to the instance that runs its call. */
 export type Forwarded = "delivered" | "orphan";
 
+/**
+ * How long this instance must have reached the store without a failure before it takes another's lapsed
+ * heartbeat for a death: a lease, plus what a live instance may take to reconnect after an outage (node-redis
+ * backs off to 2 s between tries) and to send its next heartbeat. An outage lapses every heartbeat at once;
+ * without this, the first instance back would hang up the calls of every other.
+ */
+export function judgeAfterMs(leaseMs: number): number {
+  return leaseMs + 2500 + leaseMs / 3;
+}
+
 export class Instances {
   readonly #options: InstancesOptions;
   readonly #relay: Promise<Relay>;
   readonly #timers: Array<ReturnType<typeof setInterval>> = [];
+  /** Since when every heartbeat of this instance reached the store (undefined: the last one failed). */
+  #reachableSince: number | undefined;
 
   constructor(options: InstancesOptions) {
     this.#options = options;
@@ -41,12 +66,24 @@ export class Instances {
   async #start(): Promise<Relay> {
     const { store, instance, leaseMs, onRelayed, onError } = this.#options;
     const relay = await store.openRelay(instance, async (message) => {
-      await onRelayed(JSON.parse(message) as WebhookEvent);
+      const { by, event } = JSON.parse(message) as Relayed;
+      if (Date.now() > by) return "late";
+      await onRelayed(event);
       return "ok";
     });
-    const beat = () => store.heartbeat(instance, leaseMs).catch(onError);
+    const beat = () =>
+      store.heartbeat(instance, leaseMs).then(
+        () => {
+          this.#reachableSince ??= Date.now();
+        },
+        (error: unknown) => {
+          this.#reachableSince = undefined;
+          onError(error);
+        },
+      );
     await beat();
     const sweep = async () => {
+      if (!this.#mayJudge()) return;
       try {
         for (const id of await store.takeOrphans()) await this.hangUpOrphan(id);
       } catch (error) {
@@ -76,13 +113,17 @@ export class Instances {
     const relay = await this.#relay;
     const call = id ?? `of leg ${String((event.data.payload as Record<string, unknown> | undefined)?.call_leg_id)}`;
     let sent: Awaited<ReturnType<Relay["send"]>>;
+    const relayed: Relayed = { by: Date.now() + RELAY_TIMEOUT_MS - CLOCK_MARGIN_MS, event };
     try {
-      sent = await relay.send(owner, JSON.stringify(event), RELAY_TIMEOUT_MS);
+      sent = await relay.send(owner, JSON.stringify(relayed), RELAY_TIMEOUT_MS);
     } catch (error) {
       throw new WebhookBusyError(
         "call_busy",
         `the instance running call ${call} (${owner}) did not take its event: ${(error as Error).message}`,
       );
+    }
+    if (sent.delivered && sent.reply === "late") {
+      throw new WebhookBusyError("call_busy", `the instance running call ${call} (${owner}) took its event too late`);
     }
     if (sent.delivered) return "delivered";
     if (await this.#options.store.isAlive(owner)) {
@@ -91,8 +132,22 @@ export class Instances {
         `the instance running call ${call} (${owner}) is alive but not listening`,
       );
     }
+    // Just back from an outage (or just started): the owner may not have sent its heartbeat yet.
+    if (!this.#mayJudge()) {
+      throw new WebhookBusyError(
+        "call_busy",
+        `the instance running call ${call} (${owner}) sent no heartbeat lately, but this instance reached the store ` +
+          "only recently: Telnyx will deliver it again once it can tell an outage from a death",
+      );
+    }
     if (id !== undefined && event.data.event_type !== "call.hangup") await this.hangUpOrphan(id);
     return "orphan";
+  }
+
+  /** Whether another's lapsed heartbeat means its death: this instance has reached the store for long enough. */
+  #mayJudge(): boolean {
+    const since = this.#reachableSince;
+    return since !== undefined && Date.now() - since >= judgeAfterMs(this.#options.leaseMs);
   }
 
   /** A call whose flow died with its instance: hung up (once, whichever instance finds it: one command_id). */

@@ -23,7 +23,12 @@ const webhooks = new Webhooks({ publicKey: env("PUBLIC_KEY") });
 const flows = new CallFlows({
   telnyx,
   webhooks,
-  store: redisStore({ url: env("REDIS_URL"), keyPrefix: env("KEY_PREFIX") }),
+  store: redisStore({
+    url: env("REDIS_URL"),
+    keyPrefix: env("KEY_PREFIX"),
+    commandTimeoutMs: Number(process.env.COMMAND_TIMEOUT_MS ?? 2000),
+    onError: (error) => write({ t: "redis", message: error.message }),
+  }),
   instanceId: instance,
   leaseMs: Number(env("LEASE_MS")),
   reorderWindowMs: Number(env("REORDER_WINDOW_MS")),
@@ -38,6 +43,16 @@ const flows = new CallFlows({
 flows.incoming(async (call) => {
   write({ t: "start", call: call.id });
   await call.answer();
+  if (env("FLOW") === "digits") {
+    // Three keys, each taken by a waitFor; every copy the flow sees of a key is logged.
+    call.on("call.dtmf.received", (_payload, event) => write({ t: "dtmf", call: call.id, id: event.data.id }));
+    write({ t: "gathered", call: call.id });
+    let digits = "";
+    for (let i = 0; i < 3; i++) digits += (await call.waitFor("call.dtmf.received", { timeoutMs: 60_000 })).digit;
+    await call.hangup();
+    write({ t: "done", call: call.id, digits });
+    return;
+  }
   if (env("FLOW") === "silent") {
     // A call that sends nothing more: only a sweep can find it if this instance dies.
     write({ t: "gathered", call: call.id });
