@@ -14,7 +14,7 @@ import type {
 } from "@telnyx-voice/webhooks";
 import { FlowCall, MAX_TIMER_MS } from "./call.js";
 import { DEFAULT_CLIENT_STATE_LIMIT, decodeClientState, encodeClientState } from "./client-state.js";
-import { CallEndedError, DialFailedError, FlowError, FlowTimeoutError } from "./errors.js";
+import { CallEndedError, DialFailedError, FlowError, FlowStateError, FlowTimeoutError } from "./errors.js";
 import { Instances } from "./instances.js";
 import type { Call, CallInfo, FlowCommandOptions } from "./types.js";
 
@@ -329,8 +329,22 @@ export class CallFlows<State = unknown> {
       );
       return;
     }
-    // A call that arrives with a flow's client_state (a transfer's target_leg_client_state) keeps its state.
-    const call = this.#newCall(id, payload, "incoming", decodeClientState<State>(payload.client_state)?.state);
+    // A call that arrives with a flow's client_state (a transfer's target_leg_client_state) keeps its state, if
+    // it can carry it on: one over clientStateLimit would make every command (the answer first) refuse.
+    let state = decodeClientState<State>(payload.client_state)?.state;
+    try {
+      encodeClientState({ state, seq: 1 }, this.#clientStateLimit);
+    } catch (error) {
+      this.#onError(
+        new FlowStateError(
+          `Call ${id} came in with a client_state whose state is over clientStateLimit (${this.#clientStateLimit}): ` +
+            `it was dropped so the call can be answered (${(error as Error).message})`,
+        ),
+        undefined,
+      );
+      state = undefined;
+    }
+    const call = this.#newCall(id, payload, "incoming", state);
     call.dispatch(event);
     Promise.resolve()
       .then(() => flow(call))

@@ -10,7 +10,14 @@
 import type { CallActions } from "@telnyx-voice/client";
 import type { ActionName, CallEventOf, CallEventType, TelnyxCallEvent } from "@telnyx-voice/types";
 import { decodeClientState, encodeClientState } from "./client-state.js";
-import { ActionFailedError, CallEndedError, FlowError, FlowTimeoutError, type HangupPayload } from "./errors.js";
+import {
+  ActionFailedError,
+  CallEndedError,
+  FlowError,
+  FlowStateError,
+  FlowTimeoutError,
+  type HangupPayload,
+} from "./errors.js";
 import { CallActionMethods } from "./generated/call-methods.js";
 import { type Completion, completions, eventsAfterHangup } from "./generated/completions.js";
 import type { ActionPromise, CallInfo, EventPayload, FlowArgs, FlowCommandOptions } from "./types.js";
@@ -60,6 +67,13 @@ const ARRIVALS_KEPT = 64;
 const IDS_KEPT = 256;
 
 const afterHangup: ReadonlySet<string> = new Set(eventsAfterHangup);
+/** Actions that end the call: they go out whatever the call's state grew to (sent without it when too large). */
+const ENDS_CALL: ReadonlySet<string> = new Set(
+  Object.entries(completions).flatMap(([name, c]: [string, Completion]) =>
+    c.completes !== "response" && c.completes.includes("call.hangup") ? [name] : [],
+  ),
+);
+
 /** How long a command Telnyx refused as "call has already ended" waits for that call's `call.hangup`. */
 const CALL_ENDED_WAIT_MS = 3000;
 /** A stop Telnyx refuses is not an error when what it stops ends this soon anyway (it ended as the stop was sent). */
@@ -137,13 +151,18 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
   }
 
   /** The client_state to send with the next command (counted), or undefined for an action that takes none. */
-  nextClientState(completion: Completion): { seq: number; clientState: string | undefined } {
+  nextClientState(completion: Completion, ending = false): { seq: number; clientState: string | undefined } {
     if (completion.clientState === false) return { seq: this.#seq, clientState: undefined };
     const seq = this.#seq + 1;
-    const clientState = encodeClientState(
-      { state: this.state, seq, owner: this.#engine.owner },
-      this.#engine.clientStateLimit,
-    );
+    const tag = { state: this.state, seq, owner: this.#engine.owner };
+    let clientState: string;
+    try {
+      clientState = encodeClientState(tag, this.#engine.clientStateLimit);
+    } catch (error) {
+      // A call is always hung up, whatever its state grew to: the end needs no state, only the count.
+      if (!(ending && error instanceof FlowStateError)) throw error;
+      clientState = encodeClientState({ ...tag, state: undefined }, this.#engine.clientStateLimit);
+    }
     this.#seq = seq;
     return { seq, clientState };
   }
@@ -217,7 +236,7 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
       }
       return this.#wait(name, completes, completion, this.#accepted, timeoutMs, "command").promise;
     }
-    const { seq, clientState } = this.nextClientState(completion);
+    const { seq, clientState } = this.nextClientState(completion, ENDS_CALL.has(name));
     let sent = clientState === undefined ? body : { ...(body as object), client_state: clientState };
     // The new leg of a transfer carries this command's count, so its hangup fails this transfer and no other.
     if (completion.newLegFails) {

@@ -298,3 +298,26 @@ test("50 concurrent incoming calls: each flow sees its own events only", async (
   expect(ids.map((id) => results.get(id))).toEqual(ids.map((_, i) => `true true ${10 + i}`));
   expect(t.errors).toEqual([]);
 }, 60_000);
+
+describe("state that grew too large", () => {
+  test("the hangup still goes out (without the state); an incoming call with a state over the limit is answered", async () => {
+    const t = await start<{ note: string }>({ flows: { clientStateLimit: 200 } });
+    const outcome = deferred<{ speak: unknown; state: unknown }>();
+    t.flows.incoming(async (call) => {
+      const arrived = call.state;
+      await call.answer();
+      call.state = { note: "x".repeat(300) };
+      const speak = await call.speak({ payload: "Hi", voice: "female" }).catch((e: unknown) => e);
+      await call.hangup();
+      outcome.resolve({ speak, state: arrived });
+    });
+    const big = Buffer.from(JSON.stringify({ tv: 1, n: 1, s: { note: "y".repeat(400) } })).toString("base64");
+    const inbound = t.sim.inboundCall({ from: "+13125550142", to: OUR_NUMBER, connectionId: "flows-app", clientState: big });
+    const { speak, state } = await outcome.promise;
+    expect(speak).toBeInstanceOf(FlowStateError);
+    expect(state).toBeUndefined();
+    await until(() => inbound.state === "ended", "the hangup");
+    expect(inbound.hangupCause).toBe("normal_clearing");
+    expect(t.errors.map(String)).toEqual([expect.stringMatching(/came in with a client_state whose state is over clientStateLimit/)]);
+  });
+});
