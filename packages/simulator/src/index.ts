@@ -1,5 +1,7 @@
 // @telnyx-voice/simulator: a local Telnyx Call Control server with signed webhooks, for offline call flows.
 
+export type { DigitsRefusal } from "./calls/digits.js";
+export { DigitsRefused, MAX_DIGITS_AT_ONCE, MAX_DIGITS_WAITING } from "./calls/digits.js";
 export type { InboundCallOptions } from "./calls/inbound.js";
 export { InvalidInboundCall } from "./calls/inbound.js";
 export type { AnsweredBy, DialOutcome } from "./calls/outcomes.js";

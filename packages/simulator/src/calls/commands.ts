@@ -4,6 +4,7 @@
 import type { ActionBodies, ActionName } from "@telnyx-voice/types";
 import { callEnded, callNotAnswered, cannotExecute, invalidParameter, quote, resourceNotFound } from "../errors.js";
 import { checkBase64, checkNumber } from "../schema/prose-checks.js";
+import { checkRoomForDigits, DigitsRefused, MAX_DIGITS_AT_ONCE } from "./digits.js";
 import { uuid } from "./ids.js";
 import { readMachineDetection, readRecordFromAnswer, readRecordStart, readStream } from "./media-settings.js";
 import type { CallEngine } from "./state-machine.js";
@@ -172,9 +173,25 @@ export const actionHandlers = {
     if (!/^[0-9A-Dw*#]+$/.test(body.digits)) {
       throw invalidParameter("'digits' may contain only 0-9, A-D, *, # and w (a 0.5 s pause).", { pointer: "/digits" });
     }
+    // As for the far end's presses: each digit is an event on the peer (see MAX_DIGITS_AT_ONCE).
+    if (body.digits.length > MAX_DIGITS_AT_ONCE) {
+      throw invalidParameter(
+        `'digits' may hold at most ${MAX_DIGITS_AT_ONCE} characters at once, got ${body.digits.length}: send longer input in several commands.`,
+        { pointer: "/digits" },
+      );
+    }
     // The digits go to the far end; if that is another simulated leg, it hears them.
     const peer = call.bridgedWith ? engine.calls.get(call.bridgedWith) : undefined;
-    if (peer) engine.enterDigits(peer, body.digits.replaceAll("w", ""));
+    if (peer) {
+      const digits = body.digits.replaceAll("w", "");
+      try {
+        checkRoomForDigits(peer, digits.length);
+      } catch (error) {
+        if (error instanceof DigitsRefused) throw cannotExecute(`The bridged leg cannot take them: ${error.message}`);
+        throw error;
+      }
+      engine.enterDigits(peer, digits);
+    }
     return undefined;
   },
   bridge: ({ engine }, call, body) => {

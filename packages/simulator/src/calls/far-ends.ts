@@ -1,5 +1,6 @@
 // What the people at numbers the app calls will do: a test scripts the far end of the next outbound call to a
 // number (a dial, or a transfer's new leg), as `inboundCall({ digits })` scripts a caller.
+import { digitsProblem } from "./digits.js";
 import { digitsOf } from "./outcomes.js";
 
 export interface FarEndScript {
@@ -14,9 +15,8 @@ export class FarEnds {
   expect(number: string, script: FarEndScript): void {
     const key = digitsOf(number);
     if (!key) throw new TypeError(`farEnd(number): "${number}" has no digits; give the number the app will dial`);
-    if (!/^[0-9A-D*#]*$/.test(script.digits)) {
-      throw new TypeError(`farEnd(number, { digits }): "${script.digits}" may contain only 0-9, A-D, * and #`);
-    }
+    const problem = typeof script.digits === "string" ? digitsProblem(script.digits) : "must be a string";
+    if (problem) throw new TypeError(`farEnd(number, { digits }): digits ${problem}`);
     this.#scripts.set(key, [...(this.#scripts.get(key) ?? []), script]);
   }
 

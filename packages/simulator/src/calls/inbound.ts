@@ -1,8 +1,8 @@
 // Someone calls one of the app's numbers. One check of what describes that call, for both ways in: the
 // programmatic `sim.inboundCall({...})` (camelCase, a TypeError naming the option) and the far end's
 // `POST /_simulator/inbound_calls` (snake_case, a 422 pointing at the field).
-import { quote } from "../errors.js";
 import { base64Problem, phoneNumberProblem, webhookUrlProblem } from "../schema/prose-checks.js";
+import { digitsProblem } from "./digits.js";
 
 export interface InboundCallOptions {
   /** The caller's number: +E164 or a SIP URI, as a dial's `from`. */
@@ -40,8 +40,6 @@ export class InvalidInboundCall extends TypeError {
   }
 }
 
-const DIGITS = /^[0-9A-D*#]*$/;
-
 /** Checks an inbound call's description; returns it typed, or throws InvalidInboundCall for the first problem. */
 export function checkInboundCall(input: unknown): InboundCallOptions {
   if (input === null || typeof input !== "object") {
@@ -60,12 +58,7 @@ export function checkInboundCall(input: unknown): InboundCallOptions {
     ["to", phoneNumberProblem(o.to)],
     ["webhookUrl", o.webhookUrl === undefined ? undefined : webhookUrlProblem(o.webhookUrl)],
     ["clientState", o.clientState === undefined ? undefined : base64Problem(o.clientState)],
-    [
-      "digits",
-      o.digits === undefined || DIGITS.test(o.digits as string)
-        ? undefined
-        : `may contain only 0-9, A-D, * and #, got ${quote(o.digits)}`,
-    ],
+    ["digits", o.digits === undefined ? undefined : digitsProblem(o.digits as string)],
   ];
   for (const [option, problem] of problems) if (problem) throw new InvalidInboundCall(option, problem);
   return o as unknown as InboundCallOptions;

@@ -5,6 +5,7 @@
 // Recordings, media streams and answering machine detection live in their own modules, driven from here.
 import type { CallEventType } from "@telnyx-voice/types";
 import { payloadProperties } from "../schema/events.js";
+import { checkRoomForDigits, DigitsRefused, digitsProblem } from "./digits.js";
 import { FarEnds } from "./far-ends.js";
 import { EventClock, newCallControlId, uuid } from "./ids.js";
 import { startMachineDetection } from "./machine-detection.js";
@@ -474,8 +475,13 @@ export class CallEngine {
    * on a call still ringing they wait for the next gather.
    */
   pressDigits(call: CallRecord, digits: string): void {
-    if (call.state === "ended") throw new Error(`Call ${call.callControlId} has ended; it cannot press digits`);
-    if (!/^[0-9A-D*#]+$/.test(digits)) throw new Error(`Invalid DTMF digits "${digits}": use 0-9, A-D, * and #`);
+    if (call.state === "ended") {
+      throw new DigitsRefused("call_ended", `Call ${call.callControlId} has ended; it cannot press digits`);
+    }
+    const problem = typeof digits === "string" && digits !== "" ? digitsProblem(digits) : "must be a non-empty string";
+    if (problem) throw new DigitsRefused("invalid_digits", `pressDigits(digits): digits ${problem}.`);
+    // Counted as if none went to the gather: digits after it ends are kept for the next one.
+    checkRoomForDigits(call, digits.length);
     if (call.gather) this.enterDigits(call, digits);
     else if (call.state === "initiated") call.pendingDigits += digits;
     else {

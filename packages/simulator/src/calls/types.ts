@@ -151,7 +151,11 @@ export interface SimCall {
   readonly bridgedWith: string | undefined;
   /** Event types emitted for this call so far, in order. */
   readonly eventTypes: CallEventType[];
-  /** The far end presses digits: entered into the active gather now, or into the next one to start. */
+  /**
+   * The far end presses digits: entered into the active gather now, or into the next one to start. Throws
+   * `DigitsRefused`, pressing none, for more than `MAX_DIGITS_AT_ONCE` (256) or anything but DTMF, on an ended
+   * call, or when the call would hold more than `MAX_DIGITS_WAITING` (1024) for its gathers.
+   */
   pressDigits(digits: string): void;
   /** The far end hangs up (`hangup_source: "callee"`). */
   hangup(cause?: HangupCause): void;

@@ -1,10 +1,11 @@
 // `/_simulator/*`: the far end of calls, over HTTP, for apps that run the simulator as a separate process
 // (the CLI). Same bearer key as the API. Everything here is also on the programmatic `Simulator` object.
+import { DigitsRefused, digitsProblem } from "../calls/digits.js";
 import { checkInboundCall, INBOUND_WIRE_NAMES, type InboundCallOptions, InvalidInboundCall } from "../calls/inbound.js";
 import type { CallEngine } from "../calls/state-machine.js";
 import type { HangupCause, SimCall } from "../calls/types.js";
 import { farEndSummary } from "../calls/wire.js";
-import { invalidParameter, quote, resourceNotFound, routeNotFound } from "../errors.js";
+import { cannotExecute, invalidParameter, quote, resourceNotFound, routeNotFound } from "../errors.js";
 import { payloadEnum } from "../schema/events.js";
 import { safeDecode } from "./request.js";
 
@@ -49,11 +50,11 @@ export function handleFarEnd(ctx: FarEndContext, method: string, path: string, b
   if (method === "POST" && path === "/far_ends") {
     const number = requiredString(body, "number");
     const digits = body.digits ?? "";
-    if (typeof digits !== "string" || !/^[0-9A-D*#]*$/.test(digits)) {
-      throw invalidParameter(`'digits' may contain only 0-9, A-D, * and #, got ${quote(String(digits))}.`, {
-        pointer: "/digits",
-      });
+    if (typeof digits !== "string") {
+      throw invalidParameter(`'digits' must be a string, got ${quote(digits)}.`, { pointer: "/digits" });
     }
+    const problem = digitsProblem(digits);
+    if (problem) throw invalidParameter(`'digits' ${problem}.`, { pointer: "/digits" });
     if (!/\d/.test(number))
       throw invalidParameter(`'number' must be a phone number, got ${quote(number)}.`, { pointer: "/number" });
     ctx.engine.farEnds.expect(number, { digits });
@@ -76,12 +77,15 @@ export function handleFarEnd(ctx: FarEndContext, method: string, path: string, b
     }
     if (m[2] === "press_digits") {
       const digits = requiredString(body, "digits");
-      if (!/^[0-9A-D*#]+$/.test(digits)) {
-        throw invalidParameter(`'digits' may contain only 0-9, A-D, * and #, got ${quote(digits)}.`, {
-          pointer: "/digits",
-        });
+      const problem = digitsProblem(digits);
+      if (problem) throw invalidParameter(`'digits' ${problem}.`, { pointer: "/digits" });
+      try {
+        call.pressDigits(digits);
+      } catch (error) {
+        // The digits are fine, the call is full of digits nothing has taken yet.
+        if (error instanceof DigitsRefused && error.reason === "too_many_waiting") throw cannotExecute(error.message);
+        throw error;
       }
-      call.pressDigits(digits);
     } else {
       const cause = body.cause ?? "normal_clearing";
       if (typeof cause !== "string" || !hangupCauses().includes(cause)) {
