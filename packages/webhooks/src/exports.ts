@@ -23,7 +23,15 @@ export type { WebhooksOptions } from "./options.js";
 export type { RouteInfo } from "./router/deliver.js";
 export type { CallKeyField, RouterOptions } from "./router/options.js";
 export { type RouteHandler, WebhookRouter } from "./router/router.js";
-export { type MemoryStore, type MemoryStoreOptions, memoryStore } from "./store/memory.js";
-export type { CallTurn, ClaimResult, EnterResult, Relay, RelayStore, WebhookStore } from "./store/store.js";
+export { type MemoryStore, type MemoryStoreOptions, type MemoryStoreStats, memoryStore } from "./store/memory.js";
+export type {
+  CallTurn,
+  ClaimResult,
+  EnterResult,
+  Relay,
+  RelayStore,
+  StoreChange,
+  WebhookStore,
+} from "./store/store.js";
 export type { RawBody } from "./verify.js";
 export { WebhooksBase } from "./webhooks.js";

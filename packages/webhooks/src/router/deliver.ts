@@ -103,7 +103,7 @@ export async function deliver(
     const claim = await beforeHandler(store.claimEvent(eventId, owner, leaseMs), event, context);
     if (claim === "done") return;
     if (claim === "claimed") break;
-    if (!(await waits.next(attempt, deadline))) throw busy("event_in_progress", event, maxWaitMs);
+    if (!(await waits.next(attempt, deadline, { eventId }))) throw busy("event_in_progress", event, maxWaitMs);
   }
 
   const heartbeat = startHeartbeat(() => store.renew(eventId, owner, leaseMs, callKey), leaseMs / 3, report);
@@ -127,7 +127,7 @@ export async function deliver(
           break;
         }
         if (entry.reason === "gone" || heartbeat.lost) throw busy("lease_lost", event, maxWaitMs);
-        if (!(await waits.next(attempt, deadline))) throw busy("call_busy", event, maxWaitMs);
+        if (!(await waits.next(attempt, deadline, turn))) throw busy("call_busy", event, maxWaitMs);
       }
     }
     // A claim lost while waiting (the process stalled past the lease): another copy may be running already.

@@ -138,8 +138,9 @@ function checkCallKey(value: unknown): (event: WebhookEvent) => string | undefin
   );
 }
 
-function checkStore(value: unknown): WebhookStore {
-  if (value === undefined) return memoryStore();
+function checkStore(value: unknown, report: (error: unknown) => void): WebhookStore {
+  // The router's own store warns where the app's errors go (`new Webhooks({ onError })`).
+  if (value === undefined) return memoryStore({ onWarning: report });
   if (typeof value !== "object" || value === null) {
     throw new TypeError(
       `webhooks.router: \`store\` must be a WebhookStore such as memoryStore() or redisStore({ url }), got ${
@@ -157,7 +158,10 @@ function checkStore(value: unknown): WebhookStore {
   return value as WebhookStore;
 }
 
-export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOptions {
+export function resolveRouterOptions(
+  options: RouterOptions,
+  report: (error: unknown) => void = () => {},
+): ResolvedRouterOptions {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(
       `webhooks.router() takes an options object, such as { store, reorderWindowMs }, got ${
@@ -166,7 +170,7 @@ export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOpti
     );
   }
   const resolved = {
-    store: checkStore(options.store),
+    store: checkStore(options.store, report),
     reorderWindowMs: numberOption("reorderWindowMs", options.reorderWindowMs),
     callKey: checkCallKey(options.callKey),
     leaseMs: numberOption("leaseMs", options.leaseMs),

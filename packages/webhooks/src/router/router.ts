@@ -64,7 +64,7 @@ export class WebhookRouter {
 
   constructor(host: RouterHost, options: RouterOptions = {}, report: (error: unknown) => void = () => {}) {
     this.#host = host;
-    this.#options = resolveRouterOptions(options);
+    this.#options = resolveRouterOptions(options, report);
     const instance = instanceId();
     let sequence = 0;
     this.#context = {

@@ -1,24 +1,48 @@
 // memoryStore(): the WebhookStore of one process, and the router's default. Plain Maps, no timers and no
 // dependency, so it runs wherever the package does (Node, Deno, Bun, Workers, browsers). Expired records are
 // dropped as writes come (each Map is kept in expiry order by re-inserting on every write that extends a
-// record), and the number of records is capped: past `maxEntries` the oldest done markers go first.
-import type { CallTurn, ClaimResult, EnterResult, WebhookStore } from "./store.js";
+// record), and the number of records is capped at `maxEntries`. Past the cap, what costs no guarantee goes
+// first (finished calls' order records), and only then done markers, each of which lets a late duplicate of
+// its event be handled again: that is counted in `stats()` and reported once through `onWarning`.
+import type { CallTurn, ClaimResult, EnterResult, StoreChange, WebhookStore } from "./store.js";
 
 export interface MemoryStoreOptions {
   /**
    * The most records kept: done markers, calls' order records, claims and pace keys together. Past it the
-   * oldest done markers are dropped first, then the oldest idle calls' records; claims and calls in progress
-   * are never dropped (the requests in flight bound them). An integer from 1,000 to 10,000,000; default
-   * 100,000 (a few tens of MB at most). A done marker dropped before its TTL lets a very late redelivery of
-   * that event be handled again, so size it to hold `doneTtlMs` worth of events.
+   * oldest finished calls' order records are dropped first (that costs only `info.late` on a very late event
+   * of such a call), then the oldest done markers (that costs exactly-once: a duplicate of a dropped event is
+   * handled again, so it is counted and reported); claims and calls in progress are never dropped (the
+   * requests in flight bound them). An integer from 1,000 to 10,000,000; default 100,000 (a few tens of MB at
+   * most). Size it to hold `doneTtlMs` worth of events and calls.
    */
   maxEntries?: number | undefined;
+  /**
+   * Receives one warning, the first time `maxEntries` forces out a done marker still within its `doneTtlMs`
+   * (from then on exactly-once holds only for events newer than the oldest marker kept). Default:
+   * `console.warn`. The router's own default store reports it through `new Webhooks({ onError })`.
+   */
+  onWarning?: ((warning: Error) => void) | undefined;
+}
+
+/** What {@link MemoryStore.stats} reports: what its bound has cost (how full it is: `size`). */
+export interface MemoryStoreStats {
+  /** Done markers held now: one per event handled within `doneTtlMs`. */
+  doneMarkers: number;
+  /** Finished calls' order records dropped to stay within `maxEntries` (safe: only `info.late` is lost). */
+  evictedCalls: number;
+  /**
+   * Done markers dropped before their `doneTtlMs` ran out to stay within `maxEntries`: each is an event whose
+   * duplicate or redelivery would be handled again. 0 while the bound costs no guarantee; alert on it.
+   */
+  evictedDoneMarkers: number;
 }
 
 /** The in-memory {@link WebhookStore}; `size` is how many records it holds now. */
 export interface MemoryStore extends WebhookStore {
   readonly size: number;
-  onChange(listener: () => void): () => void;
+  /** Counters for monitoring the bound: see {@link MemoryStoreStats}. */
+  stats(): MemoryStoreStats;
+  onChange(listener: (change: StoreChange) => void): () => void;
 }
 
 interface Claim {
@@ -64,11 +88,12 @@ function touch<V>(map: Map<string, V>, key: string, value: V): void {
   map.set(key, value);
 }
 
-/** Drops the expired records at the front of a Map kept in expiry order. */
-function dropExpired(map: Map<string, Expiring>, now: number): void {
+/** Drops the expired records at the front of a Map kept in expiry order (and their keys from `linked`). */
+function dropExpired(map: Map<string, Expiring>, now: number, linked?: Set<string>): void {
   for (const [key, record] of map) {
     if (record.until > now) return;
     map.delete(key);
+    linked?.delete(key);
   }
 }
 
@@ -83,34 +108,77 @@ function before(a: { occurredAtMs: number; eventId: string }, b: { occurredAtMs:
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const maxEntries = checkMaxEntries(options.maxEntries);
+  const onWarning = options.onWarning ?? ((warning: Error) => console.warn(warning.message));
+  if (typeof onWarning !== "function") throw new TypeError("memoryStore: `onWarning` must be a function.");
   const claims = new Map<string, Claim>();
   const done = new Map<string, Expiring>();
   const calls = new Map<string, CallRecord>();
   const paces = new Map<string, Expiring & { next: number }>();
-  const listeners = new Set<() => void>();
+  const listeners = new Set<(change: StoreChange) => void>();
+  let evictedCalls = 0;
+  let evictedDoneMarkers = 0;
+  /**
+   * The calls left with no event pending, in the order they were left: what the bound drops first. A call
+   * joined again leaves it; one dropped from `calls` (expired, or for the bound) leaves it with it.
+   */
+  const finished = new Set<string>();
 
   const size = () => claims.size + done.size + calls.size + paces.size;
 
-  const changed = () => {
+  const changed = (change: StoreChange) => {
     if (listeners.size === 0) return;
     // After the current operation has returned, so a listener never runs inside the store's own step.
     queueMicrotask(() => {
-      for (const listener of listeners) listener();
+      for (const listener of listeners) listener(change);
     });
+  };
+
+  /**
+   * Tells the call's earliest live pending turn that it may enter: the one turn a change to the call can let
+   * go on (the others wait behind it), so a call's k waiting events cost k wake-ups, not k squared.
+   */
+  const nextTurnMayEnter = (callKey: string, call: CallRecord, now: number) => {
+    const head = call.pending.find((t) => t.until > now);
+    if (head) changed({ callKey, eventId: head.eventId });
+  };
+
+  /** No delivery holds the call or waits in it (turns whose lease lapsed belong to dead owners). */
+  const idle = (call: CallRecord, now: number) =>
+    !(call.lease && call.lease.until > now) && call.pending.every((turn) => turn.until <= now);
+
+  const warnDoneEvicted = () => {
+    const warning = new Error(
+      `memoryStore: maxEntries (${maxEntries}) reached: dropping done markers within doneTtlMs, so duplicates of ` +
+        "those events would be handled again. Raise maxEntries or lower doneTtlMs (stats().evictedDoneMarkers).",
+    );
+    try {
+      onWarning(warning);
+    } catch {
+      // A throwing reporter must not fail the write that triggered it (a completion: the handler ran).
+    }
   };
 
   const trim = (now: number) => {
     dropExpired(claims, now);
     dropExpired(done, now);
-    dropExpired(calls, now);
+    dropExpired(calls, now, finished);
     dropExpired(paces, now);
     if (size() <= maxEntries) return;
-    for (const key of done.keys()) {
-      done.delete(key);
+    // Finished calls first, oldest first: their order records only make a very late event of the call `late`.
+    // They are taken from `finished`, not found by scanning `calls`, which at the bound would pass every call
+    // in progress on every write.
+    for (const key of finished.keys()) {
+      finished.delete(key);
+      const call = calls.get(key);
+      if (!call || !idle(call, now)) continue;
+      calls.delete(key);
+      evictedCalls++;
       if (size() <= maxEntries) return;
     }
-    for (const [key, call] of calls) {
-      if (call.pending.length === 0 && !(call.lease && call.lease.until > now)) calls.delete(key);
+    // Then done markers, oldest first. Each one still within its TTL loses exactly-once for its event.
+    for (const [key, marker] of done) {
+      done.delete(key);
+      if (marker.until > now && evictedDoneMarkers++ === 0) warnDoneEvicted();
       if (size() <= maxEntries) return;
     }
   };
@@ -129,6 +197,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     const call = calls.get(callKey);
     if (call && call.until <= now) {
       calls.delete(callKey);
+      finished.delete(callKey);
       return undefined;
     }
     return call;
@@ -137,6 +206,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const store: MemoryStore = {
     get size() {
       return size();
+    },
+
+    stats(): MemoryStoreStats {
+      return { doneMarkers: done.size, evictedCalls, evictedDoneMarkers };
     },
 
     async claimEvent(eventId: string, owner: string, leaseMs: number): Promise<ClaimResult> {
@@ -155,14 +228,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       if (held) claims.delete(eventId);
       touch(done, eventId, { until: now + doneTtlMs });
       trim(now);
-      changed();
+      changed({ eventId });
       return held;
     },
 
     async releaseEvent(eventId: string, owner: string): Promise<void> {
       if (liveClaim(eventId, Date.now())?.owner !== owner) return;
       claims.delete(eventId);
-      changed();
+      changed({ eventId });
     },
 
     async renew(eventId: string, owner: string, leaseMs: number, callKey?: string): Promise<boolean> {
@@ -196,6 +269,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       call.pending = pending;
       call.until = now + ttlMs;
       touch(calls, turn.callKey, call);
+      finished.delete(turn.callKey);
       trim(now);
     },
 
@@ -203,7 +277,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const now = Date.now();
       const call = liveCall(turn.callKey, now);
       if (!call) return { entered: false, reason: "gone" };
-      // Turns whose lease lapsed belong to dead (or stalled) owners: they must not hold the call up.
+      // Turns whose lease lapsed belong to dead (or stalled) owners: they must not hold the call up. (The turn
+      // behind one is not told: it finds the call free at its next poll, as nothing announces a lapse.)
       while (call.pending.length > 0 && call.pending[0]!.until <= now) call.pending.shift();
       const mine = call.pending.find((t) => t.eventId === turn.eventId && t.owner === turn.owner);
       if (!mine) return { entered: false, reason: "gone" };
@@ -223,8 +298,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       if (call.lease?.owner === turn.owner) call.lease = undefined;
       call.until = now + ttlMs;
       touch(calls, turn.callKey, call);
+      if (call.pending.length === 0 && !call.lease) {
+        finished.delete(turn.callKey);
+        finished.add(turn.callKey);
+      }
       trim(now);
-      changed();
+      nextTurnMayEnter(turn.callKey, call, now);
     },
 
     async reserve(key: string, intervalMs: number): Promise<number> {
@@ -239,7 +318,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return slot - now;
     },
 
-    onChange(listener: () => void): () => void {
+    onChange(listener: (change: StoreChange) => void): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },

@@ -103,12 +103,28 @@ export interface WebhookStore {
   reserve(key: string, intervalMs: number): Promise<number>;
 
   /**
-   * Optional: calls `listener` after an operation that may let a waiting delivery go on (complete, release,
+   * Optional: calls `listener` after every operation that may let a waiting delivery go on (complete, release,
    * leave), so waits on one process end at once instead of at the next poll. Returns the unsubscribe function.
-   * Stores shared between processes may leave it out: the router polls (5 ms, backing off to 50 ms).
+   * Stores shared between processes may leave it out: the router then polls (5 ms, backing off to 50 ms).
+   * With it, the router polls only as a backstop for what no operation announces, a lease lapsing (25 ms,
+   * backing off to 250 ms).
+   *
+   * The listener is told what changed, so that only the deliveries that may go on are woken (waking every
+   * waiter on every change costs the square of the number waiting). A store that cannot tell calls it without
+   * an argument, and every waiter is woken.
    */
-  onChange?(listener: () => void): () => void;
+  onChange?(listener: (change?: StoreChange) => void): () => void;
 }
+
+/**
+ * What a {@link WebhookStore.onChange} notification is about: an event whose claim was completed or released
+ * (copies waiting for its outcome may go on), or a call whose lease or pending events changed. For a call,
+ * `eventId` names its earliest pending event, the only one that may enter now; a change that names no event
+ * wakes every waiting delivery.
+ */
+export type StoreChange =
+  | { eventId: string; callKey?: undefined }
+  | { callKey: string; eventId?: string | undefined };
 
 /** What {@link RelayStore.openRelay} gives an instance: a way to send other instances messages. */
 export interface Relay {
@@ -139,6 +155,12 @@ export interface RelayStore {
   heartbeat(instance: string, leaseMs: number): Promise<void>;
   /** Whether `instance`'s last heartbeat is less than its `leaseMs` old. */
   isAlive(instance: string): Promise<boolean>;
+  /**
+   * Whether `instance` is one of this deployment's (it sent a heartbeat within the hour and its calls were not
+   * taken as orphans since): a `client_state` naming another is some other app's, never a dead owner's.
+   * Without it, every instance a `client_state` names is taken for one of this deployment's.
+   */
+  isKnown?(instance: string): Promise<boolean>;
   /** Records that `instance` runs the flow of call `callKey` (until `disownCall`, or the instance dies). */
   ownCall(instance: string, callKey: string): Promise<void>;
   disownCall(instance: string, callKey: string): Promise<void>;

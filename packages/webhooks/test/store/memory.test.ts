@@ -1,5 +1,5 @@
 // What only the memory store promises: a bounded size, expired records dropped as writes come, and change
-// notifications for immediate wake-ups on one process.
+// notifications, naming what changed, for immediate wake-ups on one process.
 import { describe, expect, it } from "vitest";
 import { memoryStore } from "../../src/store/memory.js";
 
@@ -45,23 +45,35 @@ describe("memoryStore", () => {
     expect(await store.enterCall(turn, 60_000)).toEqual({ entered: true, late: false });
   });
 
-  it("notifies listeners after complete, release and leave, not after claims", async () => {
+  it("tells listeners what changed: the event completed or released, the call's next turn; nothing else", async () => {
     const store = memoryStore();
-    let changes = 0;
-    const unsubscribe = store.onChange(() => changes++);
+    const changes: unknown[] = [];
+    const unsubscribe = store.onChange((change) => changes.push(change));
     await store.claimEvent("a", "o", 60_000);
     await pause(0);
-    expect(changes).toBe(0);
+    expect(changes).toEqual([]);
     await store.completeEvent("a", "o", 60_000);
     await store.claimEvent("b", "o", 60_000);
     await store.releaseEvent("b", "o");
-    await store.leaveCall({ callKey: "c", eventId: "b", owner: "o", occurredAtMs: 1 }, false, 60_000);
+    // Three turns of call c: when the first leaves, only the second may enter, so only it is named.
+    const turn = (eventId: string, occurredAtMs: number) => ({ callKey: "c", eventId, owner: "o", occurredAtMs });
+    for (const [id, at] of [
+      ["t1", 1],
+      ["t2", 2],
+      ["t3", 3],
+    ] as const) {
+      await store.joinCall(turn(id, at), 60_000, 60_000);
+    }
+    await store.enterCall(turn("t1", 1), 60_000);
+    await store.leaveCall(turn("t1", 1), true, 60_000);
+    // A leave that leaves no one pending lets no one go on: nothing to tell.
+    await store.leaveCall({ callKey: "empty", eventId: "x", owner: "o", occurredAtMs: 1 }, false, 60_000);
     await pause(0);
-    expect(changes).toBe(3);
+    expect(changes).toEqual([{ eventId: "a" }, { eventId: "b" }, { callKey: "c", eventId: "t2" }]);
     unsubscribe();
     await store.completeEvent("b", "o", 60_000);
     await pause(0);
-    expect(changes).toBe(3);
+    expect(changes).toHaveLength(3);
   });
 
   it("refuses a maxEntries out of range, saying the range", () => {
