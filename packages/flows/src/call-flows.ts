@@ -224,17 +224,20 @@ export class CallFlows<State = unknown> {
       if (!known.receives(event.data.event_type)) return this.#otherwiseOf(event);
       return this.#dispatch(known, event as TelnyxCallEvent);
     }
-    const tag = decodeClientState(payload.client_state);
+    let tag = decodeClientState<State>(payload.client_state);
     // Another instance runs this call's flow: the event goes there (the router holds the call meanwhile).
     if (!relayed && this.#shared && tag?.owner && tag.owner !== this.#instance && (id || leg)) {
-      if ((await this.#shared.forward(tag.owner, id, event)) === "delivered") return;
-      return this.#otherwiseOf(event);
+      const forwarded = await this.#shared.forward(tag.owner, id, event);
+      if (forwarded === "delivered") return;
+      if (forwarded === "orphan") return this.#otherwiseOf(event);
+      // Named by another deployment's client_state (another app on the account): not a flow's of ours.
+      tag = undefined;
     }
     if (id === undefined || this.#ended.has(id)) return this.#otherwiseOf(event);
     const dial = tag?.dial ? this.#dials.get(tag.dial) : undefined;
     if (dial) return this.#dispatch(this.#dialled(dial, id, payload), event as TelnyxCallEvent);
     if (event.data.event_type === "call.initiated" && payload.direction === "incoming") {
-      return this.#startIncoming(id, payload, event as TelnyxCallEvent);
+      return this.#startIncoming(id, payload, event as TelnyxCallEvent, tag?.state);
     }
     const session = payload.call_session_id;
     const sibling = typeof session === "string" ? this.#sessions.get(session) : undefined;
@@ -320,7 +323,12 @@ export class CallFlows<State = unknown> {
     return call;
   }
 
-  #startIncoming(id: string, payload: Record<string, unknown>, event: TelnyxCallEvent): void {
+  #startIncoming(
+    id: string,
+    payload: Record<string, unknown>,
+    event: TelnyxCallEvent,
+    arrived: State | undefined,
+  ): void {
     const flow = this.#incoming;
     if (!flow) {
       this.#onError(
@@ -331,7 +339,7 @@ export class CallFlows<State = unknown> {
     }
     // A call that arrives with a flow's client_state (a transfer's target_leg_client_state) keeps its state, if
     // it can carry it on: one over clientStateLimit would make every command (the answer first) refuse.
-    let state = decodeClientState<State>(payload.client_state)?.state;
+    let state = arrived;
     try {
       encodeClientState({ state, seq: 1 }, this.#clientStateLimit);
     } catch (error) {

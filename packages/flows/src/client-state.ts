@@ -52,10 +52,14 @@ export function decodeClientState<State>(value: unknown): FlowTag<State> | undef
   if (typeof value !== "string" || value === "") return undefined;
   try {
     const wire = JSON.parse(new TextDecoder().decode(fromBase64(value))) as Partial<Wire> | null;
-    if (wire?.tv !== 1 || typeof wire.n !== "number") return undefined;
+    // Ours only if every field is as a flow writes it: a count is a whole number of commands, names are strings.
+    if (wire?.tv !== 1 || !Number.isSafeInteger(wire.n) || (wire.n as number) < 0) return undefined;
+    if ((wire.d !== undefined && typeof wire.d !== "string") || (wire.o !== undefined && typeof wire.o !== "string")) {
+      return undefined;
+    }
     return {
       state: wire.s as State | undefined,
-      seq: wire.n,
+      seq: wire.n as number,
       dial: typeof wire.d === "string" ? wire.d : undefined,
       owner: typeof wire.o === "string" ? wire.o : undefined,
     };

@@ -33,8 +33,11 @@ export interface InstancesOptions {
   onError(error: unknown): void;
 }
 
-/** What happened to an event sent to the instance that runs its call. */
-export type Forwarded = "delivered" | "orphan";
+/**
+ * What happened to an event sent to the instance that runs its call: delivered; "orphan", that instance died
+ * (the call was hung up); "foreign", no instance of this deployment has that name (another app's client_state).
+ */
+export type Forwarded = "delivered" | "orphan" | "foreign";
 
 /**
  * How long this instance must have reached the store without a failure before it takes another's lapsed
@@ -132,6 +135,7 @@ export class Instances {
         `the instance running call ${call} (${owner}) is alive but not listening`,
       );
     }
+    if (this.#options.store.isKnown && !(await this.#options.store.isKnown(owner))) return "foreign";
     // Just back from an outage (or just started): the owner may not have sent its heartbeat yet.
     if (!this.#mayJudge()) {
       throw new WebhookBusyError(

@@ -8,7 +8,13 @@ test("round-trips any JSON state, Unicode included, as standard base64 of UTF-8 
   const state = { step: "menu", name: "Zoë 👋", tries: [1, 2], nested: { ok: true, none: null } };
   const encoded = encodeClientState({ state, seq: 7, dial: "d1", owner: "host-a" }, 4096);
   // An independent decoder (Node's Buffer) reads the same JSON: portable base64, not a private format.
-  expect(JSON.parse(Buffer.from(encoded, "base64").toString("utf8"))).toEqual({ tv: 1, n: 7, s: state, d: "d1", o: "host-a" });
+  expect(JSON.parse(Buffer.from(encoded, "base64").toString("utf8"))).toEqual({
+    tv: 1,
+    n: 7,
+    s: state,
+    d: "d1",
+    o: "host-a",
+  });
   expect(decodeClientState(encoded)).toEqual({ state, seq: 7, dial: "d1", owner: "host-a" });
 });
 
@@ -29,5 +35,21 @@ test("state over the limit, or not JSON, is refused with what to do", () => {
   cyclic.self = cyclic;
   expect(() => encodeClientState({ state: cyclic, seq: 1 }, 4096)).toThrow(/call\.state must be JSON-serialisable/);
   // A large state is encoded in chunks, not one spread of every byte (which overflows the call stack).
-  expect(decodeClientState<string>(encodeClientState({ state: "y".repeat(300_000), seq: 1 }, 1e6))?.state).toHaveLength(300_000);
+  expect(decodeClientState<string>(encodeClientState({ state: "y".repeat(300_000), seq: 1 }, 1e6))?.state).toHaveLength(
+    300_000,
+  );
+});
+
+test("a tag with fields a flow never writes is not a flow's (a count that is no count, a name that is no string)", () => {
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64");
+  expect(decodeClientState(b64({ tv: 1, n: 1e308, s: { admin: true } }))).toBeUndefined();
+  expect(decodeClientState(b64({ tv: 1, n: -1 }))).toBeUndefined();
+  expect(decodeClientState(b64({ tv: 1, n: 1.5 }))).toBeUndefined();
+  expect(decodeClientState(b64({ tv: 1, n: 2, o: 42 }))).toBeUndefined();
+  expect(decodeClientState(b64({ tv: 1, n: 2, o: "inst-a" }))).toEqual({
+    state: undefined,
+    seq: 2,
+    dial: undefined,
+    owner: "inst-a",
+  });
 });

@@ -312,12 +312,19 @@ describe("state that grew too large", () => {
       outcome.resolve({ speak, state: arrived });
     });
     const big = Buffer.from(JSON.stringify({ tv: 1, n: 1, s: { note: "y".repeat(400) } })).toString("base64");
-    const inbound = t.sim.inboundCall({ from: "+13125550142", to: OUR_NUMBER, connectionId: "flows-app", clientState: big });
+    const inbound = t.sim.inboundCall({
+      from: "+13125550142",
+      to: OUR_NUMBER,
+      connectionId: "flows-app",
+      clientState: big,
+    });
     const { speak, state } = await outcome.promise;
     expect(speak).toBeInstanceOf(FlowStateError);
     expect(state).toBeUndefined();
     await until(() => inbound.state === "ended", "the hangup");
     expect(inbound.hangupCause).toBe("normal_clearing");
-    expect(t.errors.map(String)).toEqual([expect.stringMatching(/came in with a client_state whose state is over clientStateLimit/)]);
+    expect(t.errors.map(String)).toEqual([
+      expect.stringMatching(/came in with a client_state whose state is over clientStateLimit/),
+    ]);
   });
 });

@@ -59,6 +59,26 @@ test("a Redis outage longer than the lease hangs up no call of a live instance; 
     expect(sim.calls.get(id)?.state, id).toBe("answered");
 }, 90_000);
 
+test("a call whose client_state names an instance of no deployment of ours is a new call, not an orphan", async () => {
+  const { sim, lines, callIn } = await cluster({
+    receivers: 2,
+    leaseMs: 1000,
+    mediaDurationMs: 5,
+    redisUrl: redis.url,
+  });
+  // Long enough that every instance may judge deaths: the foreign name must still not be taken for a dead owner.
+  await sleep(4500);
+  const foreign = Buffer.from(JSON.stringify({ tv: 1, n: 3, o: "inst-of-another-app", s: { vip: true } })).toString(
+    "base64",
+  );
+  const ids = Array.from({ length: 4 }, () => callIn("12", foreign));
+  await until(() => ids.every((id) => linesOf(lines(), "done", id).length === 1), "the calls' flows done", 30_000);
+  for (const id of ids) {
+    expect(linesOf(lines(), "done", id)[0]?.digits, id).toBe("12");
+    expect(sim.calls.get(id)?.hangupCause, id).toBe("normal_clearing");
+  }
+}, 60_000);
+
 test("an owner stalled past the relay's timeout sees each relayed event once", async () => {
   const { sim, lines, callIn } = await cluster({
     receivers: 2,

@@ -10,6 +10,7 @@ export type StoreOperation =
   | "reserve"
   | "heartbeat"
   | "isAlive"
+  | "isKnown"
   | "ownCall"
   | "disownCall"
   | "takeOrphans"

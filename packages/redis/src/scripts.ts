@@ -135,6 +135,10 @@ return 1
 /** KEYS: alive. */
 export const IS_ALIVE = `return redis.call('EXISTS', KEYS[1])`;
 
+/** KEYS: instances; ARGV: instance. */
+export const IS_KNOWN = `if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 1 end
+return 0`;
+
 /** KEYS: calls; ARGV: call. */
 export const OWN = `
 redis.call('SADD', KEYS[1], ARGV[1])

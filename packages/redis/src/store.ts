@@ -12,6 +12,7 @@ import {
   ENTER,
   HEARTBEAT,
   IS_ALIVE,
+  IS_KNOWN,
   JOIN,
   LEAVE,
   OWN,
@@ -70,6 +71,7 @@ const scripts = {
   reserve: script(RESERVE),
   heartbeat: script(HEARTBEAT),
   isAlive: script(IS_ALIVE),
+  isKnown: script(IS_KNOWN),
   own: script(OWN),
   disown: script(DISOWN),
   takeOrphans: script(TAKE_ORPHANS),
@@ -243,6 +245,10 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
       return Number(await conn.run("isAlive", scripts.isAlive, [flowsKey("alive", instance)], [])) === 1;
     },
 
+    async isKnown(instance: string): Promise<boolean> {
+      return Number(await conn.run("isKnown", scripts.isKnown, [`${prefix}flows:instances`], [instance])) === 1;
+    },
+
     async ownCall(instance: string, callKey: string): Promise<void> {
       await conn.run("ownCall", scripts.own, [flowsKey("calls", instance)], [callKey]);
     },
@@ -252,7 +258,12 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     },
 
     async takeOrphans(): Promise<string[]> {
-      const calls = await conn.run("takeOrphans", scripts.takeOrphans, [`${prefix}flows:instances`], [`${prefix}flows:calls:`]);
+      const calls = await conn.run(
+        "takeOrphans",
+        scripts.takeOrphans,
+        [`${prefix}flows:instances`],
+        [`${prefix}flows:calls:`],
+      );
       return Array.isArray(calls) ? calls.map(String) : [];
     },
 
@@ -290,7 +301,10 @@ async function subscriberFor(client: unknown, timeoutMs: number, secrets: string
         "Give redisStore a { url }, or a node-redis client (createClient()), which has it.",
     );
   }
-  const subscriber = duplicate.call(client) as Subscriber & { connect(): Promise<unknown>; on(e: string, f: () => void): void };
+  const subscriber = duplicate.call(client) as Subscriber & {
+    connect(): Promise<unknown>;
+    on(e: string, f: () => void): void;
+  };
   // Errors of this connection are the same outage the store's own client reports; reconnecting is automatic.
   subscriber.on("error", () => undefined);
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -50,6 +50,18 @@ describe("liveness and orphaned calls", () => {
     expect(await a.takeOrphans()).toEqual([]);
   });
 
+  it("knows the instances of its deployment: alive or lapsed, until a sweeper takes their calls", async () => {
+    const store = open(`${unique("known")}:`);
+    expect(await store.isKnown("a")).toBe(false);
+    await store.heartbeat("a", 200);
+    expect(await store.isKnown("a")).toBe(true);
+    await sleep(300);
+    expect(await store.isAlive("a")).toBe(false);
+    expect(await store.isKnown("a")).toBe(true);
+    await store.takeOrphans();
+    expect(await store.isKnown("a")).toBe(false);
+  });
+
   it("writes every relay key with an expiry", async () => {
     const prefix = `${unique("relay-ttl")}:`;
     const store = open(prefix);

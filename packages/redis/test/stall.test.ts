@@ -14,7 +14,12 @@ let server: RedisServer;
 let store: RedisStore;
 beforeAll(async () => {
   server = await startRedisServer({ fresh: true });
-  store = redisStore({ url: server.url, keyPrefix: `stall-${Date.now()}:`, commandTimeoutMs: COMMAND_TIMEOUT_MS, onError: () => {} });
+  store = redisStore({
+    url: server.url,
+    keyPrefix: `stall-${Date.now()}:`,
+    commandTimeoutMs: COMMAND_TIMEOUT_MS,
+    onError: () => {},
+  });
 }, 120_000);
 afterAll(async () => {
   server.process?.kill("SIGCONT");
@@ -68,7 +73,9 @@ test("stalled: each delivery answers 503 within commandTimeoutMs and runs nothin
   }
   expect([...runs.keys()].filter((id) => id.startsWith("stall-") && !id.endsWith("-99"))).toEqual([]);
   // Reported once for the whole outage, naming what failed.
-  expect(errors.map(String)).toEqual([expect.stringMatching(/claimEvent failed \(Error: no answer within commandTimeoutMs \(300 ms\)/)]);
+  expect(errors.map(String)).toEqual([
+    expect.stringMatching(/claimEvent failed \(Error: no answer within commandTimeoutMs \(300 ms\)/),
+  ]);
 
   // Longer than a lease: the claims written during the stall run when Redis wakes, and lapse.
   await sleep(Math.max(0, 2500 - (performance.now() - stalledAt)));
@@ -80,7 +87,12 @@ test("stalled: each delivery answers 503 within commandTimeoutMs and runs nothin
 
 test("Redis gone (killed, or nothing listening): the error says what failed, not an empty reason", async () => {
   const gone = await startRedisServer({ fresh: true });
-  const lost = redisStore({ url: gone.url, keyPrefix: "gone:", commandTimeoutMs: COMMAND_TIMEOUT_MS, onError: () => {} });
+  const lost = redisStore({
+    url: gone.url,
+    keyPrefix: "gone:",
+    commandTimeoutMs: COMMAND_TIMEOUT_MS,
+    onError: () => {},
+  });
   try {
     await lost.claimEvent("warm", "owner", LEASE_MS);
     gone.process?.kill("SIGKILL");

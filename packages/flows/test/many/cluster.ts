@@ -97,13 +97,14 @@ export async function cluster(options: {
       .flatMap((file) => readFileSync(join(dir, file), "utf8").split("\n"))
       .filter(Boolean)
       .map((line) => JSON.parse(line) as Line);
-  const callIn = (digits: string) =>
+  const callIn = (digits: string, clientState?: string) =>
     (sim as Simulator).inboundCall({
       from: "+13125550142",
       to: "+13125550100",
       connectionId: "flows-many",
       webhookUrl: (proxy as RoundRobinProxy).url,
       digits,
+      ...(clientState ? { clientState } : {}),
     }).callControlId;
   return { sim, lines, callIn };
 }
