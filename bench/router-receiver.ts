@@ -1,5 +1,7 @@
-// A webhook receiver process for bench/router.ts: verify-only, or the router on redisStore or memoryStore,
-// with an empty handler, so the figures are what the router adds. Prints nothing; says its port over IPC.
+// A webhook receiver process for bench/router.ts and bench/stall.ts: verify-only, or the router on redisStore or
+// memoryStore, with an empty handler, so the figures are what the router adds. Prints nothing; says its port
+// over IPC. With LOG_FILE, the handler appends each event id it runs (synchronously: a kill loses no line).
+import { appendFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { redisStore } from "@telnyx-voice/redis";
@@ -8,13 +10,18 @@ import { memoryStore, Webhooks } from "@telnyx-voice/webhooks";
 const mode = process.env.MODE as "verify" | "redis" | "memory";
 const webhooks = new Webhooks({ publicKey: process.env.PUBLIC_KEY, onError: (e) => console.error(e) });
 const store =
-  mode === "redis" ? redisStore({ url: process.env.REDIS_URL, keyPrefix: process.env.KEY_PREFIX }) : memoryStore();
+  mode === "redis"
+    ? redisStore({ url: process.env.REDIS_URL, keyPrefix: process.env.KEY_PREFIX, onError: () => {} })
+    : memoryStore();
+const log = process.env.LOG_FILE;
 const handler =
   mode === "verify"
     ? webhooks.nodeHandler(() => {})
     : webhooks
         .router({ store })
-        .otherwise(() => {})
+        .otherwise((event) => {
+          if (log) appendFileSync(log, `${event.data.id}\n`);
+        })
         .nodeHandler();
 const server = createServer(handler);
 server.keepAliveTimeout = 10_000;

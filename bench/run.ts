@@ -6,7 +6,19 @@ interface BenchModule {
   run(): Promise<BenchRow[]>;
 }
 
-const suites = ["client", "webhooks", "startup", "bundle", "install", "regenerate", "simulator", "flows", "router", "router-scale"] as const;
+const suites = [
+  "client",
+  "webhooks",
+  "startup",
+  "bundle",
+  "install",
+  "regenerate",
+  "simulator",
+  "flows",
+  "router",
+  "router-scale",
+  "stall",
+] as const;
 const only = process.argv.slice(2);
 
 const rows: BenchRow[] = [];
