@@ -46,7 +46,7 @@ export class WebhookVerificationError extends Error {
 /** A reminder appended wherever a mangled body is the likely cause. */
 export const RAW_BODY_HINT =
   "Pass the raw request body exactly as received (string or bytes): JSON that was parsed and re-serialised " +
-  'does not match the signature. In Express, mount express.raw({ type: "application/json" }) on this route.';
+  "does not match the signature. In Express, mount no body parser on this route (or express.raw), not express.json.";
 
 /** Why the router could not hand an event to your handler within `maxWaitMs`. */
 export type WebhookBusyReason =

@@ -18,6 +18,7 @@ export type {
 export { isEventType } from "./guards.js";
 export type { FetchEventHandler } from "./handlers/fetch.js";
 export type { NodeEventHandler, NodeRequestLike, NodeResponseLike } from "./handlers/node.js";
+export type { WebhookRejection } from "./handlers/respond.js";
 export type { HeaderGetter, HeaderRecord, WebhookHeaders } from "./headers.js";
 export type { WebhooksOptions } from "./options.js";
 export type { RouteInfo } from "./router/deliver.js";

@@ -2,7 +2,14 @@
 // `undefined`; a value out of its range is refused at construction, never clamped or ignored (an infinite
 // tolerance or body limit would quietly switch a protection off).
 import type { Ed25519Provider } from "./crypto/provider.js";
-import { type ErrorReporter, reportToConsole } from "./handlers/respond.js";
+import type { WebhookVerificationError } from "./errors.js";
+import {
+  type ErrorReporter,
+  type RejectionReporter,
+  reportToConsole,
+  type WebhookRejection,
+  warnOfRejections,
+} from "./handlers/respond.js";
 
 export interface WebhooksOptions {
   /** Base64 Ed25519 public key from the Telnyx portal. Default: the `TELNYX_PUBLIC_KEY` environment variable. */
@@ -24,6 +31,13 @@ export interface WebhooksOptions {
    * destroyed when the handler had already sent headers). Default: console.error.
    */
   onError?: ((error: unknown) => void) | undefined;
+  /**
+   * Handlers only: sees each webhook refused by verification (bad or missing signature, stale timestamp, body
+   * too large or too slow) with the `WebhookVerificationError` (its `reason`) and `{ status, eventId }` (the
+   * body's `data.id` when it was read and parses). Telnyx only sees the 400 and retries; without this hook a
+   * warning is logged, at most once a minute with the count by reason, so a wrong key is never silent.
+   */
+  onRejected?: ((error: WebhookVerificationError, rejection: WebhookRejection) => void) | undefined;
   /** Overrides the Ed25519 implementation chosen for this runtime. Rarely needed. */
   crypto?: Ed25519Provider | undefined;
 }
@@ -91,6 +105,7 @@ export interface ResolvedOptions {
   maxBodyBytes: number;
   bodyTimeoutMs: number;
   onError: ErrorReporter;
+  onRejected: RejectionReporter;
 }
 
 export function resolveOptions(options: WebhooksOptions): ResolvedOptions {
@@ -98,10 +113,17 @@ export function resolveOptions(options: WebhooksOptions): ResolvedOptions {
   if (typeof onError !== "function") {
     throw new TypeError(`Webhooks: \`onError\` must be a function of the error, got a ${typeof onError}.`);
   }
+  const onRejected = options.onRejected ?? warnOfRejections();
+  if (typeof onRejected !== "function") {
+    throw new TypeError(
+      `Webhooks: \`onRejected\` must be a function (error, { status, eventId }) => void, got a ${typeof onRejected}.`,
+    );
+  }
   return {
     tolerance: numberOption("tolerance", options.tolerance),
     maxBodyBytes: numberOption("maxBodyBytes", options.maxBodyBytes),
     bodyTimeoutMs: numberOption("bodyTimeoutMs", options.bodyTimeoutMs),
     onError,
+    onRejected,
   };
 }

@@ -8,7 +8,7 @@ import {
   type NodeRequestLike,
   type NodeResponseLike,
 } from "./handlers/node.js";
-import type { ErrorReporter, Verification } from "./handlers/respond.js";
+import type { ErrorReporter, RejectionReporter, Verification } from "./handlers/respond.js";
 import type { WebhookHeaders } from "./headers.js";
 import { resolveOptions, type WebhooksOptions } from "./options.js";
 import { parseEvent } from "./parse.js";
@@ -28,6 +28,7 @@ export class WebhooksBase {
   readonly #provider: Ed25519Provider;
   readonly #verifier: Ed25519Verifier;
   readonly #onError: ErrorReporter;
+  readonly #onRejected: RejectionReporter;
 
   protected constructor(options: WebhooksOptions, defaultCrypto: Ed25519Provider) {
     if (typeof options !== "object" || options === null) {
@@ -41,6 +42,7 @@ export class WebhooksBase {
     this.maxBodyBytes = resolved.maxBodyBytes;
     this.bodyTimeoutMs = resolved.bodyTimeoutMs;
     this.#onError = resolved.onError;
+    this.#onRejected = resolved.onRejected;
     const provider = options.crypto ?? defaultCrypto;
     this.#provider = provider;
     try {
@@ -75,7 +77,7 @@ export class WebhooksBase {
 
   /** A `(request: Request) => Promise<Response>` for Hono, Next.js route handlers, Workers, Deno, Bun. */
   fetchHandler(onEvent: FetchEventHandler): (request: Request) => Promise<Response> {
-    return createFetchHandler(this.#verification(), onEvent, this, this.#onError);
+    return createFetchHandler(this.#verification(), onEvent, this, this.#onError, this.#onRejected);
   }
 
   /**
@@ -85,7 +87,7 @@ export class WebhooksBase {
   nodeHandler<Req extends NodeRequestLike = NodeRequestLike, Res extends NodeResponseLike = NodeResponseLike>(
     onEvent: NodeEventHandler<Req, Res>,
   ): (req: Req, res: Res, next?: (error?: unknown) => void) => Promise<void> {
-    return createNodeHandler(this.#verification(), onEvent, this, this.#onError);
+    return createNodeHandler(this.#verification(), onEvent, this, this.#onError, this.#onRejected);
   }
 
   /** For the handlers: `unwrap`, and its checks of the headers alone, allowing for the time the body may take. */

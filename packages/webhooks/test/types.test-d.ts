@@ -123,6 +123,7 @@ describe("under exactOptionalPropertyTypes", () => {
       maxBodyBytes: undefined,
       bodyTimeoutMs: undefined,
       onError: undefined,
+      onRejected: undefined,
       crypto: undefined,
     };
     new Webhooks(all);

@@ -1,3 +1,4 @@
+import type { WebhookVerificationError } from "../errors.js";
 import type { WebhookEvent } from "../events.js";
 import { BodyBuffer } from "./body-buffer.js";
 import {
@@ -6,6 +7,8 @@ import {
   busyAnswer,
   type ErrorReporter,
   failure,
+  type RejectionReporter,
+  reportRejection,
   tooLarge,
   type Verification,
 } from "./respond.js";
@@ -62,15 +65,18 @@ export function createFetchHandler(
   onEvent: FetchEventHandler,
   limits: BodyLimits,
   onError: ErrorReporter,
+  onRejected: RejectionReporter,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     if (request.method !== "POST") return text(405, "method_not_allowed", { allow: "POST" });
     let event: WebhookEvent;
+    let body: Uint8Array | undefined;
     try {
-      const body = await readLimited(request, limits, (headers) => verification.checkHeaders(headers));
+      body = await readLimited(request, limits, (headers) => verification.checkHeaders(headers));
       event = await verification.unwrap(body, request.headers);
     } catch (error) {
       const answer = failure(error);
+      if (answer) reportRejection(onRejected, error as WebhookVerificationError, answer.status, body, onError);
       // After 408 or 413, or a rejection on the headers alone (a body not yet touched), the rest of the body is
       // unread: ask the server to close rather than reuse the connection.
       const unread = answer?.status === 408 || answer?.status === 413 || (request.body !== null && !request.bodyUsed);

@@ -9,6 +9,8 @@ import {
   busyAnswer,
   type ErrorReporter,
   failure,
+  type RejectionReporter,
+  reportRejection,
   tooLarge,
   type Verification,
 } from "./respond.js";
@@ -119,7 +121,7 @@ export function rawBodyOf(
       "body_already_parsed",
       "The request body was already consumed by a body parser (req.body is parsed JSON), so its raw bytes, which " +
         `the signature covers, are gone. ${RAW_BODY_HINT} For example: ` +
-        'app.post("/webhooks", express.raw({ type: "application/json" }), webhooks.nodeHandler(onEvent)).',
+        'app.post("/webhooks", webhooks.nodeHandler(onEvent)) before app.use(express.json()).',
     ),
   );
 }
@@ -140,6 +142,7 @@ export function createNodeHandler<Req extends NodeRequestLike, Res extends NodeR
   onEvent: NodeEventHandler<Req, Res>,
   limits: BodyLimits,
   onError: ErrorReporter,
+  onRejected: RejectionReporter,
 ): (req: Req, res: Res, next?: (error?: unknown) => void) => Promise<void> {
   return async (req, res, next) => {
     if (req.method !== undefined && req.method !== "POST") {
@@ -148,8 +151,9 @@ export function createNodeHandler<Req extends NodeRequestLike, Res extends NodeR
       return;
     }
     let event: WebhookEvent;
+    let body: string | Uint8Array | undefined;
     try {
-      const body = await rawBodyOf(req, limits, (headers) => verification.checkHeaders(headers));
+      body = await rawBodyOf(req, limits, (headers) => verification.checkHeaders(headers));
       event = await verification.unwrap(body, req.headers);
     } catch (error) {
       const answer = failure(error);
@@ -159,6 +163,7 @@ export function createNodeHandler<Req extends NodeRequestLike, Res extends NodeR
         return;
       }
       if (answer.body === "body_already_parsed") onError(error);
+      else reportRejection(onRejected, error as WebhookVerificationError, answer.status, body, onError);
       // After 408 or 413, or a rejection on the headers alone, the rest of the stream is unread: close rather
       // than reuse the socket (readableEnded is only missing from request-like objects that are not streams).
       const unread = answer.status === 413 || answer.status === 408 || req.readableEnded === false;
