@@ -65,6 +65,11 @@ export interface SimulatorOptions {
   /** Signing keys (base64 raw Ed25519); a fresh pair is generated when omitted. */
   keyPair?: { publicKey: string; privateKey: string } | undefined;
   /**
+   * A file that keeps the signing key pair across restarts: read when it exists, else made and written
+   * (permissions 0600), so `TELNYX_PUBLIC_KEY` stays valid after a restart. Ignored when `keyPair` is given.
+   */
+  keyFile?: string | undefined;
+  /**
    * Compile every request validator on a background thread once listening (default false: each compiles on
    * first use, 5-300 ms once per process). Worth it for a long-running simulator that sits idle before its
    * first client (the CLI turns it on); for one started right before its commands the extra thread competed

@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { CallControlApplication, CallControlApplicationCreate } from "@telnyx-voice/types";
 import { generateKeyPair } from "@telnyx-voice/webhooks/testing";
+import { keyPairFromFile } from "./key-file.js";
 import { ApplicationStore } from "./calls/applications.js";
 import { CallLog } from "./calls/call-log.js";
 import { checkInboundCall, type InboundCallOptions, InvalidInboundCall } from "./calls/inbound.js";
@@ -85,7 +86,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         "reach this address can place calls and read them. Set apiKey (--api-key / TELNYX_API_KEY), or bind 127.0.0.1.",
     );
   }
-  const keyPair = options.keyPair ?? (await generateKeyPair());
+  const keyPair =
+    options.keyPair ?? (options.keyFile ? await keyPairFromFile(options.keyFile) : await generateKeyPair());
   const dispatcher = new WebhookDispatcher(keyPair.privateKey, delivery, warn);
   const events = new CallLog<EmittedEventRecord>();
   const applications = new ApplicationStore();

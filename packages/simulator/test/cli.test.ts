@@ -1,13 +1,14 @@
 // The CLI: flags parse into options, bad flags are explained, and the real process prints the banner
 // (base URL, public key, webhook URL; never the API key) and serves the API on 127.0.0.1.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { banner } from "../src/cli/banner.js";
 import { parseCli } from "../src/cli/options.js";
+import { startSimulator } from "../src/index.js";
 
 describe("parseCli", () => {
   it("maps flags to options, with 127.0.0.1 and port 8787 by default", () => {
@@ -134,4 +135,50 @@ describe("the CLI process", () => {
     const ok = await fetch(`${url}/call_control_applications`, { headers: { authorization: `Bearer ${secret}` } });
     expect(ok.status).toBe(200);
   }, 20000);
+});
+
+describe("--key-file", () => {
+  const cli = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
+  const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
+
+  /** Starts the CLI, waits for its banner, stops it; resolves with what it printed. */
+  function runOnce(args: string[]): Promise<string> {
+    const child = spawn(tsx, [cli, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 30_000);
+      child.stdout?.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes("Ctrl+C")) {
+          clearTimeout(timer);
+          child.once("exit", () => resolve(out));
+          child.kill("SIGTERM");
+        }
+      });
+      child.stderr?.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+    });
+  }
+
+  it("keeps the public key across restarts, in an owner-only file; the private key is never printed", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "sim-keys-")), "keys.json");
+    const first = await runOnce(["--key-file", file]);
+    const second = await runOnce(["--key-file", file]);
+    const publicKey = (out: string) => /Public key\s+(\S+)/.exec(out)?.[1];
+    expect(publicKey(first)).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(publicKey(second)).toBe(publicKey(first));
+    const stored = JSON.parse(readFileSync(file, "utf8")) as { publicKey: string; privateKey: string };
+    expect(stored.publicKey).toBe(publicKey(first));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(first + second).not.toContain(stored.privateKey);
+    // Without the flag, each start makes new keys.
+    expect(publicKey(await runOnce([]))).not.toBe(publicKey(first));
+  }, 90_000);
+
+  it("refuses a file that does not hold a key pair, saying how to fix it", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "sim-keys-")), "keys.json");
+    writeFileSync(file, JSON.stringify({ publicKey: "nope" }));
+    await expect(startSimulator({ keyFile: file })).rejects.toThrow(/must hold \{ "publicKey", "privateKey" \}.*delete it/);
+  });
 });

@@ -23,6 +23,8 @@ Options:
   --stream-connect-timeout-ms <n>
                                 Longest a media stream's WebSocket handshake may take (default 5000)
   --ended-call-retention-ms <n> How long an ended call is kept, then forgotten (default 600000)
+  --key-file <path>             Keep the webhook signing keys in this file (made on first start), so the
+                                public key survives restarts (default: $TELNYX_SIMULATOR_KEY_FILE, else new keys)
   --fault-rate <0..1>           Probability of a random fault (429/500/503/drop) per API request
   --fault-seed <n>              Seed for random faults (default 1)
   --faults <json>               Fault rules, e.g. '[{"route":"SpeakCall","fault":{"type":"status","status":503},"times":1}]'
@@ -63,6 +65,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions | "
       "recording-saved-delay-ms": { type: "string" },
       "stream-connect-timeout-ms": { type: "string" },
       "ended-call-retention-ms": { type: "string" },
+      "key-file": { type: "string" },
       "fault-rate": { type: "string" },
       "fault-seed": { type: "string" },
       faults: { type: "string" },
@@ -96,6 +99,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions | "
     port: num("port", values.port) ?? 8787,
     host: values.host ?? "127.0.0.1",
     webhookUrl: values["webhook-url"] ?? env.TELNYX_WEBHOOK_URL,
+    keyFile: values["key-file"] ?? env.TELNYX_SIMULATOR_KEY_FILE,
     apiKey,
     apiKeyFrom: values["api-key"] !== undefined ? "--api-key" : apiKey !== undefined ? "TELNYX_API_KEY" : "default",
     answerDelayMs: num("answer-delay-ms", values["answer-delay-ms"]),
