@@ -6,6 +6,8 @@ import type { AddressInfo } from "node:net";
 
 export interface RoundRobinProxy {
   url: string;
+  /** Puts an upstream (a new instance) into the rotation. */
+  add(port: number): void;
   /** How many requests each upstream got, by port. */
   readonly sent: Map<number, number>;
   close(): Promise<void>;
@@ -47,6 +49,10 @@ export async function startProxy(ports: readonly number[]): Promise<RoundRobinPr
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
+    add(port: number) {
+      if (!live.includes(port)) live.push(port);
+      sent.set(port, sent.get(port) ?? 0);
+    },
     url: `http://127.0.0.1:${port}/webhooks`,
     sent,
     close: () =>

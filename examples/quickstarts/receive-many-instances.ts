@@ -12,4 +12,12 @@ const router = new Webhooks()
     console.log(`hung up${info.late ? " (late)" : ""}:`, event.data.payload.hangup_cause),
   );
 
-createServer(router.nodeHandler()).listen(Number(process.env.PORT ?? 3000));
+const server = createServer(router.nodeHandler()).listen(Number(process.env.PORT ?? 3000));
+
+// A deploy stops instances with SIGTERM: claim nothing new (503: Telnyx delivers it to another instance), finish
+// what this one holds, then stop.
+process.once("SIGTERM", async () => {
+  await router.drain({ timeoutMs: 30_000 });
+  server.close();
+  await store.close();
+});

@@ -3,14 +3,15 @@
 // and settle what its flow awaits.
 import type { Telnyx } from "@telnyx-voice/client";
 import type { DialRequest, TelnyxCallEvent } from "@telnyx-voice/types";
-import type {
-  NodeRequestLike,
-  NodeResponseLike,
-  RelayStore,
-  WebhookEvent,
-  WebhookRouter,
-  WebhookStore,
-  WebhooksBase,
+import {
+  type NodeRequestLike,
+  type NodeResponseLike,
+  type RelayStore,
+  WebhookBusyError,
+  type WebhookEvent,
+  type WebhookRouter,
+  type WebhookStore,
+  type WebhooksBase,
 } from "@telnyx-voice/webhooks";
 import { FlowCall, MAX_TIMER_MS } from "./call.js";
 import { DEFAULT_CLIENT_STATE_LIMIT, decodeClientState, encodeClientState } from "./client-state.js";
@@ -88,6 +89,9 @@ export class CallFlows<State = unknown> {
   readonly #sessions = new Map<string, FlowCall<State>>();
   readonly #ended = new Set<string>();
   readonly #dials = new Map<string, PendingDial<State>>();
+  /** The incoming flows still running (a drain waits for them, after-hangup awaits included). */
+  readonly #flowsRunning = new Map<FlowCall<State>, Promise<unknown>>();
+  #draining = false;
   #incoming: Flow<State> | undefined;
   #otherwise: ((event: WebhookEvent) => unknown) | undefined;
   readonly #onEvent: ((event: WebhookEvent) => void) | undefined;
@@ -142,6 +146,36 @@ export class CallFlows<State = unknown> {
     await this.#shared?.close();
   }
 
+  /**
+   * For a deploy (on SIGTERM): takes no new call (an incoming call's first webhook is answered 503 `draining`, so
+   * Telnyx delivers it to another instance; `flows.dial()` rejects), runs the calls it has to their end, still
+   * receiving their events wherever they arrive, then closes. At `timeoutMs` (default 5 minutes) the calls still
+   * up are hung up (each reported to `onError`), as a dead instance's would be, and it closes all the same.
+   * Resolves with how many calls it ran to their end and how many it hung up at the bound.
+   */
+  async drain(options: { timeoutMs?: number | undefined } = {}): Promise<{ finished: number; hungUp: number }> {
+    const limit = positive("drain timeoutMs", options.timeoutMs, 300_000);
+    this.#draining = true;
+    const running = () => [...this.#calls.values()].filter((call) => !call.isEnded);
+    const before = new Set([...this.#calls.values(), ...this.#flowsRunning.keys()]);
+    const deadline = Date.now() + limit;
+    while ((running().length > 0 || this.#flowsRunning.size > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100, Math.max(1, deadline - Date.now()))));
+    }
+    const left = running();
+    for (const call of left) {
+      this.#onError(
+        new FlowError(`Call ${call.id} was still up when drain's timeoutMs (${limit} ms) passed: hung up.`),
+        call,
+      );
+      await call.hangup().catch((error: unknown) => {
+        if (!(error instanceof CallEndedError)) this.#onError(error, call);
+      });
+    }
+    await this.close();
+    return { finished: before.size - left.length, hungUp: left.length };
+  }
+
   /** The flow to run for each incoming call, once per call however often its `call.initiated` is delivered. */
   incoming(flow: Flow<State>): this {
     if (typeof flow !== "function") throw new TypeError("flows.incoming(flow): flow must be a function");
@@ -170,6 +204,8 @@ export class CallFlows<State = unknown> {
         "flows.dial({ client_state }): pass { state } in the options; a flow carries it in client_state.",
       );
     }
+    if (this.#draining)
+      throw new FlowError("flows.dial(): this instance is draining (flows.drain()); dial from another.");
     const { timeoutMs, state, ...requestOptions } = options ?? {};
     const limit = positive("timeoutMs", timeoutMs, this.#timeoutMs);
     const token = randomToken();
@@ -237,6 +273,9 @@ export class CallFlows<State = unknown> {
     const dial = tag?.dial ? this.#dials.get(tag.dial) : undefined;
     if (dial) return this.#dispatch(this.#dialled(dial, id, payload), event as TelnyxCallEvent);
     if (event.data.event_type === "call.initiated" && payload.direction === "incoming") {
+      // Draining: a new call starts on another instance (Telnyx delivers this webhook again).
+      if (this.#draining)
+        throw new WebhookBusyError("draining", `This instance is draining: call ${id} starts elsewhere.`);
       return this.#startIncoming(id, payload, event as TelnyxCallEvent, tag?.state);
     }
     const session = payload.call_session_id;
@@ -354,7 +393,7 @@ export class CallFlows<State = unknown> {
     }
     const call = this.#newCall(id, payload, "incoming", state);
     call.dispatch(event);
-    Promise.resolve()
+    const running = Promise.resolve()
       .then(() => flow(call))
       .then(undefined, (error: unknown) => {
         // The caller hanging up mid-flow ends the flow; that is how calls end, not a fault.
@@ -365,7 +404,9 @@ export class CallFlows<State = unknown> {
             if (!(e instanceof CallEndedError)) this.#onError(e, call);
           });
         }
-      });
+      })
+      .finally(() => this.#flowsRunning.delete(call));
+    this.#flowsRunning.set(call, running);
   }
 }
 

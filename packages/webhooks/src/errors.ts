@@ -57,7 +57,9 @@ export type WebhookBusyReason =
   /** This delivery lost its claim on the event (the process stalled, or the store was unreachable, for a lease). */
   | "lease_lost"
   /** The store failed or did not answer in time before the handler started: nothing ran, nothing was claimed for sure. */
-  | "store_unavailable";
+  | "store_unavailable"
+  /** This instance is draining (a deploy): it claims nothing new, so that another instance handles the event. */
+  | "draining";
 
 /**
  * Thrown by `router.handle` when an event could not be handled yet, and answered by the handlers with 503

@@ -22,7 +22,10 @@ const here = fileURLToPath(new URL("..", import.meta.url));
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 export interface Line {
-  t: "event" | "start" | "gathered" | "done" | "error" | "dtmf" | "redis";
+  t: "event" | "start" | "gathered" | "done" | "error" | "dtmf" | "redis" | "draining" | "drained";
+  at?: number;
+  finished?: number;
+  hungUp?: number;
   id?: string;
   inst: string;
   call?: string;
@@ -72,26 +75,29 @@ export async function cluster(options: {
     FLOW: options.flow ?? "ivr",
     COMMAND_TIMEOUT_MS: String(options.commandTimeoutMs ?? 2000),
   };
-  const ports = await Promise.all(
-    Array.from({ length: options.receivers }, (_, i) => {
-      const child = fork(join(here, "many", "receiver.ts"), [], {
-        execArgv: ["--import", tsx],
-        env: { ...process.env, ...env, INSTANCE: String(i), LOG_FILE: join(dir, `receiver-${i}.jsonl`) },
-        stdio: ["ignore", "inherit", "inherit", "ipc"],
+  const startInstance = (i: number) => {
+    const child = fork(join(here, "many", "receiver.ts"), [], {
+      execArgv: ["--import", tsx],
+      env: { ...process.env, ...env, INSTANCE: String(i), LOG_FILE: join(dir, `receiver-${i}.jsonl`) },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    children.push(child);
+    return new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`receiver ${i} did not listen within 30 s`)), 30_000);
+      const early = (code: number | null) => reject(new Error(`receiver ${i} exited (${code}) before listening`));
+      child.once("exit", early);
+      child.on("message", (message: { t: string; port?: number }) => {
+        if (message.t !== "listening" || message.port === undefined) return;
+        clearTimeout(timer);
+        child.off("exit", early);
+        resolve(message.port);
       });
-      children.push(child);
-      return new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`receiver ${i} did not listen within 30 s`)), 30_000);
-        child.once("exit", (code) => reject(new Error(`receiver ${i} exited (${code}) before listening`)));
-        child.on("message", (message: { t: string; port?: number }) => {
-          if (message.t !== "listening" || message.port === undefined) return;
-          clearTimeout(timer);
-          resolve(message.port);
-        });
-      });
-    }),
-  );
+    });
+  };
+  const ports = await Promise.all(Array.from({ length: options.receivers }, (_, i) => startInstance(i)));
   proxy = await startProxy(ports);
+  /** Starts instance `i` and puts it behind the proxy (a deploy's fresh instance). */
+  const addInstance = async (i: number) => (proxy as RoundRobinProxy).add(await startInstance(i));
   const lines = (): Line[] =>
     readdirSync(dir)
       .flatMap((file) => readFileSync(join(dir, file), "utf8").split("\n"))
@@ -106,7 +112,7 @@ export async function cluster(options: {
       digits,
       ...(clientState ? { clientState } : {}),
     }).callControlId;
-  return { sim, lines, callIn };
+  return { sim, lines, callIn, addInstance };
 }
 
 export const linesOf = (lines: Line[], t: Line["t"], call: string) => lines.filter((l) => l.t === t && l.call === call);

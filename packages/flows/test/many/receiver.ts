@@ -71,9 +71,12 @@ flows.incoming(async (call) => {
 const server = createServer(flows.nodeHandler());
 server.keepAliveTimeout = 5000;
 server.listen(0, "127.0.0.1", () => process.send?.({ t: "listening", port: (server.address() as AddressInfo).port }));
-process.on("SIGTERM", () => {
+// A deploy: drain (no new call here; this instance's calls run to their end), then stop.
+process.on("SIGTERM", async () => {
+  write({ t: "draining" });
+  const result = await flows.drain({ timeoutMs: 30_000 });
+  write({ t: "drained", ...result });
   server.closeAllConnections();
   server.close();
-  void flows.close();
-  setTimeout(() => process.exit(0), 100).unref();
+  process.exit(0);
 });

@@ -39,9 +39,12 @@ export interface DeliveryContext {
 /** How many times a completion is tried before giving up (the handler succeeded; the marker matters). */
 const COMPLETE_TRIES = 3;
 
-function busy(reason: WebhookBusyError["reason"], event: WebhookEvent, maxWaitMs: number): WebhookBusyError {
+/** Why a delivery itself gives up (draining is the router's, before any delivery starts). */
+type DeliveryBusyReason = Exclude<WebhookBusyError["reason"], "draining">;
+
+function busy(reason: DeliveryBusyReason, event: WebhookEvent, maxWaitMs: number): WebhookBusyError {
   const what = `event ${event.data.id} (${event.data.event_type})`;
-  const messages: Record<WebhookBusyError["reason"], string> = {
+  const messages: Record<DeliveryBusyReason, string> = {
     event_in_progress:
       `Another copy of ${what} was still being handled after maxWaitMs (${maxWaitMs} ms); answered 503 so that ` +
       "Telnyx delivers it again once the outcome is known. Handlers should finish well within the webhook timeout.",

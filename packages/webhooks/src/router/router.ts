@@ -1,3 +1,4 @@
+import { WebhookBusyError } from "../errors.js";
 import type { WebhookEvent, WebhookEventOf, WebhookEventType } from "../events.js";
 import type { NodeRequestLike, NodeResponseLike } from "../handlers/node.js";
 import { type DeliveryContext, deliver, type RouteInfo } from "./deliver.js";
@@ -61,6 +62,9 @@ export class WebhookRouter {
   readonly #host: RouterHost;
   readonly #options: ResolvedRouterOptions;
   readonly #context: DeliveryContext;
+  #draining = false;
+  #inFlight = 0;
+  readonly #idle: Array<() => void> = [];
 
   constructor(host: RouterHost, options: RouterOptions = {}, report: (error: unknown) => void = () => {}) {
     this.#host = host;
@@ -102,14 +106,52 @@ export class WebhookRouter {
     const fallback = this.#fallback;
     // Nothing would run: no claim, no turn, no store round trip.
     if (!list && !fallback) return;
-    await deliver(event, this.#context, async (info) => {
-      if (!list) {
-        await fallback?.(event, info);
-        return;
-      }
-      for (const handler of list) await handler(event, info);
-    });
+    // Draining: nothing new is claimed here; Telnyx delivers it again, to another instance.
+    if (this.#draining) {
+      throw new WebhookBusyError(
+        "draining",
+        `This instance is draining (router.drain()): event ${event.data.id} (${event.data.event_type}) was not claimed, ` +
+          "so that another instance handles it. Answered 503.",
+      );
+    }
+    this.#inFlight++;
+    try {
+      await deliver(event, this.#context, async (info) => {
+        if (!list) {
+          await fallback?.(event, info);
+          return;
+        }
+        for (const handler of list) await handler(event, info);
+      });
+    } finally {
+      this.#inFlight--;
+      if (this.#inFlight === 0) for (const wake of this.#idle.splice(0)) wake();
+    }
   };
+
+  /**
+   * Stops claiming events (each new delivery is answered 503 `draining`, so Telnyx delivers it to another
+   * instance) and resolves once the deliveries in progress have ended, or after `timeoutMs` (default 30000)
+   * with how many were still running. For a deploy: drain, then stop the server.
+   */
+  async drain(options: { timeoutMs?: number | undefined } = {}): Promise<{ unfinished: number }> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    if (typeof timeoutMs !== "number" || !(timeoutMs > 0) || timeoutMs > 2_147_483_647) {
+      throw new RangeError(
+        `router.drain({ timeoutMs }): a number of milliseconds from 1 to 2147483647, got ${String(timeoutMs)}`,
+      );
+    }
+    this.#draining = true;
+    if (this.#inFlight > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.#idle.push(resolve)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    return { unfinished: this.#inFlight };
+  }
 
   /** A Fetch handler (Hono, Next.js, Workers, Deno, Bun) that verifies, then dispatches here. */
   fetchHandler(): (request: Request) => Promise<Response> {

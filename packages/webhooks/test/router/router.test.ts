@@ -259,3 +259,45 @@ describe("503 through Express", () => {
     expect((await first).status).toBe(200);
   });
 });
+
+describe("drain", () => {
+  it("claims nothing new (503 draining), finishes what it holds, then resolves", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const ran: string[] = [];
+    const router = webhooks()
+      .router()
+      .otherwise(async (event) => {
+        ran.push(event.data.id);
+        if (ran.length === 1) await held;
+      });
+    const url = await serve(router.nodeHandler());
+    const first = eventBody({ call: "c1" });
+    const inFlight = deliverTo(url, first.body);
+    while (ran.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    let drained: { unfinished: number } | undefined;
+    const draining = router.drain({ timeoutMs: 5000 }).then((r) => (drained = r));
+    const refused = await deliverTo(url, eventBody({ call: "c2" }).body);
+    expect(refused).toMatchObject({ status: 503, body: "draining" });
+    expect(drained).toBeUndefined();
+    release();
+    expect((await inFlight).status).toBe(200);
+    await draining;
+    expect(drained).toEqual({ unfinished: 0 });
+    expect(ran).toEqual([first.id]);
+  });
+
+  it("resolves at its bound with what is still running", async () => {
+    const router = webhooks()
+      .router()
+      .otherwise(() => new Promise((resolve) => setTimeout(resolve, 2000)));
+    const url = await serve(router.nodeHandler());
+    const running = deliverTo(url, eventBody({ call: "c" }).body);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await router.drain({ timeoutMs: 200 })).toEqual({ unfinished: 1 });
+    expect((await running).status).toBe(200);
+    await expect(router.drain({ timeoutMs: 0 })).rejects.toThrow(RangeError);
+  });
+});
