@@ -4,8 +4,6 @@ export default defineProject({
   test: {
     name: "client",
     include: ["test/**/*.test.ts"],
-    // The Node entry's own tests run in the node:http project (vitest.http.config.ts).
-    exclude: ["test/node-entry.test.ts"],
     // Type tests compile under test/tsconfig.json: exactOptionalPropertyTypes on, as some users have it.
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./test/tsconfig.json" },
   },

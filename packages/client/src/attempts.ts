@@ -3,16 +3,8 @@
 // waits for an answer, earlier attempts stay open beside its resends: whichever answers first wins.
 import { ATTEMPT_ENDED, deadlinePassed } from "./errors.js";
 
-/** What a sender may know of the call it sends an attempt for (the call's plan); fetch ignores it. */
-export interface SendPolicy {
-  /** The most of a body the call accepts (`maxResponseBytes`): a sender that reads bodies itself stops past it. */
-  readonly bodyLimit: number;
-  /** No middleware will see the answer: a sender may resolve with a BufferedResponse (see there). */
-  readonly internalAnswer: boolean;
-}
-
-/** Sends one attempt. */
-export type Sender = (url: string, init: RequestInit, policy: SendPolicy) => Promise<Response>;
+/** Sends one attempt: `fetch`, the client's `fetch` option, or a test's. */
+export type Sender = (url: string, init: RequestInit) => Promise<Response>;
 
 /** What an attempt came to: its response, or why there is none. */
 export type Settled =
@@ -35,7 +27,7 @@ export class Attempt {
   readonly sent: Promise<Response>;
   #settled: Promise<Settled> | undefined = undefined;
 
-  constructor(number: number, send: Sender, url: string, init: RequestInit, timeout: number, policy: SendPolicy) {
+  constructor(number: number, send: Sender, url: string, init: RequestInit, timeout: number) {
     this.number = number;
     this.timeout = timeout;
     let sent: Promise<Response>;
@@ -46,7 +38,7 @@ export class Attempt {
         body: init.body as BodyInit | null,
         redirect: "manual",
         signal: this.controller.signal,
-      }, policy);
+      });
     } catch (error) {
       // A fetch that throws synchronously (a custom one) fails like one that rejects.
       sent = Promise.reject(error);
@@ -90,8 +82,8 @@ export class CallAttempts {
   }
 
   /** Starts attempt `number`: sends at once, and aborts it when `timeout` ms pass before the call ends. */
-  start(number: number, send: Sender, url: string, init: RequestInit, timeout: number, policy: SendPolicy): Attempt {
-    const attempt = new Attempt(number, send, url, init, timeout, policy);
+  start(number: number, send: Sender, url: string, init: RequestInit, timeout: number): Attempt {
+    const attempt = new Attempt(number, send, url, init, timeout);
     this.#open.push(attempt);
     // The caller's signal aborts every attempt; listened to once per call, and only when there is one.
     if (this.#signal && !this.#listening) {

@@ -181,11 +181,22 @@ function listed(names: readonly string[]): string {
 
 const attempts = (n: number) => `${n} attempt${n === 1 ? "" : "s"}`;
 
+/**
+ * `fetch failed: connect ECONNREFUSED 127.0.0.1:1 (ECONNREFUSED)`: fetch's own message says nothing, so the
+ * innermost cause's message (a proxy's refusal is three causes down) and the first error code are added.
+ */
 function reason(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  const code = typeof cause?.code === "string" ? ` (${cause.code})` : "";
   const message = error instanceof Error ? error.message : String(error);
-  return `${message}${code}`;
+  let detail = "";
+  let code = "";
+  let e = (error as { cause?: unknown } | null)?.cause;
+  for (let depth = 0; e !== null && typeof e === "object" && depth < 5; depth++) {
+    const { message: m, code: c } = e as { message?: unknown; code?: unknown };
+    if (typeof m === "string" && m !== "") detail = `: ${m}`;
+    if (code === "" && typeof c === "string") code = ` (${c})`;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return `${message}${detail}${code}`;
 }
 
 function numberHeader(headers: Headers, name: string): number | undefined {
@@ -305,7 +316,9 @@ export class Errors {
 
   connection(where: string, cause: unknown, count: number): APIConnectionError {
     return new APIConnectionError(
-      this.#redact.text(`${where} failed: ${reason(cause)} (${attempts(count)}). Check the network and \`baseURL\`.`),
+      this.#redact.text(
+        `${where} failed: ${reason(cause)} (${attempts(count)}). Check the network, the proxy if any, and \`baseURL\`.`,
+      ),
       { cause: this.#redact.cause(cause) },
     );
   }
@@ -520,21 +533,3 @@ export function scrubbedCause(name: string, message: string, stack: string): Err
 export function lastPageError(): RangeError {
   return new RangeError("This is the last page: check hasNextPage() before getNextPage().");
 }
-
-/** The Node sender's word that a body went past `maxResponseBytes`: turned into ResponseTooLargeError above it. */
-export class BodyOverLimit extends Error {
-  override name = "BodyOverLimit";
-}
-
-/**
- * What the Node build's sender fails with where fetch fails with a TypeError: the `cause` of the
- * APIConnectionError (or timeout) the fetch layer then throws.
- */
-export const senderFailure = {
-  request: (cause: Error): TypeError => new TypeError(`request failed: ${cause.message}`, { cause }),
-  headers: (cause: unknown): TypeError => new TypeError("the response has headers fetch cannot hold", { cause }),
-  status: (status: number): TypeError => new TypeError(`the response has status ${status}, which fetch cannot hold`),
-  noResponse: (): TypeError => new TypeError("the connection closed before a response came"),
-  closed: (): TypeError => new TypeError("the connection closed before the response body ended"),
-  overLimit: (limit: number): BodyOverLimit => new BodyOverLimit(`the response body is over ${limit} bytes`),
-};

@@ -4,7 +4,7 @@
 // the same headers and body (and so the same `command_id`). Redirects are never followed, and the body
 // handed back is one that fits `maxResponseBytes`, read within the attempt's deadline.
 import { type Attempt, type Sender, UNANSWERED } from "./attempts.js";
-import { BodyOverLimit, type Errors } from "./errors.js";
+import type { Errors } from "./errors.js";
 import type { Logger } from "./options.js";
 import { isBinary, type RequestPlan } from "./plan.js";
 import type { LightRequest } from "./request.js";
@@ -76,7 +76,7 @@ export class FetchLayer {
           headers: this.#logged(headers),
         });
       }
-      let attempt = attempts.start(started, this.#fetch, url, init, settings.timeout, plan);
+      let attempt = attempts.start(started, this.#fetch, url, init, settings.timeout);
       let response: Response | undefined;
       let error: unknown;
       if (plan.commandTimeout === undefined) {
@@ -176,7 +176,7 @@ export class FetchLayer {
               `telnyx: ${where(request)} got no answer within ${hedge} ms; sending it again (attempt ${started}/${settings.maxRetries + 1}, same command_id), the earlier attempt still open`,
             ),
           );
-          attempts.start(started, this.#fetch, request.url, init, settings.timeout, plan);
+          attempts.start(started, this.#fetch, request.url, init, settings.timeout);
         }
         continue;
       }
@@ -209,7 +209,7 @@ export class FetchLayer {
       // Not read: the call's end aborts the attempt and so closes the connection.
       if (Number.isFinite(length)) throw this.#errors.tooLarge(where(request), limit, length);
     }
-    // No stream to count: no body, or the Node sender's answer, which it reads within the limit itself.
+    // No body: nothing to count.
     if (response.body === null) {
       plan.attempts.winner = attempt;
       return response;
@@ -229,7 +229,6 @@ export class FetchLayer {
         chunk = await reader.read();
       } catch (error) {
         if (attempt.timedOut) throw this.#errors.timeout(where(request), plan.settings.timeout, attempt.number, true);
-        if (error instanceof BodyOverLimit) throw this.#errors.tooLarge(where(request), limit, undefined);
         if (plan.signal?.aborted) throw this.#errors.aborted(where(request), error);
         throw this.#errors.connection(where(request), error, attempt.number);
       }
@@ -265,7 +264,6 @@ export class FetchLayer {
 function where(request: LightRequest): string {
   return `${request.method} ${request.url}`;
 }
-
 
 function describeOutcome(outcome: Outcome, timeout: number, error: unknown): string {
   switch (outcome.kind) {

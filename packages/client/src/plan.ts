@@ -2,7 +2,7 @@
 // call runs with (client options overridden by its own), its `command_id`, and whether it may be sent
 // again. Making it also checks the call: options, path parameters, body names, required fields and phone
 // numbers, so a refused call sends nothing.
-import { CallAttempts, type SendPolicy } from "./attempts.js";
+import { CallAttempts } from "./attempts.js";
 import type { Errors } from "./errors.js";
 import { type RequestOptions, resolveRequestOptions, type Settings } from "./options.js";
 import { checkPathParams } from "./path.js";
@@ -15,7 +15,7 @@ export interface PlanContext {
   readonly errors: Errors;
 }
 
-export class RequestPlan implements RetryPolicy, SendPolicy {
+export class RequestPlan implements RetryPolicy {
   readonly method: string;
   readonly schemaPath: string;
   readonly settings: Settings;
@@ -33,10 +33,6 @@ export class RequestPlan implements RetryPolicy, SendPolicy {
   readonly repeatable: boolean;
   readonly commandTimeout: number | undefined;
   readonly backoff: Settings["backoff"];
-  // SendPolicy
-  readonly bodyLimit: number;
-  /** Set by the request path: false when middleware is in play and will see the answer. */
-  internalAnswer = true;
 
   constructor(
     context: PlanContext,
@@ -85,7 +81,6 @@ export class RequestPlan implements RetryPolicy, SendPolicy {
     this.repeatable = commandId !== undefined || method === "GET" || method === "HEAD";
     this.commandTimeout = commandId !== undefined ? settings.commandTimeout : undefined;
     this.backoff = settings.backoff;
-    this.bodyLimit = settings.maxResponseBytes;
     this.attempts = new CallAttempts(this.signal);
   }
 

@@ -3,8 +3,7 @@
 // per-call `fetch` option), let openapi-fetch build the request, run middleware and parse the body, then
 // end the call (closing every attempt) and turn a non-2xx answer into its error.
 import type { ActionPath } from "@telnyx-voice/types";
-import { standardResponse } from "./buffered-response.js";
-import { BodyOverLimit, type Errors, TelnyxError } from "./errors.js";
+import { type Errors, TelnyxError } from "./errors.js";
 import type { FetchLayer } from "./fetch-layer.js";
 import { adapt, checkMiddleware, type EngineMiddleware, type Middleware } from "./middleware.js";
 import { checkRawHeaders, type RequestOptions, SETTINGS_KEYS, type Settings } from "./options.js";
@@ -67,8 +66,6 @@ export class RequestPath {
   readonly #errors: Errors;
   readonly #context: { readonly settings: Settings; readonly errors: Errors };
   readonly #adapted = new WeakMap<Middleware, EngineMiddleware>();
-  /** The middleware registered with `use()`, as openapi-fetch holds them (so the path knows when there are any). */
-  readonly #registered: EngineMiddleware[] = [];
 
   constructor(engine: Engine, layer: FetchLayer, settings: Settings, errors: Errors) {
     this.#engine = engine;
@@ -116,19 +113,12 @@ export class RequestPath {
       DELETE: method<"delete">("DELETE"),
       use: (...middleware) => {
         for (const m of middleware) checkMiddleware(m);
-        for (const m of middleware) {
-          const adapted = this.#adapt(m);
-          this.#engine.use(adapted);
-          this.#registered.push(adapted);
-        }
+        for (const m of middleware) this.#engine.use(this.#adapt(m));
       },
       eject: (...middleware) => {
         for (const m of middleware) {
           const adapted = this.#adapted.get(m);
-          if (!adapted) continue;
-          this.#engine.eject(adapted);
-          const i = this.#registered.indexOf(adapted);
-          if (i !== -1) this.#registered.splice(i, 1);
+          if (adapted) this.#engine.eject(adapted);
         }
       },
     };
@@ -204,8 +194,6 @@ export class RequestPath {
         if (options.signal) init.signal = options.signal;
       }
       if (plan.body !== undefined) init.body = plan.body;
-      // Middleware sees the answer: it must be a standard Response (see BufferedResponse).
-      if (init.middleware !== undefined || this.#registered.length > 0) plan.internalAnswer = false;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -214,7 +202,7 @@ export class RequestPath {
         plan.attempts.end();
         const { response } = result;
         if (!response.ok) throw this.#errors.api(response.status, response.headers, result.error);
-        return withResponse ? { data: result.data, response: standardResponse(response) } : result.data;
+        return withResponse ? { data: result.data, response } : result.data;
       },
       (error: unknown) => {
         const { attempts } = plan;
@@ -226,7 +214,6 @@ export class RequestPath {
         if (winner?.timedOut) throw this.#errors.timeout(where, plan.settings.timeout, winner.number, true);
         if (plan.signal?.aborted) throw this.#errors.aborted(where, error);
         if (winner && error instanceof SyntaxError) throw this.#errors.notJson(where, error);
-        if (error instanceof BodyOverLimit) throw this.#errors.tooLarge(where, plan.settings.maxResponseBytes, undefined);
         // The connection failed while openapi-fetch read the answer's body (a middleware's own error, thrown
         // before the body was touched, passes through as it is).
         if (winner?.response?.bodyUsed) throw this.#errors.connection(where, error, winner.number);

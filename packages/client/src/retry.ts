@@ -101,85 +101,21 @@ export function connectionNeverSent(error: unknown): boolean {
   return false;
 }
 
-// ---- Retry-After (RFC 9110 section 10.2.3): delay-seconds or an HTTP-date; anything else is ignored ----
-
-const DELAY_SECONDS = /^\d+$/;
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
-const LONG_DAY = "(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)";
-const MONTH = `(${MONTHS.join("|")})`;
-const TIME = "(\\d\\d):(\\d\\d):(\\d\\d)";
-/** IMF-fixdate, the preferred form: `Sun, 06 Nov 1994 08:49:37 GMT`. */
-const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d\\d) ${MONTH} (\\d{4}) ${TIME} GMT$`);
-/** Obsolete RFC 850 form, which recipients must still accept: `Sunday, 06-Nov-94 08:49:37 GMT`. */
-const RFC850_DATE = new RegExp(`^${LONG_DAY}, (\\d\\d)-${MONTH}-(\\d\\d) ${TIME} GMT$`);
-/** Obsolete asctime form: `Sun Nov  6 08:49:37 1994`. */
-const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} ([ \\d]\\d) ${TIME} (\\d{4})$`);
-
-interface DateParts {
-  day: number;
-  month: number;
-  year: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function parts(day: string, month: string, year: number, h: string, m: string, s: string): DateParts {
-  return {
-    day: Number(day),
-    month: MONTHS.indexOf(month),
-    year,
-    hour: Number(h),
-    minute: Number(m),
-    second: Number(s),
-  };
-}
-
-/** The fields of an HTTP-date in any of its three forms, or undefined. */
-function dateParts(text: string, now: number): DateParts | undefined {
-  const imf = IMF_FIXDATE.exec(text);
-  if (imf) {
-    const [, d, mon, y, h, m, s] = imf as unknown as string[];
-    return parts(d as string, mon as string, Number(y), h as string, m as string, s as string);
-  }
-  const rfc850 = RFC850_DATE.exec(text);
-  if (rfc850) {
-    const [, d, mon, yy, h, m, s] = rfc850 as unknown as string[];
-    // A two-digit year more than 50 years in the future is in the past century (RFC 9110 section 5.6.7).
-    const year = 2000 + Number(yy) > new Date(now).getUTCFullYear() + 50 ? 1900 + Number(yy) : 2000 + Number(yy);
-    return parts(d as string, mon as string, year, h as string, m as string, s as string);
-  }
-  const asctime = ASCTIME_DATE.exec(text);
-  if (asctime) {
-    const [, mon, d, h, m, s, y] = asctime as unknown as string[];
-    return parts((d as string).trim(), mon as string, Number(y), h as string, m as string, s as string);
-  }
-  return undefined;
-}
-
-/** An HTTP-date as ms since the epoch, or undefined when `text` is not one of its three forms. */
-export function parseHttpDate(text: string, now: number): number | undefined {
-  const p = dateParts(text, now);
-  if (!p || p.day < 1 || p.day > 31 || p.hour > 23 || p.minute > 59 || p.second > 60) return undefined;
-  const ms = Date.UTC(p.year, p.month, p.day, p.hour, p.minute, Math.min(p.second, 59));
-  // Date.UTC rolls 31 Feb over into March: such a date is not one.
-  return new Date(ms).getUTCDate() === p.day ? ms : undefined;
-}
-
 /**
  * How long the server asked to wait, in ms: `retry-after-ms` (a plain decimal number, as some APIs send),
- * else `Retry-After` as delay-seconds or an HTTP-date. Undefined when absent or not of those forms
- * (`0x2`, `1e1`, `-1`, `soon` are ignored rather than guessed at).
+ * else `Retry-After` (RFC 9110 section 10.2.3) as delay-seconds or an HTTP-date. Servers send dates as
+ * IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), which Date.parse reads. Undefined when absent or not of
+ * those forms (`0x2`, `1e1`, `-1`, `soon` are ignored rather than guessed at).
  */
 export function serverDelay(headers: Headers, now = Date.now()): number | undefined {
   const ms = headers.get("retry-after-ms");
   if (ms !== null && /^\d+(?:\.\d+)?$/.test(ms)) return Number(ms);
   const after = headers.get("retry-after");
   if (after === null) return undefined;
-  if (DELAY_SECONDS.test(after)) return Number(after) * 1000;
-  const date = parseHttpDate(after, now);
-  return date === undefined ? undefined : Math.max(0, date - now);
+  if (/^\d+$/.test(after)) return Number(after) * 1000;
+  // A date names its month: without a letter, Date.parse would read `0.5` or `-1` as a year.
+  const date = /[a-z]/i.test(after) ? Date.parse(after) : Number.NaN;
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */

@@ -1,6 +1,7 @@
 // The client: options checked once, one openapi-fetch instance driven by the request path (plan ->
-// openapi-fetch -> middleware -> fetch layer), and the resources and `raw` on top of that one path. Each
-// entry's `Telnyx` says how it sends: index.ts with fetch, node.ts with node:http.
+// openapi-fetch -> middleware -> fetch layer), and the resources and `raw` on top of that one path. It sends
+// with fetch on every runtime: `globalThis.fetch` looked up per request (so undici's `setGlobalDispatcher`,
+// a proxy agent or a MockAgent, applies on Node), or the `fetch` option.
 import type { paths } from "@telnyx-voice/types";
 import openapiFetch from "openapi-fetch";
 import { BASE_URL_ENV, DEFAULT_BASE_URL, resolveBaseURL } from "./base-url.js";
@@ -30,11 +31,11 @@ const createClient: typeof openapiFetch =
 
 const API_KEY_ENV = "TELNYX_API_KEY";
 
-/** How an entry sends when the `fetch` option is not given: given fetch, for the bodies it cannot send itself. */
-export type DefaultSender = (viaFetch: Sender) => Sender;
-
-/** The client; `Telnyx`, which each entry defines, says how it sends. */
-export class TelnyxBase {
+/**
+ * The Telnyx Voice API client. Sends with `globalThis.fetch` (on Node, through undici's global dispatcher:
+ * `setGlobalDispatcher(new ProxyAgent(...))` sends it through a proxy), or with the `fetch` option.
+ */
+export class Telnyx {
   /** Call control: `dial`, `retrieveStatus`, and every call command under `actions`. */
   readonly calls: Calls;
   readonly callControlApplications: CallControlApplications;
@@ -48,7 +49,7 @@ export class TelnyxBase {
   /** The base URL in use (from the option, else TELNYX_BASE_URL, else the API's), without a trailing slash. */
   readonly baseURL: string;
 
-  constructor(options: ClientOptions, defaultSender: DefaultSender | undefined) {
+  constructor(options: ClientOptions = {}) {
     const checked = resolveClientOptions(options);
     const { given } = checked;
     const keySource = given.apiKey !== undefined ? "apiKey" : API_KEY_ENV;
@@ -60,11 +61,10 @@ export class TelnyxBase {
 
     const errors = new Errors(new Redactor(apiKey));
     const userFetch = checked.fetch;
-    const viaFetch: Sender = userFetch
-      ? (url, init) => userFetch(url, init)
-      : (url, init) => globalThis.fetch(url, init);
+    // globalThis.fetch is read per request, not once: a test (or an app) that replaces it later is honoured.
+    const sender: Sender = userFetch ? (url, init) => userFetch(url, init) : (url, init) => globalThis.fetch(url, init);
     const layer = new FetchLayer({
-      fetch: userFetch === undefined && defaultSender ? defaultSender(viaFetch) : viaFetch,
+      fetch: sender,
       authorization: `Bearer ${apiKey}`,
       logger: checked.logger,
       errors,

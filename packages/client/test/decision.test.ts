@@ -1,13 +1,6 @@
 // The retry decision is a pure function of (outcome, attempt, policy, jitter): tested here without sockets.
 import { describe, expect, test } from "vitest";
-import {
-  MAX_SERVER_DELAY,
-  type Outcome,
-  parseHttpDate,
-  type RetryPolicy,
-  serverDelay,
-  shouldRetry,
-} from "../src/retry.js";
+import { MAX_SERVER_DELAY, type Outcome, type RetryPolicy, serverDelay, shouldRetry } from "../src/retry.js";
 
 const BACKOFF = { initialDelay: 500, maxDelay: 8_000 };
 const GET: RetryPolicy = { maxRetries: 2, repeatable: true, commandTimeout: undefined, backoff: BACKOFF };
@@ -83,22 +76,15 @@ describe("Retry-After, as RFC 9110 defines it", () => {
     }
   });
 
-  test("HTTP-date in all three forms; a past date means now", () => {
+  test("an HTTP-date as servers send it (IMF-fixdate), or the obsolete RFC 850 form; a past date means now", () => {
     expect(serverDelay(h({ "retry-after": "Wed, 21 Oct 2015 07:28:10 GMT" }), now)).toBe(10_000);
     expect(serverDelay(h({ "retry-after": "Wednesday, 21-Oct-15 07:28:10 GMT" }), now)).toBe(10_000);
-    expect(serverDelay(h({ "retry-after": "Wed Oct 21 07:28:10 2015" }), now)).toBe(10_000);
     expect(serverDelay(h({ "retry-after": "Wed, 21 Oct 2015 07:27:00 GMT" }), now)).toBe(0);
   });
 
-  test("strings Date.parse accepts but that are not HTTP-dates are ignored", () => {
-    for (const value of [
-      "2015-10-21T07:28:10Z",
-      "21 Oct 2015",
-      "Wed, 21 Oct 2015 07:28:10 PST",
-      "2",
-      "Wed, 31 Feb 2015 07:28:10 GMT",
-    ]) {
-      expect(parseHttpDate(value, now), value).toBeUndefined();
+  test("a date that cannot be read is ignored, not taken as now", () => {
+    for (const value of ["Wed, 21 Oct 2015 25:61:00 GMT", "tomorrow", "Wed, 21 Zzz 2015 07:28:10 GMT"]) {
+      expect(serverDelay(h({ "retry-after": value }), now), value).toBeUndefined();
     }
   });
 

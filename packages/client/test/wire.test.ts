@@ -1,5 +1,5 @@
-// Answers as they can come on the wire, handled alike whichever way the client sends (this suite runs
-// against fetch and against the Node entry's node:http; see vitest.http.config.ts).
+// Answers as they can come on the wire (compressed, cut short, odd status lines), over real sockets: what
+// fetch makes of each is what the client hands back or throws.
 import { afterEach, describe, expect, test } from "vitest";
 import { APIConnectionError, APIConnectionTimeoutError, ResponseTooLargeError, TelnyxError } from "../src/index.js";
 import { deflateRawSync, gzipSync } from "node:zlib";

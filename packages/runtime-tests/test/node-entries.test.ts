@@ -34,37 +34,50 @@ describe.each(["cjs", "esm"] as const)("Node %s", (system) => {
   });
 });
 
-// In a fresh process: a server on loopback, globalThis.fetch replaced by one that counts, and one call.
-function fetchCallsOnNode(system: "cjs" | "esm", withFetchOption: boolean): number {
+// In a fresh process: a server on loopback, globalThis.fetch replaced (after the client is made) by one
+// that counts, and one call. Returns how many times globalThis.fetch and the `fetch` option were called.
+function fetchCallsOnNode(system: "cjs" | "esm", withFetchOption: boolean): { global: number; option: number } {
   const load =
-    system === "cjs" ? `const { Telnyx } = require("@telnyx-voice/client");` : `const { Telnyx } = await import("@telnyx-voice/client");`;
+    system === "cjs"
+      ? `const { Telnyx } = require("@telnyx-voice/client");`
+      : `const { Telnyx } = await import("@telnyx-voice/client");`;
   const code = `
     ${load}
     const http = require("node:http");
     const server = http.createServer((req, res) => { req.resume(); req.on("end", () => { res.writeHead(200, { "content-type": "application/json" }); res.end('{"data":{"is_alive":true}}'); }); });
     server.listen(0, "127.0.0.1", async () => {
-      let calls = 0;
+      const calls = { global: 0, option: 0 };
       const real = globalThis.fetch;
-      globalThis.fetch = (...args) => { calls++; return real(...args); };
       const baseURL = "http://127.0.0.1:" + server.address().port + "/v2";
-      const options = { apiKey: "KEY_node_entry", baseURL${withFetchOption ? ", fetch: (url, init) => globalThis.fetch(url, init)" : ""} };
-      const answer = await new Telnyx(options).calls.retrieveStatus("v3:a");
+      const options = { apiKey: "KEY_node_entry", baseURL${withFetchOption ? ", fetch: (url, init) => { calls.option++; return real(url, init); }" : ""} };
+      const telnyx = new Telnyx(options);
+      globalThis.fetch = (...args) => { calls.global++; return real(...args); };
+      const answer = await telnyx.calls.retrieveStatus("v3:a");
       if (answer.data.is_alive !== true) throw new Error("unexpected answer");
-      console.log(calls);
+      console.log(JSON.stringify(calls));
       server.close();
     });`;
   const args =
-    system === "cjs" ? ["-e", code] : ["--input-type=module", "-e", `import { createRequire } from "node:module"; const require = createRequire(import.meta.url); ${code}`];
-  return Number(execFileSync(process.execPath, args, { cwd, encoding: "utf8" }).trim());
+    system === "cjs"
+      ? ["-e", code]
+      : [
+          "--input-type=module",
+          "-e",
+          `import { createRequire } from "node:module"; const require = createRequire(import.meta.url); ${code}`,
+        ];
+  return JSON.parse(execFileSync(process.execPath, args, { cwd, encoding: "utf8" }).trim()) as {
+    global: number;
+    option: number;
+  };
 }
 
 describe.each(["cjs", "esm"] as const)("@telnyx-voice/client on Node (%s)", (system) => {
-  test("sends with node:http, not fetch", () => {
-    expect(fetchCallsOnNode(system, false)).toBe(0);
+  test("sends with globalThis.fetch, looked up per request (so undici's global dispatcher applies)", () => {
+    expect(fetchCallsOnNode(system, false)).toEqual({ global: 1, option: 0 });
   });
 
   test("sends with the fetch option when it is given", () => {
-    expect(fetchCallsOnNode(system, true)).toBe(1);
+    expect(fetchCallsOnNode(system, true)).toEqual({ global: 0, option: 1 });
   });
 });
 
