@@ -98,7 +98,8 @@ async function installWithApt(): Promise<void> {
   }
 }
 
-function freePort(): Promise<number> {
+/** A free loopback port (free when probed: a server binding it later may still lose a race). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -110,7 +111,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function waitForReady(child: ChildProcess, ms: number): Promise<void> {
+/** Resolves once the redis-server `child` logs that it accepts connections; kills it and rejects after `ms`. */
+export function waitForReady(child: ChildProcess, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = "";
     let settled = false;
@@ -136,7 +138,8 @@ function waitForReady(child: ChildProcess, ms: number): Promise<void> {
   });
 }
 
-function stopper(child: ChildProcess): () => Promise<void> {
+/** Stops a redis-server process: SIGTERM, then SIGKILL after 5 s (a stalled one is woken first). */
+export function stopper(child: ChildProcess): () => Promise<void> {
   return () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -151,6 +154,18 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
+/** The redis-server binary's version line, after installing Debian's package when it is missing and possible. */
+export async function ensureRedisServer(): Promise<string> {
+  let version = hasRedisServer();
+  if (!version) {
+    if (!isRoot() || !hasAptGet()) throw new Error(`redis-server is not on PATH. ${HOW_TO_GET_ONE}`);
+    await installWithApt();
+    version = hasRedisServer();
+    if (!version) throw new Error(`redis-server is still not on PATH after apt-get install. ${HOW_TO_GET_ONE}`);
+  }
+  return version;
+}
+
 /**
  * `REDIS_URL`, or a fresh redis-server (installed with apt-get first when possible and needed). `fresh: true`
  * always starts one here, for tests that stall, kill or restart the server; `persist: true` keeps its data on
@@ -162,13 +177,7 @@ export async function startRedisServer(options: { fresh?: boolean; persist?: boo
   if (given && !options.fresh) {
     return { url: given, source: "REDIS_URL", process: undefined, stop: async () => {}, restart: undefined };
   }
-  let version = hasRedisServer();
-  if (!version) {
-    if (!isRoot() || !hasAptGet()) throw new Error(`redis-server is not on PATH. ${HOW_TO_GET_ONE}`);
-    await installWithApt();
-    version = hasRedisServer();
-    if (!version) throw new Error(`redis-server is still not on PATH after apt-get install. ${HOW_TO_GET_ONE}`);
-  }
+  const version = await ensureRedisServer();
   const dir = options.persist ? mkdtempSync(join(tmpdir(), "telnyx-voice-redis-")) : undefined;
   const storage = dir
     ? ["--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--save", ""]

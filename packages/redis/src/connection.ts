@@ -1,8 +1,11 @@
-// The client the store talks through: one it makes from a URL (connected on first use, reconnecting with
-// backoff, its errors scrubbed of the password and reported), or the caller's own, which the store only
-// uses. Every command has a deadline, connecting included, so no store call waits without bound.
+// The client the store talks through: one it makes from a URL or from Redis Cluster options (connected on first
+// use, reconnecting with backoff, its errors scrubbed of passwords and reported), or the caller's own, which the
+// store only uses. Every operation has a deadline, connecting included, so no store call waits without bound.
+//
+// On a cluster each command goes to the master serving its first key's slot; every script's keys share one
+// slot (see store.ts for the layout), so none is refused with CROSSSLOT.
 import { createHash } from "node:crypto";
-import { createClient } from "@redis/client";
+import { createClient, createCluster, type RedisClusterOptions } from "@redis/client";
 import { RedisStoreError } from "./errors.js";
 import type { StoreOperation } from "./operations.js";
 import { redactUrl, scrub, secretsOf } from "./redact.js";
@@ -15,6 +18,24 @@ export interface RedisCommandClient {
   sendCommand(args: readonly string[], options?: { timeout?: number }): Promise<unknown>;
 }
 
+/**
+ * What the store needs of a Redis Cluster client: node-redis's (a `createCluster()` client, connected, fits).
+ * Commands are routed by their first key; WAIT goes to the connection of the master serving a key.
+ */
+export interface RedisClusterCommandClient {
+  sendCommand(
+    firstKey: string | undefined,
+    isReadonly: boolean | undefined,
+    args: string[],
+    options?: { timeout?: number },
+  ): Promise<unknown>;
+  getNodeClientForKey(key: string, isReadonly?: boolean): Promise<RedisCommandClient>;
+}
+
+export function isClusterClient(client: unknown): client is RedisClusterCommandClient {
+  return typeof (client as Partial<RedisClusterCommandClient> | undefined)?.getNodeClientForKey === "function";
+}
+
 export interface Script {
   source: string;
   sha: string;
@@ -25,22 +46,44 @@ export function script(source: string): Script {
 }
 
 export interface Connection {
-  run(operation: StoreOperation, script: Script, keys: readonly string[], args: readonly string[]): Promise<unknown>;
+  /**
+   * Runs `script` (EVALSHA, EVAL when Redis does not have it yet) on the node serving `keys[0]`. When
+   * `replicated(result)` says it wrote and the store waits for replicas, the write is confirmed with WAIT on the
+   * same connection before the result counts: all within one deadline.
+   */
+  run(
+    operation: StoreOperation,
+    script: Script,
+    keys: readonly string[],
+    args: readonly string[],
+    replicated?: (result: unknown) => boolean,
+  ): Promise<unknown>;
+  /** One command that needs no script, on the node serving `key` (a channel, for SPUBLISH). */
+  command(operation: StoreOperation, key: string, args: readonly string[]): Promise<unknown>;
   close(): Promise<void>;
 }
 
-/** What the store uses of a client it made itself. */
-interface ManagedClient extends RedisCommandClient {
+/** What the store uses of a client or cluster client it made itself. */
+interface Managed {
   readonly isOpen: boolean;
   connect(): Promise<unknown>;
   close(): Promise<unknown>;
   destroy(): void;
-  /** A new client with the same options: the relay listens on one (a subscribed client sends nothing else). */
-  duplicate(): ManagedClient & { subscribe(channel: string, listener: (message: string) => void): Promise<void> };
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+export type ManagedClient = Managed & RedisCommandClient & { duplicate(): ManagedClient & Listener };
+export type ManagedCluster = Managed & RedisClusterCommandClient & { duplicate(): ManagedCluster & ShardedListener };
+
+interface Listener {
+  subscribe(channel: string, listener: (message: string) => void): Promise<void>;
+}
+interface ShardedListener {
+  sSubscribe(channel: string, listener: (message: string) => void): Promise<void>;
 }
 
 export interface OwnClient {
-  client: ManagedClient;
+  client: ManagedClient | ManagedCluster;
   secrets: string[];
   /** The last connection error, scrubbed, while not connected. */
   lastError(): string | undefined;
@@ -50,7 +93,7 @@ export interface OwnClient {
  * What went wrong, in words. Some errors carry none of their own: a refused connection is an AggregateError
  * with an empty message (one inner error per address tried), a socket closed under node-redis may say nothing.
  */
-function reasonOf(error: unknown): string {
+export function reasonOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const message = error.message.replace(/[.\s]+$/, "");
   if (message) return `${error.name}: ${message}`;
@@ -60,29 +103,71 @@ function reasonOf(error: unknown): string {
   return `${error.name}${typeof code === "string" ? ` ${code}` : ""} (the connection failed; Redis gave no reason)`;
 }
 
-/** A client made from `url`: not connected until the first command. */
-export function clientFromUrl(url: string, onError: (error: Error) => void): OwnClient {
-  const secrets = secretsOf(url);
-  const client = createClient({
-    url,
-    // Reconnect at once, then back off to 2 s between tries; commands meanwhile wait in the offline queue
-    // until their own timeout.
-    socket: { connectTimeout: 5000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
-  });
+// Reconnect at once, then back off to 2 s between tries; commands meanwhile wait in the offline queue until
+// their own deadline.
+const SOCKET = { connectTimeout: 5000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) };
+
+/**
+ * Reports a client's connection errors once per outage (without a listener an error would crash the process),
+ * and keeps the last one for the deadline's message.
+ */
+function watch(client: Managed, where: string, secrets: string[], onError: (error: Error) => void) {
   let healthy = true;
   let last: string | undefined;
-  // Without a listener, a connection error would crash the process. Reported once per outage.
-  client.on("error", (error: unknown) => {
+  const failed = (error: unknown) => {
     last = scrub(reasonOf(error), secrets);
     if (!healthy) return;
     healthy = false;
-    onError(new Error(`redisStore (${redactUrl(url)}): ${last}. Reconnecting.`));
-  });
-  client.on("ready", () => {
+    onError(new Error(`redisStore (${where}): ${last}. Reconnecting.`));
+  };
+  const back = () => {
     healthy = true;
     last = undefined;
-  });
-  return { client: client as unknown as ManagedClient, secrets, lastError: () => last };
+  };
+  client.on("error", failed);
+  // A cluster client reports each node's connection apart.
+  client.on("node-error", failed);
+  client.on("ready", back);
+  client.on("node-ready", back);
+  return () => last;
+}
+
+/** A client made from `url`: not connected until the first command. */
+export function clientFromUrl(url: string, onError: (error: Error) => void): OwnClient {
+  const secrets = secretsOf(url);
+  const client = createClient({ url, socket: SOCKET }) as unknown as ManagedClient;
+  return { client, secrets, lastError: watch(client, redactUrl(url), secrets, onError) };
+}
+
+/** The passwords in cluster options: each root node's URL and password, and the defaults'. */
+function clusterSecrets(options: RedisClusterOptions): string[] {
+  const secrets: string[] = [];
+  for (const node of [...options.rootNodes, options.defaults ?? {}]) {
+    secrets.push(...secretsOf(node.url));
+    if (typeof node.password === "string" && node.password) secrets.push(node.password);
+  }
+  return secrets;
+}
+
+/** Where a cluster is, for messages: its root nodes, passwords hidden. */
+export function clusterWhere(options: RedisClusterOptions): string {
+  const nodes = options.rootNodes.map((node) =>
+    node.url ? redactUrl(node.url) : `${node.socket && "host" in node.socket ? node.socket.host : "?"}`,
+  );
+  return `the cluster of ${nodes.join(", ")}`;
+}
+
+/** A cluster client made from `options` (node-redis's createCluster options): not connected until first use. */
+export function clusterFromOptions(options: RedisClusterOptions, onError: (error: Error) => void): OwnClient {
+  const secrets = clusterSecrets(options);
+  const client = createCluster({
+    ...options,
+    defaults: { ...options.defaults, socket: { ...SOCKET, ...options.defaults?.socket } },
+    // node-redis asks for the topology again after a node has been reconnecting for 5 s; a failover (a replica
+    // taking over a dead master) is seen sooner at 1 s, and asked again each second until it is.
+    topologyRefreshOnReconnectionAttemptStrategy: options.topologyRefreshOnReconnectionAttemptStrategy ?? 1000,
+  } as RedisClusterOptions) as unknown as ManagedCluster;
+  return { client, secrets, lastError: watch(client, clusterWhere(options), secrets, onError) };
 }
 
 function deadline<T>(work: Promise<T>, ms: number, fail: () => Error): Promise<T> {
@@ -94,20 +179,34 @@ function deadline<T>(work: Promise<T>, ms: number, fail: () => Error): Promise<T
 }
 
 export function connection(
-  target: { own: OwnClient } | { given: RedisCommandClient },
+  target: { own: OwnClient } | { given: RedisCommandClient | RedisClusterCommandClient },
   where: string,
   commandTimeoutMs: number,
+  waitForReplicas: number,
 ): Connection {
   const secrets = "own" in target ? target.own.secrets : [];
-  const sender: RedisCommandClient = "own" in target ? target.own.client : target.given;
+  const client = "own" in target ? target.own.client : target.given;
   let connecting: Promise<unknown> | undefined;
   let closed = false;
+
+  // The two client shapes: a cluster routes by the first key; a single Redis takes every command.
+  const send = isClusterClient(client)
+    ? (key: string | undefined, args: string[]) => client.sendCommand(key, false, args, { timeout: commandTimeoutMs })
+    : (_key: string | undefined, args: string[]) => client.sendCommand(args, { timeout: commandTimeoutMs });
+  // WAIT counts the replicas that have every write this connection sent before it. On a cluster it must go to
+  // the master that took the write (node-redis would send a bare WAIT to every master), on its one connection.
+  const wait = isClusterClient(client)
+    ? async (key: string, args: string[]) =>
+        (await client.getNodeClientForKey(key, false)).sendCommand(args, { timeout: commandTimeoutMs })
+    : (_key: string, args: string[]) => client.sendCommand(args, { timeout: commandTimeoutMs });
 
   const failure = (operation: StoreOperation, error: unknown) => {
     const reason = scrub(reasonOf(error), secrets);
     const hint = /closed/i.test(reason)
       ? "The client is closed: connect it first (await client.connect()), and close the store only at shutdown."
-      : `Check that Redis at ${where} is up and reachable, and that commandTimeoutMs (${commandTimeoutMs} ms) suits it.`;
+      : /CROSSSLOT|MOVED|ASK /.test(reason)
+        ? "The client you gave talks to one node of a Redis Cluster: give redisStore a createCluster() client, or { cluster: { rootNodes: [{ url }] } }."
+        : `Check that Redis at ${where} is up and reachable, and that commandTimeoutMs (${commandTimeoutMs} ms) suits it.`;
     return new RedisStoreError(operation, `redisStore: ${operation} failed (${reason}). ${hint}`);
   };
 
@@ -121,48 +220,82 @@ export function connection(
     return connecting;
   };
 
-  const send = (args: string[]) => sender.sendCommand(args, { timeout: commandTimeoutMs });
-
-  const attempt = async (operation: StoreOperation, { source, sha }: Script, tail: string[]) => {
-    await ready(operation);
+  const evaluate = async ({ source, sha }: Script, key: string | undefined, tail: string[]) => {
     try {
-      return await send(["EVALSHA", sha, ...tail]);
+      return await send(key, ["EVALSHA", sha, ...tail]);
     } catch (error) {
-      // First use on this server (or after SCRIPT FLUSH): send the script itself, which caches it.
+      // First use on this server (or after SCRIPT FLUSH, or on a replica just promoted): send the script
+      // itself, which caches it.
       if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
-      return await send(["EVAL", source, ...tail]);
+      return await send(key, ["EVAL", source, ...tail]);
     }
   };
 
-  return {
-    async run(operation, script, keys, args) {
-      const tail = [String(keys.length), ...keys, ...args];
-      try {
-        // The whole operation has one deadline, connecting included. node-redis's own `timeout` ends only a
-        // command still waiting to be written: once written to a Redis that stalls with the connection open
-        // (SIGSTOP, a long blocking script), the command waits for as long as Redis does. It may still run
-        // when Redis wakes; the caller has been told it failed and acts on nothing it has not seen confirmed.
-        return await deadline(attempt(operation, script, tail), commandTimeoutMs, () => {
+  /** The whole operation has one deadline, connecting and confirming included. */
+  const bounded = async <T>(operation: StoreOperation, work: (endsAt: number) => Promise<T>): Promise<T> => {
+    const endsAt = performance.now() + commandTimeoutMs;
+    try {
+      // node-redis's own `timeout` ends only a command still waiting to be written: once written to a Redis that
+      // stalls with the connection open (SIGSTOP, a long blocking script), the command waits for as long as
+      // Redis does. It may still run when Redis wakes; the caller has been told it failed and acts on nothing it
+      // has not seen confirmed.
+      return await deadline(
+        ready(operation).then(() => work(endsAt)),
+        commandTimeoutMs,
+        () => {
           const last = "own" in target ? target.own.lastError() : undefined;
           return new Error(
             last
               ? `not connected within commandTimeoutMs (${commandTimeoutMs} ms); last error: ${last}`
               : `no answer within commandTimeoutMs (${commandTimeoutMs} ms): Redis is unreachable, stalled or overloaded`,
           );
-        });
-      } catch (error) {
-        throw error instanceof RedisStoreError ? error : failure(operation, error);
-      }
+        },
+      );
+    } catch (error) {
+      throw error instanceof RedisStoreError ? error : failure(operation, error);
+    }
+  };
+
+  /** WAIT for `waitForReplicas` replicas of the node serving `key`, for most of what is left of the deadline. */
+  const confirm = async (operation: StoreOperation, key: string, endsAt: number) => {
+    // The server's bound is shorter than ours, so that its answer (too few replicas) arrives before our deadline
+    // and says so: Redis ends a blocked command on its clock's tick (10 a second by default), up to 100 ms late.
+    // Never 0: WAIT 0 would block until the replicas answer, however long.
+    const left = endsAt - performance.now();
+    const waitMs = Math.max(1, Math.floor(left - Math.max(150, left * 0.2)));
+    const acked = Number(await wait(key, ["WAIT", String(waitForReplicas), String(waitMs)]));
+    if (acked >= waitForReplicas) return;
+    throw new RedisStoreError(
+      operation,
+      `redisStore: ${operation} failed (written on the primary, but ${acked} of the ${waitForReplicas} replicas ` +
+        `asked for (waitForReplicas) confirmed it within ${waitMs} ms, so a failover could lose it). Check that ` +
+        `the primary serving ${key} at ${where} has ${waitForReplicas} replica(s) in sync (INFO replication), ` +
+        "or lower waitForReplicas.",
+    );
+  };
+
+  return {
+    run(operation, script, keys, args, replicated) {
+      const tail = [String(keys.length), ...keys, ...args];
+      return bounded(operation, async (endsAt) => {
+        const result = await evaluate(script, keys[0], tail);
+        if (waitForReplicas > 0 && keys[0] !== undefined && replicated?.(result)) {
+          await confirm(operation, keys[0], endsAt);
+        }
+        return result;
+      });
+    },
+
+    command(operation, key, args) {
+      return bounded(operation, () => send(key, [...args]));
     },
 
     async close() {
       if (!("own" in target) || closed) return;
       closed = true;
-      const client = target.own.client;
-      if (!client.isOpen) return;
-      await deadline(client.close(), commandTimeoutMs, () => new Error("close timed out")).catch(() =>
-        client.destroy(),
-      );
+      const own = target.own.client;
+      if (!own.isOpen) return;
+      await deadline(own.close(), commandTimeoutMs, () => new Error("close timed out")).catch(() => own.destroy());
     },
   };
 }

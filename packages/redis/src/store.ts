@@ -1,81 +1,107 @@
-// redisStore(): the WebhookStore on Redis, for many instances. Each operation is one Lua script (see
-// scripts.ts for the keys and their TTLs); nothing here reads and then writes.
+// redisStore(): the WebhookStore on Redis, for many instances, on one Redis or a Redis Cluster. Each operation is
+// one Lua script (src/lua/*.lua, each with its KEYS and ARGV at the top) or one plain command; nothing here reads
+// and then writes.
+//
+// Keys (prefix "telnyx-voice:" by default). A script's keys always share one slot of a cluster:
+//   <p>event:<event id>                string  "claim:<owner>" (PX leaseMs, renewed) or "done" (PX doneTtlMs)
+//   <p>call:{<call>}:pending           zset    event id -> occurred_at (ms, fractions kept); PX ttlMs
+//   <p>call:{<call>}:state             hash    o:<id> owner, d:<id> turn deadline, lease, lease_until, high; PX ttlMs
+//   <p>pace:<key>                      string  the next free slot (ms); PX until that slot has passed
+//   <p>{<p>flows}:alive:<instance>     string  "1", PX leaseMs from its last heartbeat
+//   <p>{<p>flows}:instances            zset    instance -> when its liveness lapses (ms); PX an hour
+//   <p>{<p>flows}:calls:<instance>     set     the calls whose flow it runs; PX an hour
+// An event's key stays apart from its call's (the router claims an event before it knows anything else of it,
+// and events without a call have no call to share a slot with): no script touches both. A call's keys share the
+// tag {<call>}; the flows registry shares the tag {<p>flows}, so that a heartbeat and taking a dead instance's
+// calls each stay one atomic step. The relay's channels are <p>flows:to:<instance> (sharded pub/sub on a
+// cluster). Every key is written with an expiry; nothing lives longer than its TTL after its last write.
+import type { RedisClusterOptions } from "@redis/client";
 import type { CallTurn, ClaimResult, EnterResult, Relay, RelayStore, WebhookStore } from "@telnyx-voice/webhooks";
-import { clientFromUrl, connection, type OwnClient, type RedisCommandClient, script } from "./connection.js";
+import {
+  clientFromUrl,
+  clusterFromOptions,
+  clusterWhere,
+  connection,
+  isClusterClient,
+  type OwnClient,
+  type RedisClusterCommandClient,
+  type RedisCommandClient,
+  script,
+} from "./connection.js";
 import { RedisStoreError } from "./errors.js";
+import { LUA } from "./generated/lua.js";
 import { redactUrl, scrub } from "./redact.js";
 import { openRelay, type Subscriber } from "./relay.js";
-import {
-  CLAIM,
-  COMPLETE,
-  DISOWN,
-  ENTER,
-  HEARTBEAT,
-  IS_ALIVE,
-  IS_KNOWN,
-  JOIN,
-  LEAVE,
-  OWN,
-  PUBLISH,
-  RELEASE,
-  RENEW,
-  RESERVE,
-  TAKE_ORPHANS,
-} from "./scripts.js";
 
 export interface RedisStoreOptions {
   /**
    * `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS. The store makes its own client,
    * connects on first use and reconnects with backoff; `close()` closes it. Default: the `REDIS_URL`
-   * environment variable. Give `url` or `client`, not both.
+   * environment variable. Give one of `url`, `cluster` and `client`.
    */
   url?: string | undefined;
   /**
-   * A node-redis client you made and connected (`createClient()` from `redis` or `@redis/client`), to share
-   * its connection. The store only sends commands through it; closing it is yours.
+   * A Redis Cluster: node-redis's `createCluster()` options, at least `{ rootNodes: [{ url }] }` (passwords and
+   * TLS for every node go in `defaults`). The store makes its own cluster client, connects on first use, follows
+   * failovers and closes it on `close()`. `keyPrefix` may hold no `{` or `}` then (the store places the hash tags).
    */
-  client?: RedisCommandClient | undefined;
+  cluster?: RedisClusterOptions | undefined;
+  /**
+   * A node-redis client you made and connected, to share its connection: `createClient()` (one Redis) or
+   * `createCluster()` (a Redis Cluster), from `redis` or `@redis/client`. The store only sends commands through
+   * it; closing it is yours.
+   */
+  client?: RedisCommandClient | RedisClusterCommandClient | undefined;
   /** Prefix of every key the store writes (default `"telnyx-voice:"`): one per app sharing a Redis. */
   keyPrefix?: string | undefined;
   /**
-   * The longest one store operation may take, connecting included, before it fails with a `RedisStoreError`
-   * (the router then answers 500 and Telnyx delivers again). From 10 to 60000 ms; default 2000.
+   * The longest one store operation may take, connecting (and waiting for replicas) included, before it fails
+   * with a `RedisStoreError` (the router then answers 503 and Telnyx delivers again). From 10 to 60000 ms;
+   * default 2000.
    */
   commandTimeoutMs?: number | undefined;
   /**
-   * Receives connection errors of the client the store made from `url` (once per outage; the password is
-   * never in them). Default: `console.error`.
+   * How many replicas must have an event's claim and its done marker before they count (Redis `WAIT`, on the
+   * primary that took the write). Redis replicates asynchronously: without it, a primary that dies (a failover)
+   * can take acknowledged claims and done markers with it, and those events may be handled twice. With it, a
+   * claim or completion that no replica confirmed within commandTimeoutMs fails (`RedisStoreError`) instead.
+   * From 0 (default: no wait) to 5; each claim and completion costs a round trip to a replica more.
+   */
+  waitForReplicas?: number | undefined;
+  /**
+   * Receives connection errors of the client the store made from `url` or `cluster` (once per outage;
+   * passwords are never in them). Default: `console.error`.
    */
   onError?: ((error: Error) => void) | undefined;
 }
 
 /**
  * The Redis {@link WebhookStore}, and the {@link RelayStore} that runs `@telnyx-voice/flows` on many instances;
- * `close()` closes the client it made from `url` (not one you gave it) and any relay it opened.
+ * `close()` closes the client it made from `url` or `cluster` (not one you gave it) and any relay it opened.
  */
 export interface RedisStore extends WebhookStore, RelayStore {
+  isKnown(instance: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
 const DEFAULT_PREFIX = "telnyx-voice:";
 const DEFAULT_TIMEOUT_MS = 2000;
+const MAX_REPLICAS = 5;
 
 const scripts = {
-  claim: script(CLAIM),
-  complete: script(COMPLETE),
-  release: script(RELEASE),
-  renew: script(RENEW),
-  join: script(JOIN),
-  enter: script(ENTER),
-  leave: script(LEAVE),
-  reserve: script(RESERVE),
-  heartbeat: script(HEARTBEAT),
-  isAlive: script(IS_ALIVE),
-  isKnown: script(IS_KNOWN),
-  own: script(OWN),
-  disown: script(DISOWN),
-  takeOrphans: script(TAKE_ORPHANS),
-  publish: script(PUBLISH),
+  claim: script(LUA.claim),
+  complete: script(LUA.complete),
+  release: script(LUA.release),
+  renewClaim: script(LUA.renewClaim),
+  renewTurn: script(LUA.renewTurn),
+  join: script(LUA.joinCall),
+  enter: script(LUA.enterCall),
+  leave: script(LUA.leaveCall),
+  reserve: script(LUA.reserve),
+  heartbeat: script(LUA.heartbeat),
+  own: script(LUA.ownCall),
+  lapsed: script(LUA.lapsedInstances),
+  takeOrphans: script(LUA.takeOrphans),
 };
 
 function readEnv(name: string): string | undefined {
@@ -90,12 +116,26 @@ function checkOptions(options: RedisStoreOptions): void {
       }.`,
     );
   }
-  if (options.url !== undefined && options.client !== undefined) {
-    throw new TypeError("redisStore: give `url` or `client`, not both.");
+  const given = (["url", "cluster", "client"] as const).filter((name) => options[name] !== undefined);
+  if (given.length > 1) {
+    throw new TypeError(`redisStore: give one of \`url\`, \`cluster\` and \`client\`, not ${given.join(" and ")}.`);
   }
   if (options.url !== undefined && typeof options.url !== "string") {
     throw new TypeError(
       `redisStore: \`url\` must be a string such as redis://localhost:6379, got a ${typeof options.url}.`,
+    );
+  }
+  const cluster = options.cluster as unknown;
+  if (
+    cluster !== undefined &&
+    (typeof cluster !== "object" ||
+      cluster === null ||
+      !Array.isArray((cluster as RedisClusterOptions).rootNodes) ||
+      (cluster as RedisClusterOptions).rootNodes.length === 0)
+  ) {
+    throw new TypeError(
+      "redisStore: `cluster` takes node-redis's createCluster() options with at least one root node, such as " +
+        '{ rootNodes: [{ url: "redis://10.0.0.1:7000" }] }.',
     );
   }
   const client = options.client as unknown;
@@ -104,12 +144,18 @@ function checkOptions(options: RedisStoreOptions): void {
     (typeof client !== "object" || client === null || typeof (client as RedisCommandClient).sendCommand !== "function")
   ) {
     throw new TypeError(
-      "redisStore: `client` must be a node-redis client (createClient() from redis or @redis/client), connected; " +
-        "it has no sendCommand method.",
+      "redisStore: `client` must be a node-redis client (createClient() or createCluster() from redis or " +
+        "@redis/client), connected; it has no sendCommand method.",
     );
   }
   if (options.keyPrefix !== undefined && typeof options.keyPrefix !== "string") {
     throw new TypeError(`redisStore: \`keyPrefix\` must be a string, got a ${typeof options.keyPrefix}.`);
+  }
+  if ((cluster !== undefined || isClusterClient(client)) && /[{}]/.test(options.keyPrefix ?? "")) {
+    throw new TypeError(
+      `redisStore: on a Redis Cluster \`keyPrefix\` may hold no { or } (got "${options.keyPrefix}"): the store ` +
+        "places the hash tags that keep each script's keys in one slot, and a brace of yours would move them.",
+    );
   }
   const timeout = options.commandTimeoutMs;
   if (
@@ -120,6 +166,12 @@ function checkOptions(options: RedisStoreOptions): void {
       `redisStore: \`commandTimeoutMs\` must be a number of milliseconds from 10 to 60000 (default ${DEFAULT_TIMEOUT_MS}), got ${String(timeout)}.`,
     );
   }
+  const replicas = options.waitForReplicas;
+  if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 0 && replicas <= MAX_REPLICAS)) {
+    throw new RangeError(
+      `redisStore: \`waitForReplicas\` must be a whole number of replicas from 0 (no wait, the default) to ${MAX_REPLICAS}, got ${String(replicas)}.`,
+    );
+  }
   if (options.onError !== undefined && typeof options.onError !== "function") {
     throw new TypeError(`redisStore: \`onError\` must be a function of the error, got a ${typeof options.onError}.`);
   }
@@ -128,8 +180,9 @@ function checkOptions(options: RedisStoreOptions): void {
 function checkUrl(url: string | undefined): string {
   if (url === undefined) {
     throw new TypeError(
-      'redisStore needs a Redis: pass { url: "redis://localhost:6379" } (or rediss:// for TLS), { client } (a ' +
-        "connected node-redis client), or set the REDIS_URL environment variable.",
+      'redisStore needs a Redis: pass { url: "redis://localhost:6379" } (or rediss:// for TLS), { cluster: ' +
+        "{ rootNodes: [{ url }] } } for a Redis Cluster, { client } (a connected node-redis client), or set the " +
+        "REDIS_URL environment variable.",
     );
   }
   let protocol: string;
@@ -150,40 +203,63 @@ function checkUrl(url: string | undefined): string {
 
 /**
  * The {@link WebhookStore} on Redis: exactly once per event, one at a time and in order per call, and the
- * pace of dials, across every instance that shares the Redis. `redisStore({ url })` or
- * `redisStore({ client })`. Needs Redis 5 or newer, one primary (Redis Cluster is not supported).
+ * pace of dials, across every instance that shares the Redis. `redisStore({ url })`, `redisStore({ cluster })`
+ * or `redisStore({ client })`. Needs Redis 5 or newer: one primary (standalone or Sentinel-managed), or a
+ * Redis Cluster (7 or newer: the relay uses sharded pub/sub).
  */
 export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   checkOptions(options);
   const prefix = options.keyPrefix ?? DEFAULT_PREFIX;
   const timeout = options.commandTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const replicas = options.waitForReplicas ?? 0;
+  const report = options.onError ?? ((error: Error) => console.error(`[@telnyx-voice/redis] ${error.message}`));
   let conn: ReturnType<typeof connection>;
   let own: OwnClient | undefined;
   if (options.client) {
-    conn = connection({ given: options.client }, "the client you gave", timeout);
+    conn = connection({ given: options.client }, "the client you gave", timeout, replicas);
+  } else if (options.cluster) {
+    own = clusterFromOptions(options.cluster, report);
+    conn = connection({ own }, clusterWhere(options.cluster), timeout, replicas);
   } else {
     const url = checkUrl(options.url ?? readEnv("REDIS_URL"));
-    const report = options.onError ?? ((error: Error) => console.error(`[@telnyx-voice/redis] ${error.message}`));
     own = clientFromUrl(url, report);
-    conn = connection({ own }, redactUrl(url), timeout);
+    conn = connection({ own }, redactUrl(url), timeout, replicas);
   }
+  const onCluster = isClusterClient(own?.client ?? options.client);
   const relays = new Set<Relay>();
 
   const eventKey = (eventId: string) => `${prefix}event:${eventId}`;
   // A call's keys share a hash tag: one slot per call.
   const callKeys = (callKey: string) => [`${prefix}call:{${callKey}}:pending`, `${prefix}call:{${callKey}}:state`];
+  // The flows registry shares one, with the prefix in it: each app's registry in a slot of its own.
+  const registry = `${prefix}{${prefix}flows}`;
+  const instancesKey = `${registry}:instances`;
+  const aliveKey = (instance: string) => `${registry}:alive:${instance}`;
+  const callsKey = (instance: string) => `${registry}:calls:${instance}`;
   const ms = (value: number) => String(Math.max(1, Math.ceil(value)));
 
   return {
     async claimEvent(eventId: string, owner: string, leaseMs: number): Promise<ClaimResult> {
-      const result = String(await conn.run("claimEvent", scripts.claim, [eventKey(eventId)], [owner, ms(leaseMs)]));
-      return result as ClaimResult;
+      const result = await conn.run(
+        "claimEvent",
+        scripts.claim,
+        [eventKey(eventId)],
+        [owner, ms(leaseMs)],
+        // Only a claim taken was written; "busy" and "done" changed nothing a replica could miss.
+        (reply) => String(reply) === "claimed",
+      );
+      return String(result) as ClaimResult;
     },
 
     async completeEvent(eventId: string, owner: string, doneTtlMs: number): Promise<boolean> {
-      return (
-        Number(await conn.run("completeEvent", scripts.complete, [eventKey(eventId)], [owner, ms(doneTtlMs)])) === 1
+      const result = await conn.run(
+        "completeEvent",
+        scripts.complete,
+        [eventKey(eventId)],
+        [owner, ms(doneTtlMs)],
+        () => true,
       );
+      return Number(result) === 1;
     },
 
     async releaseEvent(eventId: string, owner: string): Promise<void> {
@@ -191,9 +267,15 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     },
 
     async renew(eventId: string, owner: string, leaseMs: number, callKey?: string): Promise<boolean> {
-      const keys = callKey === undefined ? [eventKey(eventId)] : [eventKey(eventId), ...callKeys(callKey)];
-      const args = callKey === undefined ? [owner, ms(leaseMs)] : [owner, ms(leaseMs), eventId];
-      return Number(await conn.run("renew", scripts.renew, keys, args)) === 1;
+      // Two scripts, side by side: the event's key and its call's are in different slots of a cluster. Each
+      // extends only what the owner holds, so neither needs the other's answer.
+      const claim = conn.run("renew", scripts.renewClaim, [eventKey(eventId)], [owner, ms(leaseMs)]);
+      const turn =
+        callKey === undefined
+          ? undefined
+          : conn.run("renew", scripts.renewTurn, [callKeys(callKey)[1]!], [owner, ms(leaseMs), eventId]);
+      const [held] = await Promise.all([claim, turn]);
+      return Number(held) === 1;
     },
 
     async joinCall(turn: CallTurn, leaseMs: number, ttlMs: number): Promise<void> {
@@ -237,43 +319,52 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     },
 
     async heartbeat(instance: string, leaseMs: number): Promise<void> {
-      const keys = [flowsKey("alive", instance), `${prefix}flows:instances`, flowsKey("calls", instance)];
+      const keys = [aliveKey(instance), instancesKey, callsKey(instance)];
       await conn.run("heartbeat", scripts.heartbeat, keys, [instance, ms(leaseMs)]);
     },
 
     async isAlive(instance: string): Promise<boolean> {
-      return Number(await conn.run("isAlive", scripts.isAlive, [flowsKey("alive", instance)], [])) === 1;
+      const key = aliveKey(instance);
+      return Number(await conn.command("isAlive", key, ["EXISTS", key])) === 1;
     },
 
     async isKnown(instance: string): Promise<boolean> {
-      return Number(await conn.run("isKnown", scripts.isKnown, [`${prefix}flows:instances`], [instance])) === 1;
+      return (await conn.command("isKnown", instancesKey, ["ZSCORE", instancesKey, instance])) !== null;
     },
 
     async ownCall(instance: string, callKey: string): Promise<void> {
-      await conn.run("ownCall", scripts.own, [flowsKey("calls", instance)], [callKey]);
+      await conn.run("ownCall", scripts.own, [callsKey(instance)], [callKey]);
     },
 
     async disownCall(instance: string, callKey: string): Promise<void> {
-      await conn.run("disownCall", scripts.disown, [flowsKey("calls", instance)], [callKey]);
+      const key = callsKey(instance);
+      await conn.command("disownCall", key, ["SREM", key, callKey]);
     },
 
     async takeOrphans(): Promise<string[]> {
-      const calls = await conn.run(
-        "takeOrphans",
-        scripts.takeOrphans,
-        [`${prefix}flows:instances`],
-        [`${prefix}flows:calls:`],
+      // Which instances lapsed, then each one's calls in a step of its own: a script may touch only the keys it
+      // is given, and the lapsed instances are known only once read. Taking one removes it in the same step,
+      // so of the sweepers that found it exactly one gets its calls.
+      const lapsed = await conn.run("takeOrphans", scripts.lapsed, [instancesKey], []);
+      const instances = Array.isArray(lapsed) ? lapsed.map(String) : [];
+      const taken = await Promise.all(
+        instances.map((instance) =>
+          conn.run("takeOrphans", scripts.takeOrphans, [instancesKey, callsKey(instance)], [instance]),
+        ),
       );
-      return Array.isArray(calls) ? calls.map(String) : [];
+      return taken.flatMap((calls) => (Array.isArray(calls) ? calls.map(String) : []));
     },
 
     async openRelay(instance: string, onMessage: (message: string) => Promise<string>): Promise<Relay> {
       const subscriber = await subscriberFor(own?.client ?? options.client, timeout, own?.secrets ?? []);
+      // A cluster's pub/sub goes to every node, and its listeners must be on the publisher's node: sharded
+      // pub/sub (Redis 7) keeps each channel on the shard of its slot. One Redis keeps plain pub/sub (Redis 5).
+      const command = onCluster ? "SPUBLISH" : "PUBLISH";
       const relay = await openRelay({
         instance,
         channelOf: (name) => `${prefix}flows:to:${name}`,
         subscriber,
-        publish: async (channel, message) => Number(await conn.run("send", scripts.publish, [channel], [message])),
+        publish: async (channel, message) => Number(await conn.command("send", channel, [command, channel, message])),
         onMessage,
       });
       relays.add(relay);
@@ -285,42 +376,50 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
       await conn.close();
     },
   };
-
-  function flowsKey(kind: "alive" | "calls", instance: string): string {
-    return `${prefix}flows:${kind}:${instance}`;
-  }
 }
 
-/** A client to listen on: a duplicate of the store's (a subscribed client can send nothing else), connected. */
+/**
+ * A client to listen on: a duplicate of the store's (a subscribed client can send nothing else), connected. On
+ * a cluster it listens with SSUBSCRIBE, on the node serving each channel's slot.
+ */
 async function subscriberFor(client: unknown, timeoutMs: number, secrets: string[]): Promise<Subscriber> {
   const duplicate = (client as { duplicate?: () => unknown } | undefined)?.duplicate;
   if (typeof duplicate !== "function") {
     throw new RedisStoreError(
       "openRelay",
       "redisStore: flows on many instances listen on a second connection, made with the client's duplicate(). " +
-        "Give redisStore a { url }, or a node-redis client (createClient()), which has it.",
+        "Give redisStore a { url } or { cluster }, or a node-redis client (createClient() or createCluster()), " +
+        "which has it.",
     );
   }
-  const subscriber = duplicate.call(client) as Subscriber & {
+  const listener = duplicate.call(client) as {
     connect(): Promise<unknown>;
+    close(): Promise<unknown>;
     on(e: string, f: () => void): void;
+    subscribe(channel: string, listener: (message: string) => void): Promise<void>;
+    sSubscribe?(channel: string, listener: (message: string) => void): Promise<void>;
   };
   // Errors of this connection are the same outage the store's own client reports; reconnecting is automatic.
-  subscriber.on("error", () => undefined);
+  listener.on("error", () => undefined);
+  listener.on("node-error", () => undefined);
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await Promise.race([
-      subscriber.connect(),
+      listener.connect(),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`not connected within ${timeoutMs} ms`)), timeoutMs);
       }),
     ]);
   } catch (error) {
-    subscriber.close().catch(() => undefined);
+    listener.close().catch(() => undefined);
     const reason = scrub(error instanceof Error ? error.message : String(error), secrets);
     throw new RedisStoreError("openRelay", `redisStore: the relay could not connect (${reason}).`);
   } finally {
     clearTimeout(timer);
   }
-  return subscriber;
+  const sharded = isClusterClient(client) ? listener.sSubscribe?.bind(listener) : undefined;
+  return {
+    subscribe: sharded ?? ((channel, onMessage) => listener.subscribe(channel, onMessage)),
+    close: () => listener.close(),
+  };
 }

@@ -173,7 +173,27 @@ describe("an unreachable Redis", () => {
 describe("options", () => {
   const bad: Array<[string, unknown, RegExp]> = [
     ["no url, client or REDIS_URL", {}, /needs a Redis.*REDIS_URL/],
-    ["a url and a client", { url, client: { sendCommand: async () => 0 } }, /`url` or `client`, not both/],
+    [
+      "a url and a client",
+      { url, client: { sendCommand: async () => 0 } },
+      /one of `url`, `cluster` and `client`, not url and client/,
+    ],
+    ["a url and a cluster", { url, cluster: { rootNodes: [{ url }] } }, /not url and cluster/],
+    [
+      "a cluster without root nodes",
+      { cluster: { rootNodes: [] } },
+      /createCluster\(\) options with at least one root node/,
+    ],
+    [
+      "a brace in keyPrefix on a cluster",
+      { cluster: { rootNodes: [{ url }] }, keyPrefix: "app{1}:" },
+      /on a Redis Cluster `keyPrefix` may hold no \{ or \} \(got "app\{1\}:"\)/,
+    ],
+    [
+      "waitForReplicas of 1.5",
+      { url, waitForReplicas: 1.5 },
+      /`waitForReplicas` must be a whole number .* from 0 .* to 5, got 1.5/,
+    ],
     ["an http url", { url: "http://localhost:6379" }, /must start with redis:\/\/.*scheme http:/],
     ["a client without sendCommand", { client: {} }, /node-redis client.*no sendCommand/],
     ["a command timeout of 0", { url, commandTimeoutMs: 0 }, /commandTimeoutMs.*from 10 to 60000.*got 0/],
@@ -193,8 +213,10 @@ describe("options", () => {
     const store = redisStore({
       url,
       client: undefined,
+      cluster: undefined,
       keyPrefix: undefined,
       commandTimeoutMs: undefined,
+      waitForReplicas: undefined,
       onError: undefined,
     });
     opened.push(store);

@@ -22,8 +22,17 @@ const now = () => performance.timeOrigin + performance.now();
 const write = (record: Record<string, unknown>) =>
   appendFileSync(log, `${JSON.stringify({ ...record, inst: instance })}\n`);
 
+// On one Redis (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_URL, a node of it), waiting for WAIT_FOR_REPLICAS.
+const clusterUrl = process.env.REDIS_CLUSTER_URL;
 const inner: WebhookStore =
-  env("STORE") === "redis" ? redisStore({ url: env("REDIS_URL"), keyPrefix: env("KEY_PREFIX") }) : memoryStore();
+  env("STORE") === "redis"
+    ? redisStore({
+        ...(clusterUrl ? { cluster: { rootNodes: [{ url: clusterUrl }] } } : { url: env("REDIS_URL") }),
+        keyPrefix: env("KEY_PREFIX"),
+        waitForReplicas: Number(process.env.WAIT_FOR_REPLICAS ?? 0),
+        onError: (error) => console.error(`[receiver ${instance}] ${error.message}`),
+      })
+    : memoryStore();
 // The app cannot see when the router marks an event done; the log needs it to tell a crash between the handler
 // and that mark (the event is then handled again: at-least-once for that one store round trip) from a violation.
 const store: WebhookStore = {
@@ -49,7 +58,8 @@ if (inner.onChange) store.onChange = inner.onChange.bind(inner);
 const telnyx = new Telnyx({ apiKey: env("TELNYX_API_KEY"), baseURL: env("TELNYX_BASE_URL"), maxRetries: 5 });
 const webhooks = new Webhooks({
   publicKey: env("PUBLIC_KEY"),
-  onError: (error) => console.error(`[receiver ${instance}]`, error),
+  // One line per report: a failover reports every store operation it failed.
+  onError: (error) => console.error(`[receiver ${instance}] ${error instanceof Error ? error.message : String(error)}`),
 });
 
 const router = webhooks

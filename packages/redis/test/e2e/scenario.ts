@@ -18,6 +18,15 @@ export interface ScenarioOptions {
   /** SIGKILL receiver 1 once this share of the expected handler runs has ended. */
   killAt?: number;
   redisUrl?: string;
+  /** The receivers' store is on this Redis Cluster (a node's URL) instead of `redisUrl`. */
+  redisClusterUrl?: string;
+  /** Each receiver's redisStore waits for this many replicas before a claim or done marker counts. */
+  waitForReplicas?: number;
+  /**
+   * Runs `fault.run` (kill a Redis master, say) once `fault.at` of the expected handler runs have ended, beside
+   * the traffic; the run ends only after it has.
+   */
+  fault?: { at: number; run: () => Promise<void> };
   jitterMs: number;
   reorderWindowMs: number;
   leaseMs: number;
@@ -41,6 +50,8 @@ export interface ScenarioResult {
   emitted: Array<{ id: string; call: string; occ: string; type: string }>;
   deliveries: DeliveryRecord[];
   killed: { instance: number; at: number } | undefined;
+  /** When `fault.run` began and ended (ms, performance.timeOrigin based, as `at` in the logs). */
+  fault: { began: number; ended: number } | undefined;
   proxied: number[];
 }
 
@@ -102,6 +113,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const env = {
       STORE: options.store,
       REDIS_URL: options.redisUrl ?? "",
+      REDIS_CLUSTER_URL: options.redisClusterUrl ?? "",
+      WAIT_FOR_REPLICAS: String(options.waitForReplicas ?? 0),
       KEY_PREFIX: `e2e-${options.seed}-${Date.now()}:`,
       PUBLIC_KEY: sim.publicKey,
       TELNYX_BASE_URL: sim.url,
@@ -134,6 +147,15 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
             killed = { instance: 1, at: performance.timeOrigin + performance.now() };
           })
         : Promise.resolve();
+    let fault: ScenarioResult["fault"];
+    const clock = () => performance.timeOrigin + performance.now();
+    const faulted = options.fault
+      ? until(() => ended >= expected * (options.fault?.at ?? 0), "the moment of the fault", 60_000).then(async () => {
+          const began = clock();
+          await options.fault?.run();
+          fault = { began, ended: clock() };
+        })
+      : Promise.resolve();
 
     const telnyx = new Telnyx({ apiKey: "KEY_SIMULATOR", baseURL: sim.url });
     // Calls start 25 ms apart (40 a second), as traffic does, rather than all in one instant.
@@ -153,6 +175,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     }
     const ids = await Promise.all(dials);
     await killer;
+    await faulted;
     await until(
       () => ids.every((id) => sim.calls.get(id)?.state === "ended"),
       `every call to be hung up by the app (${ids.filter((id) => sim.calls.get(id)?.state !== "ended").length} of ${ids.length} left)`,
@@ -181,7 +204,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       }
       for (const line of text.split("\n")) if (line.trim()) records.push(JSON.parse(line) as LogRecord);
     }
-    return { records, emitted, deliveries, killed, proxied };
+    return { records, emitted, deliveries, killed, fault, proxied };
   } finally {
     for (const close of closers.reverse()) await close().catch(() => {});
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
