@@ -15,6 +15,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** The redis-server of ../redis/test/global-setup.ts. */
     redisUrl: string;
+    /** A node of its Redis Cluster. */
+    redisClusterUrl: string;
   }
 }
 
@@ -54,6 +56,8 @@ export async function cluster(options: {
   flow?: "ivr" | "silent" | "digits";
   /** Another Redis than the shared one (a test that stalls it). */
   redisUrl?: string;
+  /** The shared Redis Cluster of ../redis/test/global-setup.ts instead of the shared Redis. */
+  redisCluster?: boolean;
   commandTimeoutMs?: number;
 }) {
   const dir = mkdtempSync(join(tmpdir(), "telnyx-voice-flows-"));
@@ -66,6 +70,7 @@ export async function cluster(options: {
   });
   const env = {
     REDIS_URL: options.redisUrl ?? inject("redisUrl"),
+    ...(options.redisCluster ? { REDIS_CLUSTER_URL: inject("redisClusterUrl") } : {}),
     KEY_PREFIX: `flows-${Date.now()}-${Math.random().toString(36).slice(2)}:`,
     PUBLIC_KEY: sim.publicKey,
     TELNYX_BASE_URL: sim.url,

@@ -24,7 +24,10 @@ const flows = new CallFlows({
   telnyx,
   webhooks,
   store: redisStore({
-    url: env("REDIS_URL"),
+    // A Redis Cluster (a node's URL) when REDIS_CLUSTER_URL is set, else one Redis.
+    ...(process.env.REDIS_CLUSTER_URL
+      ? { cluster: { rootNodes: [{ url: process.env.REDIS_CLUSTER_URL }] } }
+      : { url: env("REDIS_URL") }),
     keyPrefix: env("KEY_PREFIX"),
     commandTimeoutMs: Number(process.env.COMMAND_TIMEOUT_MS ?? 2000),
     onError: (error) => write({ t: "redis", message: error.message }),
