@@ -92,15 +92,15 @@ function requiredNames(doc: Schema, schema: unknown, out = new Set<string>()): S
 
 /**
  * Which body fields of each operation are phone numbers (from the spec's descriptions, which say
- * "+E164 format" or "DID or SIP URI"), which call commands accept `command_id`, and each body's fields
- * and required fields: the client refuses malformed numbers, missing fields and camelCase names before
- * sending, and makes those commands safe to retry.
+ * "+E164 format" or "DID or SIP URI"), and each body's fields and required fields: the client refuses
+ * malformed numbers, missing fields and camelCase names before sending, and adds `command_id` to the call
+ * commands whose body takes one. The field lists are one string per operation, not arrays of strings:
+ * they are most of what a script that dials bundles, and this is their smallest plain form.
  */
 export function printBodyFactsTable(slice: Slice): string {
   const doc = slice.doc as Schema;
   const paths = (doc.paths ?? {}) as Record<string, Record<string, Schema>>;
   const phone: string[] = [];
-  const commands: string[] = [];
   const fields: string[] = [];
   for (const op of [...slice.operations].sort()) {
     const m = BODY_OPERATION.exec(op);
@@ -116,12 +116,9 @@ export function printBodyFactsTable(slice: Slice): string {
       const entries = [...phones].sort(([a], [b]) => a.localeCompare(b)).map(([f, k]) => `"${f}": "${k}"`);
       phone.push(`  "${op}": { ${entries.join(", ")} },`);
     }
-    const names = bodyPropertyNames(doc, schema);
-    const isCommand = path === "/calls" || path.startsWith("/calls/{call_control_id}/actions/");
-    if (isCommand && names.has("command_id")) commands.push(`  "${op}",`);
-    const required = [...requiredNames(doc, schema)].sort().map((n) => JSON.stringify(n));
-    const all = [...names].sort().map((n) => JSON.stringify(n));
-    if (all.length) fields.push(`  "${op}": [[${required.join(", ")}], [${all.join(", ")}]],`);
+    const required = requiredNames(doc, schema);
+    const all = [...bodyPropertyNames(doc, schema)].sort().map((n) => (required.has(n) ? `*${n}` : n));
+    if (all.length) fields.push(`  "${op}": "${all.join(" ")}",`);
   }
   return [
     HEADER,
@@ -134,16 +131,12 @@ export function printBodyFactsTable(slice: Slice): string {
     ...phone,
     "};",
     "",
-    "/** Call commands whose body takes `command_id`: the client adds one so that retries are deduplicated. */",
-    "export const commandIdOperations: ReadonlySet<string> = new Set([",
-    ...commands,
-    "]);",
-    "",
     "/**",
-    ' * "METHOD /path" -> [required fields, every top-level field] of the JSON body: the client refuses a body',
-    " * without a required field, or with a camelCase key whose snake_case form is a field, before sending.",
+    ' * "METHOD /path" -> every top-level field of the JSON body, space-separated, a required one marked `*`: the',
+    " * client refuses a body without a required field, or with a camelCase key whose snake_case form is a field,",
+    " * and adds a `command_id` to a call command whose body has that field.",
     " */",
-    "export const bodyFields: Readonly<Record<string, readonly [readonly string[], readonly string[]]>> = {",
+    "export const bodyFields: Readonly<Record<string, string>> = {",
     ...fields,
     "};",
     "",

@@ -69,7 +69,8 @@ export class FetchLayer {
     let started = 0;
     for (;;) {
       if (signal?.aborted) throw errors.aborted(where(request), signal.reason);
-      await this.#untilRateLimitResets(request, signal);
+      // Checked here, not awaited: most requests find the window open and skip an async call and its promise.
+      if (this.#gate.delay() > 0) await this.#untilRateLimitResets(request, signal);
       started++;
       if (logger?.debug) {
         logger.debug(errors.logText(`telnyx: ${where(request)} (attempt ${started}/${settings.maxRetries + 1})`), {

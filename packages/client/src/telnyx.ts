@@ -72,7 +72,8 @@ export class Telnyx {
     // The one place openapi-fetch's types meet what it does when given LightRequest: see Engine.
     const engine = createClient<paths>({
       baseUrl: this.baseURL,
-      headers: checked.defaultHeaders ?? {},
+      // Absent rather than {}: openapi-fetch then skips it when merging headers, twice per request.
+      ...(checked.defaultHeaders ? { headers: checked.defaultHeaders } : {}),
       // openapi-fetch builds a LightRequest; the per-call `fetch` the request path passes receives it.
       Request: LightRequest as unknown as typeof Request,
       querySerializer: serializeQuery as (query: unknown) => string,

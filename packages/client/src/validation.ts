@@ -2,7 +2,7 @@
 // would silently ignore), required fields, and the phone numbers the spec documents as E.164 (a
 // malformed one would cost a round trip and a 422, or worse, dial somewhere unintended).
 import type { Errors } from "./errors.js";
-import { bodyFields, commandIdOperations, type PhoneKind, phoneFields } from "./generated/body-facts.js";
+import { bodyFields, type PhoneKind, phoneFields } from "./generated/body-facts.js";
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 // Destinations may carry DTMF to send once answered after a comma ("+18004247767,200", per the spec's dial
@@ -49,19 +49,26 @@ export interface PhoneField {
 // Keyed by method, then schema path: the schema paths are string literals, so a lookup hashes no new
 // string (a `${method} ${schemaPath}` key was built, flattened and hashed twice on every request).
 const PLANS = new Map<string, Map<string, BodyPlan>>();
-for (const operation of new Set([...Object.keys(bodyFields), ...Object.keys(phoneFields), ...commandIdOperations])) {
+for (const operation in bodyFields) {
   const space = operation.indexOf(" ");
   const method = operation.slice(0, space);
+  const schemaPath = operation.slice(space + 1);
   const phones = phoneFields[operation] ?? {};
-  const [required = [], fields = []] = bodyFields[operation] ?? [];
+  const listed = (bodyFields[operation] as string).split(" ");
+  const fields = new Set(listed.map((name) => (name[0] === "*" ? name.slice(1) : name)));
   const byPath = PLANS.get(method) ?? new Map<string, BodyPlan>();
   PLANS.set(method, byPath);
-  byPath.set(operation.slice(space + 1), {
+  byPath.set(schemaPath, {
     phones: Object.keys(phones).map((name) => ({ path: name.split("."), kind: phones[name] as PhoneKind })),
-    commandId: commandIdOperations.has(operation),
-    required,
-    fields: new Set(fields),
+    // Call commands (dial and every action) whose body takes one: Telnyx runs a command_id once.
+    commandId: isCallCommand(schemaPath) && fields.has("command_id"),
+    required: listed.filter((name) => name[0] === "*").map((name) => name.slice(1)),
+    fields,
   });
+}
+
+function isCallCommand(schemaPath: string): boolean {
+  return schemaPath === "/calls" || schemaPath.startsWith("/calls/{call_control_id}/actions/");
 }
 
 /** The body plan of `method schemaPath`, or undefined when the spec gives it no JSON object body. */

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { actionRoutes } from "../src/generated/actions.js";
-import { bodyFields, phoneFields } from "../src/generated/body-facts.js";
+import { phoneFields } from "../src/generated/body-facts.js";
 import { DEFAULT_BASE_URL, NotFoundError, Telnyx, TelnyxError } from "../src/index.js";
+import { bodyPlan } from "../src/validation.js";
 import { API_KEY, clientFor, ok, type TestServer, startServer } from "./server.js";
 
 let server: TestServer;
@@ -9,7 +10,8 @@ afterEach(() => server?.close());
 
 /** A body with every required field of the operation filled in (a phone number where the spec wants one). */
 function requiredBody(operation: string): Record<string, unknown> {
-  const [required = []] = bodyFields[operation] ?? [];
+  const space = operation.indexOf(" ");
+  const required = bodyPlan(operation.slice(0, space), operation.slice(space + 1))?.required ?? [];
   const phones = phoneFields[operation] ?? {};
   return Object.fromEntries(required.map((f) => [f, f in phones ? "+13125550001" : "x"]));
 }
