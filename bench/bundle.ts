@@ -63,6 +63,8 @@ export async function run(): Promise<BenchRow[]> {
       baseline: `telnyx: ${kb(dial.theirs)}`,
       ratio: dial.ours / dial.theirs,
       better: "lower",
+      target: "<= 12 KB",
+      pass: dial.ours <= 12 * 1024,
     },
     {
       metric: "bundle of a Worker that verifies a webhook (esbuild min + gzip, wrangler's conditions)",

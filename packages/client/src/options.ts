@@ -90,7 +90,10 @@ export interface ClientOptions {
   commandTimeout?: number | undefined;
   /** Largest response body accepted, in bytes, default 10 MiB (10485760). */
   maxResponseBytes?: number | undefined;
-  /** The fetch to send with (default `globalThis.fetch`): a test double, a proxy agent, a runtime's own. */
+  /**
+   * The fetch to send with (default `globalThis.fetch`, looked up on each request): a test double, Node's fetch with
+   * an undici proxy `dispatcher`, a runtime's own.
+   */
   fetch?: ((input: string, init: RequestInit) => Promise<Response>) | undefined;
   /** Headers sent with every request. */
   defaultHeaders?: Record<string, string> | undefined;
