@@ -18,6 +18,7 @@ const suites = [
   "router",
   "router-scale",
   "stall",
+  "redis-cluster",
 ] as const;
 const only = process.argv.slice(2);
 

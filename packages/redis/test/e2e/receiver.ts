@@ -19,6 +19,11 @@ const env = (name: string): string => {
 const instance = Number(env("INSTANCE"));
 const log = env("LOG_FILE");
 const now = () => performance.timeOrigin + performance.now();
+const report = (error: unknown) => {
+  if (process.env.QUIET) return;
+  // One line per report: a failover reports every store operation it failed.
+  console.error(`[receiver ${instance}] ${error instanceof Error ? error.message : String(error)}`);
+};
 const write = (record: Record<string, unknown>) =>
   appendFileSync(log, `${JSON.stringify({ ...record, inst: instance })}\n`);
 
@@ -30,7 +35,7 @@ const inner: WebhookStore =
         ...(clusterUrl ? { cluster: { rootNodes: [{ url: clusterUrl }] } } : { url: env("REDIS_URL") }),
         keyPrefix: env("KEY_PREFIX"),
         waitForReplicas: Number(process.env.WAIT_FOR_REPLICAS ?? 0),
-        onError: (error) => console.error(`[receiver ${instance}] ${error.message}`),
+        onError: report,
       })
     : memoryStore();
 // The app cannot see when the router marks an event done; the log needs it to tell a crash between the handler
@@ -58,8 +63,7 @@ if (inner.onChange) store.onChange = inner.onChange.bind(inner);
 const telnyx = new Telnyx({ apiKey: env("TELNYX_API_KEY"), baseURL: env("TELNYX_BASE_URL"), maxRetries: 5 });
 const webhooks = new Webhooks({
   publicKey: env("PUBLIC_KEY"),
-  // One line per report: a failover reports every store operation it failed.
-  onError: (error) => console.error(`[receiver ${instance}] ${error instanceof Error ? error.message : String(error)}`),
+  onError: report,
 });
 
 const router = webhooks

@@ -27,6 +27,8 @@ export interface ScenarioOptions {
    * the traffic; the run ends only after it has.
    */
   fault?: { at: number; run: () => Promise<void> };
+  /** The receivers report nothing on stderr (the bench: a failover reports every store operation it failed). */
+  quiet?: boolean;
   jitterMs: number;
   reorderWindowMs: number;
   leaseMs: number;
@@ -115,6 +117,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       REDIS_URL: options.redisUrl ?? "",
       REDIS_CLUSTER_URL: options.redisClusterUrl ?? "",
       WAIT_FOR_REPLICAS: String(options.waitForReplicas ?? 0),
+      QUIET: options.quiet ? "1" : "",
       KEY_PREFIX: `e2e-${options.seed}-${Date.now()}:`,
       PUBLIC_KEY: sim.publicKey,
       TELNYX_BASE_URL: sim.url,
