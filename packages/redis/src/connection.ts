@@ -163,8 +163,9 @@ export function clusterFromOptions(options: RedisClusterOptions, onError: (error
   const client = createCluster({
     ...options,
     defaults: { ...options.defaults, socket: { ...SOCKET, ...options.defaults?.socket } },
-    // node-redis asks for the topology again after a node has been reconnecting for 5 s; a failover (a replica
-    // taking over a dead master) is seen sooner at 1 s, and asked again each second until it is.
+    // node-redis asks for the topology again once a node has been reconnecting for 5 s; at 1 s a failover (a
+    // replica taking over a dead master) is seen sooner, and asked again at most every second (at the node's
+    // reconnection tries) until it is.
     topologyRefreshOnReconnectionAttemptStrategy: options.topologyRefreshOnReconnectionAttemptStrategy ?? 1000,
   } as RedisClusterOptions) as unknown as ManagedCluster;
   return { client, secrets, lastError: watch(client, clusterWhere(options), secrets, onError) };

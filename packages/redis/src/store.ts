@@ -148,6 +148,17 @@ function checkOptions(options: RedisStoreOptions): void {
         "@redis/client), connected; it has no sendCommand method.",
     );
   }
+  if (
+    client !== undefined &&
+    !isClusterClient(client) &&
+    typeof (client as { nodeClient?: unknown }).nodeClient === "function"
+  ) {
+    // An older node-redis cluster client: its commands need a first key, and WAIT a node, which it cannot name.
+    throw new TypeError(
+      "redisStore: this cluster client has no getNodeClientForKey() (node-redis before @redis/client 6.3). Give " +
+        "redisStore { cluster: { rootNodes: [{ url }] } } instead, or a createCluster() client of @redis/client 6.3 or newer.",
+    );
+  }
   if (options.keyPrefix !== undefined && typeof options.keyPrefix !== "string") {
     throw new TypeError(`redisStore: \`keyPrefix\` must be a string, got a ${typeof options.keyPrefix}.`);
   }

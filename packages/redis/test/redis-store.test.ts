@@ -196,6 +196,11 @@ describe("options", () => {
     ],
     ["an http url", { url: "http://localhost:6379" }, /must start with redis:\/\/.*scheme http:/],
     ["a client without sendCommand", { client: {} }, /node-redis client.*no sendCommand/],
+    [
+      "a cluster client without getNodeClientForKey",
+      { client: { sendCommand: async () => 0, nodeClient: async () => ({}) } },
+      /cluster client has no getNodeClientForKey\(\).*\{ cluster: \{ rootNodes/,
+    ],
     ["a command timeout of 0", { url, commandTimeoutMs: 0 }, /commandTimeoutMs.*from 10 to 60000.*got 0/],
     ["a non-object", null, /takes an options object.*got null/],
   ];
