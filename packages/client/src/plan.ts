@@ -68,7 +68,7 @@ export class RequestPlan implements RetryPolicy {
           }
           // One id per logical command, made here (once per call) so every attempt repeats it.
           commandId = given ?? newCommandId();
-          if (commandId !== given) json = { ...json, command_id: commandId };
+          if (commandId !== given) json = withCommandId(json, commandId);
         }
         body = json;
       } else if (body === undefined ? plan.required.length > 0 : !isSendableAsIs(body)) {
@@ -88,6 +88,18 @@ export class RequestPlan implements RetryPolicy {
   get operation(): string {
     return operationLabel(this.method, this.schemaPath);
   }
+}
+
+/**
+ * A copy of `body` with `command_id` added. Copied key by key, not `{ ...body, command_id }`: V8 gives a spread
+ * that then gains a key a slow (dictionary) shape, which cost more than the rest of the plan and made
+ * JSON.stringify of the body three times slower.
+ */
+function withCommandId(body: Record<string, unknown>, commandId: string): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(body)) copy[key] = body[key];
+  copy.command_id = commandId;
+  return copy;
 }
 
 /** An object sent as JSON: not an array (sent as it is), not binary data. */

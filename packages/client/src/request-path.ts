@@ -171,8 +171,11 @@ export class RequestPath {
     try {
       plan = new RequestPlan(this.#context, method, path, params.path, body, options);
       const layer = this.#layer;
-      // openapi-fetch's documented per-call `fetch`: how this call's plan reaches the fetch layer.
-      init = { params, fetch: (request) => layer.send(request, plan) };
+      // openapi-fetch's documented per-call `fetch`: how this call's plan reaches the fetch layer. `method` is
+      // there only for its key: openapi-fetch copies the init into a new object and sets `method` on it, and a
+      // copy that gains a key it lacked takes V8's slow (dictionary) shape, which then made every read of it in
+      // openapi-fetch slow (3.5 us a call, measured).
+      init = { method, params, fetch: (request) => layer.send(request, plan) };
       if (raw) {
         Object.assign(init, raw.passed);
         if (raw.middleware !== undefined) {
