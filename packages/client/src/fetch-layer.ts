@@ -42,6 +42,29 @@ export class FetchLayer {
     this.#errors = config.errors;
   }
 
+  /** What came back, for `logger.debug`: status, latency, Telnyx's request id and the command's `command_id`. */
+  #logAnswer(
+    debug: NonNullable<Logger["debug"]>,
+    request: LightRequest,
+    response: Response,
+    ms: number,
+    attempt: number,
+    plan: RequestPlan,
+  ): void {
+    const requestId = response.headers.get("x-request-id") ?? undefined;
+    const details: Record<string, unknown> = { status: response.status, ms: Math.round(ms), attempt };
+    if (requestId) details.requestId = requestId;
+    if (plan.commandId) details.commandId = plan.commandId;
+    debug(
+      this.#errors.logText(
+        `telnyx: ${where(request)} -> ${response.status} in ${Math.round(ms)} ms (attempt ${attempt}${
+          requestId ? `, request id ${requestId}` : ""
+        }${plan.commandId ? `, command_id ${plan.commandId}` : ""})`,
+      ),
+      details,
+    );
+  }
+
   /** Sends `request` as `plan` says, until an answer to hand back or a failure to throw. */
   async send(request: LightRequest, plan: RequestPlan): Promise<Response> {
     const errors = this.#errors;
@@ -77,6 +100,7 @@ export class FetchLayer {
           headers: this.#logged(headers),
         });
       }
+      const sentAt = logger?.debug ? performance.now() : 0;
       let attempt = attempts.start(started, this.#fetch, url, init, settings.timeout);
       let response: Response | undefined;
       let error: unknown;
@@ -100,6 +124,7 @@ export class FetchLayer {
 
       let outcome: Outcome;
       if (response !== undefined) {
+        if (logger?.debug) this.#logAnswer(logger.debug, request, response, performance.now() - sentAt, started, plan);
         attempts.keepOnly(attempt);
         this.#gate.observe(response.headers);
         const status = response.status;

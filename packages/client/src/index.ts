@@ -29,6 +29,7 @@ export {
   UnprocessableEntityError,
   ValidationError,
 } from "./errors.js";
+export type { APIPromise, WithResponse } from "./api-promise.js";
 export { CursorPage, NumberPage, Page, PagePromise } from "./pagination.js";
 export { LightRequest, type LightRequestInit } from "./request.js";
 export type { Middleware, MiddlewareParams } from "./middleware.js";

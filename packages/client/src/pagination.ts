@@ -3,11 +3,12 @@
 // requests the same cursor or page number twice: a server that does not advance gets a PaginationError.
 import type { Schemas } from "@telnyx-voice/types";
 import { lastPageError, paginationLoopError, paginationStuckError } from "./errors.js";
+import type { APIPromise, WithResponse } from "./api-promise.js";
 import type { RequestOptions } from "./options.js";
 
 type Query = Record<string, unknown> & { page?: Record<string, unknown> };
 /** Fetches one page's body for a query. */
-export type PageFetcher<Body> = (query: Query, options?: RequestOptions) => Promise<Body>;
+export type PageFetcher<Body> = (query: Query, options?: RequestOptions) => APIPromise<Body>;
 
 interface ListBody<Item, Meta> {
   data?: Item[];
@@ -129,16 +130,29 @@ export class NumberPage<Item> extends Page<Item, NumberMeta> {
  * `for await` gives every item of every page.
  */
 export class PagePromise<P extends Page<Item, unknown>, Item> implements PromiseLike<P>, AsyncIterable<Item> {
-  private first: Promise<P> | undefined;
-  private readonly load: () => Promise<P>;
+  private first: Promise<{ page: P; response: Response }> | undefined;
+  private readonly load: () => Promise<{ page: P; response: Response }>;
 
-  constructor(load: () => Promise<P>) {
+  constructor(load: () => Promise<{ page: P; response: Response }>) {
     this.load = load;
   }
 
   private page(): Promise<P> {
+    return this.answer().then((a) => a.page);
+  }
+
+  private answer(): Promise<{ page: P; response: Response }> {
     this.first ??= this.load();
     return this.first;
+  }
+
+  /** The first page with its HTTP response and Telnyx's request id. */
+  withResponse(): Promise<WithResponse<P>> {
+    return this.answer().then(({ page, response }) => ({
+      data: page,
+      response,
+      requestId: response.headers.get("x-request-id") ?? undefined,
+    }));
   }
 
   // biome-ignore lint/suspicious/noThenProperty: a PagePromise is awaited like a promise, by design.
@@ -178,7 +192,10 @@ export function cursorList<Item>(
   options?: RequestOptions,
 ): PagePromise<CursorPage<Item>, Item> {
   const walk = walkOf(where, fetcher, options, `page[after]:${String(query.page?.after ?? "")}`);
-  return new PagePromise(async () => new CursorPage(await fetcher(query, options), query, walk));
+  return new PagePromise(async () => {
+    const { data, response } = await fetcher(query, options).withResponse();
+    return { page: new CursorPage(data, query, walk), response };
+  });
 }
 
 export function numberList<Item>(
@@ -188,5 +205,8 @@ export function numberList<Item>(
   options?: RequestOptions,
 ): PagePromise<NumberPage<Item>, Item> {
   const walk = walkOf(where, fetcher, options, `page[number]:${String(query.page?.number ?? 1)}`);
-  return new PagePromise(async () => new NumberPage(await fetcher(query, options), query, walk));
+  return new PagePromise(async () => {
+    const { data, response } = await fetcher(query, options).withResponse();
+    return { page: new NumberPage(data, query, walk), response };
+  });
 }

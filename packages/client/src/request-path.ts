@@ -3,6 +3,7 @@
 // per-call `fetch` option), let openapi-fetch build the request, run middleware and parse the body, then
 // end the call (closing every attempt) and turn a non-2xx answer into its error.
 import type { ActionPath } from "@telnyx-voice/types";
+import { type APIPromise, apiPromise } from "./api-promise.js";
 import { type Errors, TelnyxError } from "./errors.js";
 import type { FetchLayer } from "./fetch-layer.js";
 import { adapt, checkMiddleware, type EngineMiddleware, type Middleware } from "./middleware.js";
@@ -74,18 +75,21 @@ export class RequestPath {
     this.#context = { settings, errors };
   }
 
-  /** For resource methods: resolves to the body of the answer. */
+  /** For resource methods: resolves to the body of the answer (`.withResponse()` adds its metadata). */
   send<V extends HttpVerb, P extends PathsWith<Lowercase<V>>>(
     method: V,
     path: P,
     parts: PartsOf<P, Lowercase<V>>,
     options?: RequestOptions,
-  ): Promise<ResponseOf<P, Lowercase<V>>> {
+  ): APIPromise<ResponseOf<P, Lowercase<V>>> {
     const { path: pathParams, query, body } = parts as Parts;
     // The one assertion of the request path: a 2xx JSON body is what the spec declares for this path.
-    return this.#call(method, path, { path: pathParams, query }, body, options, undefined, false) as Promise<
-      ResponseOf<P, Lowercase<V>>
-    >;
+    return apiPromise(
+      this.#call(method, path, { path: pathParams, query }, body, options, undefined) as Promise<{
+        data: ResponseOf<P, Lowercase<V>>;
+        response: Response;
+      }>,
+    );
   }
 
   /** For `calls.actions.*`: the same path; each action's own types come from CallActions. */
@@ -95,8 +99,13 @@ export class RequestPath {
     callControlId: string,
     body: unknown,
     options: RequestOptions | undefined,
-  ): Promise<unknown> {
-    return this.#call(method, path, { path: { call_control_id: callControlId } }, body, options, undefined, false);
+  ): APIPromise<unknown> {
+    return apiPromise(
+      this.#call(method, path, { path: { call_control_id: callControlId } }, body, options, undefined) as Promise<{
+        data: unknown;
+        response: Response;
+      }>,
+    );
   }
 
   /** `telnyx.raw`: the same path, resolving to `{ data, response }`. */
@@ -145,7 +154,7 @@ export class RequestPath {
     }
     const params = (given.params ?? {}) as EngineInit["params"];
     const checked = hasOptions ? (options as RequestOptions) : undefined; // checked by the plan, as a resource method's are
-    return this.#call(method, path, params, given.body, checked, { passed, middleware: given.middleware }, true);
+    return this.#call(method, path, params, given.body, checked, { passed, middleware: given.middleware });
   }
 
   #adapt(m: Middleware): EngineMiddleware {
@@ -164,8 +173,7 @@ export class RequestPath {
     body: unknown,
     options: RequestOptions | undefined,
     raw: { passed: Record<string, unknown>; middleware: unknown } | undefined,
-    withResponse: boolean,
-  ): Promise<unknown> {
+  ): Promise<{ data: unknown; response: Response }> {
     let plan: RequestPlan;
     let init: EngineInit;
     try {
@@ -205,7 +213,7 @@ export class RequestPath {
         plan.attempts.end();
         const { response } = result;
         if (!response.ok) throw this.#errors.api(response.status, response.headers, result.error);
-        return withResponse ? { data: result.data, response } : result.data;
+        return { data: result.data, response };
       },
       (error: unknown) => {
         const { attempts } = plan;

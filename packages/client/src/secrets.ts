@@ -32,28 +32,42 @@ export function apiKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
-/** Removes the key, and any piece of it of MIN_PIECE characters or more, from text the client reports. */
+/**
+ * Removes the key, and any piece of it of MIN_PIECE characters or more, from text the client reports. A key
+ * shorter than that (`"k"` in a test) is no real secret, and its letters are everywhere (`speak`, `socket`):
+ * only the key standing alone as a token (`Bearer k`) is scrubbed.
+ */
 export class Redactor {
   readonly #key: string;
   readonly #pieces: readonly string[];
+  /** For a short key: the key as a whole token, not inside a word. */
+  readonly #token: RegExp | undefined;
 
   constructor(key: string) {
     this.#key = key;
-    const length = Math.min(MIN_PIECE, key.length);
     const pieces = new Set<string>();
-    for (let i = 0; key && i + length <= key.length; i++) pieces.add(key.slice(i, i + length));
+    if (key.length >= MIN_PIECE) {
+      for (let i = 0; i + MIN_PIECE <= key.length; i++) pieces.add(key.slice(i, i + MIN_PIECE));
+    }
     this.#pieces = [...pieces];
+    const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    this.#token = key && key.length < MIN_PIECE ? new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, "g") : undefined;
   }
 
   /** Whether `text` holds the key or a piece of it. */
   leaks(text: string): boolean {
     if (!this.#key) return false;
+    if (this.#token) {
+      this.#token.lastIndex = 0;
+      return this.#token.test(text);
+    }
     for (const piece of this.#pieces) if (text.includes(piece)) return true;
     return false;
   }
 
   text(text: string): string {
     if (!this.leaks(text)) return text;
+    if (this.#token) return text.replace(this.#token, REDACTED);
     // Mark every character covered by some piece, then replace each marked run once: overlapping
     // pieces (the whole key is a run of them) become a single "[redacted]".
     const marked = new Uint8Array(text.length);

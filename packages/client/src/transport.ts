@@ -2,6 +2,7 @@
 // its parameters, body and response out of the spec's `paths`, so a path that is not in the slice (or a
 // method it does not have) does not compile, and neither does a resource declaring another response type.
 import type { MethodsOf, OperationOf, paths, QueryOf, RequestBodyOf, ResponseBodyOf } from "@telnyx-voice/types";
+import type { APIPromise } from "./api-promise.js";
 import type { RequestOptions } from "./options.js";
 
 export type HttpVerb = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -37,4 +38,4 @@ export type Transport = <V extends HttpVerb, P extends PathsWith<Lowercase<V>>>(
   path: P,
   parts: PartsOf<P, Lowercase<V>>,
   options?: RequestOptions,
-) => Promise<ResponseOf<P, Lowercase<V>>>;
+) => APIPromise<ResponseOf<P, Lowercase<V>>>;

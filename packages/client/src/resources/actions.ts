@@ -3,14 +3,15 @@
 // only `pnpm generate`.
 import type { ActionBodies, ActionName, ActionPath, ActionResponses } from "@telnyx-voice/types";
 import { actionRoutes } from "../generated/actions.js";
+import type { APIPromise } from "../api-promise.js";
 import type { RequestOptions } from "../options.js";
 
 /** An action's signature: the body is optional when none of its fields is required. */
 export type ActionFunction<Body, Response> = [Body] extends [never]
-  ? (callControlId: string, body?: undefined, options?: RequestOptions) => Promise<Response>
+  ? (callControlId: string, body?: undefined, options?: RequestOptions) => APIPromise<Response>
   : Record<never, never> extends Body
-    ? (callControlId: string, body?: Body, options?: RequestOptions) => Promise<Response>
-    : (callControlId: string, body: Body, options?: RequestOptions) => Promise<Response>;
+    ? (callControlId: string, body?: Body, options?: RequestOptions) => APIPromise<Response>
+    : (callControlId: string, body: Body, options?: RequestOptions) => APIPromise<Response>;
 
 /** Every `/calls/{call_control_id}/actions/*` command of the spec, by the lowerCamelCase of its last segment. */
 export type CallActions = { readonly [N in ActionName]: ActionFunction<ActionBodies[N], ActionResponses[N]> };
@@ -22,11 +23,11 @@ export type ActionSender = (
   callControlId: string,
   body: unknown,
   options: RequestOptions | undefined,
-) => Promise<unknown>;
+) => APIPromise<unknown>;
 
 export function createActions(send: ActionSender): CallActions {
   const actions: Partial<
-    Record<ActionName, (id: string, body?: unknown, options?: RequestOptions) => Promise<unknown>>
+    Record<ActionName, (id: string, body?: unknown, options?: RequestOptions) => APIPromise<unknown>>
   > = {};
   for (const name of Object.keys(actionRoutes) as ActionName[]) {
     const [method, path] = actionRoutes[name];

@@ -5,6 +5,7 @@ import type {
   CallControlApplicationUpdate,
   ResponseBodyOf,
 } from "@telnyx-voice/types";
+import type { APIPromise } from "../api-promise.js";
 import type { RequestOptions } from "../options.js";
 import { type NumberPage, numberList, type PagePromise } from "../pagination.js";
 import type { Transport } from "../transport.js";
@@ -33,11 +34,11 @@ export class CallControlApplications {
     );
   }
 
-  create(body: CallControlApplicationCreate, options?: RequestOptions): Promise<ResponseBodyOf<Collection, "post">> {
+  create(body: CallControlApplicationCreate, options?: RequestOptions): APIPromise<ResponseBodyOf<Collection, "post">> {
     return this.#send("POST", "/call_control_applications", { body }, options);
   }
 
-  retrieve(id: string, options?: RequestOptions): Promise<CallControlApplicationResponse> {
+  retrieve(id: string, options?: RequestOptions): APIPromise<CallControlApplicationResponse> {
     return this.#send("GET", "/call_control_applications/{id}", { path: { id } }, options);
   }
 
@@ -45,11 +46,11 @@ export class CallControlApplications {
     id: string,
     body: CallControlApplicationUpdate,
     options?: RequestOptions,
-  ): Promise<ResponseBodyOf<Item, "patch">> {
+  ): APIPromise<ResponseBodyOf<Item, "patch">> {
     return this.#send("PATCH", "/call_control_applications/{id}", { path: { id }, body }, options);
   }
 
-  delete(id: string, options?: RequestOptions): Promise<ResponseBodyOf<Item, "delete">> {
+  delete(id: string, options?: RequestOptions): APIPromise<ResponseBodyOf<Item, "delete">> {
     return this.#send("DELETE", "/call_control_applications/{id}", { path: { id } }, options);
   }
 }

@@ -1,4 +1,5 @@
 import type { DialRequest, DialResponse, ResponseBodyOf } from "@telnyx-voice/types";
+import { type APIPromise, apiPromiseAfter } from "../api-promise.js";
 import type { DialPacer } from "../dial-rate.js";
 import type { RequestOptions } from "../options.js";
 import type { Transport } from "../transport.js";
@@ -22,14 +23,14 @@ export class Calls {
    * `POST /calls`: dial a number or SIP URI from a connection. `res.data.call_control_id` addresses the new call.
    * With the client's `dialRate`, the dial first waits for its slot.
    */
-  dial(body: DialRequest, options?: RequestOptions): Promise<DialResponse> {
+  dial(body: DialRequest, options?: RequestOptions): APIPromise<DialResponse> {
     const pacer = this.#pacer;
     if (!pacer) return this.#send("POST", "/calls", { body }, options);
-    return pacer.wait(options?.signal).then(() => this.#send("POST", "/calls", { body }, options));
+    return apiPromiseAfter(pacer.wait(options?.signal), () => this.#send("POST", "/calls", { body }, options));
   }
 
   /** `GET /calls/{call_control_id}`: whether the call is alive, and for how long. */
-  retrieveStatus(callControlId: string, options?: RequestOptions): Promise<CallStatusResponse> {
+  retrieveStatus(callControlId: string, options?: RequestOptions): APIPromise<CallStatusResponse> {
     return this.#send("GET", "/calls/{call_control_id}", { path: { call_control_id: callControlId } }, options);
   }
 }
