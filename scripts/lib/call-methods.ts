@@ -1,6 +1,7 @@
 // The methods of a flow's call, one per action of the slice, printed so that each is typed statically and its
 // hover says what it does (the spec's summary) and what its await resolves with (the completion table).
 import type { Completion } from "./completions.ts";
+import { referenceUrl, summaryOf } from "./reference.ts";
 import type { Slice } from "./slice.ts";
 
 const ACTION = /^(?:POST|PUT) \/calls\/\{call_control_id\}\/actions\/(\w+)$/;
@@ -25,33 +26,40 @@ function resolvesWith(completion: Completion): string[] {
 }
 
 export function printCallMethods(slice: Slice, completions: Record<string, Completion>): string {
+  const members: string[] = [];
   const methods: string[] = [];
   for (const op of [...slice.operations].sort()) {
     const segment = ACTION.exec(op)?.[1];
     const completion = segment ? completions[segment] : undefined;
     if (!segment || !completion) continue;
     const [method, path] = op.split(" ") as [string, string];
-    const operation = slice.doc.paths?.[path]?.[method.toLowerCase()] as { summary?: unknown } | undefined;
-    const summary =
-      typeof operation?.summary === "string" ? operation.summary.trim().replace(/\*\//g, "*\\/") : segment;
+    const operation = slice.doc.paths?.[path]?.[method.toLowerCase()] as Parameters<typeof referenceUrl>[0];
+    const summary = summaryOf(operation) ?? segment;
+    const url = referenceUrl(operation);
     const name = camel(segment);
-    methods.push(
+    const signature = `${name}(...args: FlowArgs<"${name}">): ActionPromise<"${name}">`;
+    members.push(
       "",
       "  /**",
       `   * ${summary}. ${resolvesWith(completion).join(" ")}`,
+      ...(url ? [`   * @see ${url}`] : []),
       "   */",
-      `  ${name}(...args: FlowArgs<"${name}">): ActionPromise<"${name}"> {`,
-      `    return this.command("${name}", args);`,
-      "  }",
+      `  ${signature};`,
     );
+    methods.push("", `  ${signature} {`, `    return this.command("${name}", args);`, "  }");
   }
   return [
     HEADER,
     'import type { ActionName } from "@telnyx-voice/types";',
     'import type { ActionPromise, FlowArgs } from "../types.js";',
     "",
-    "/** Every call action of the slice as a method: it sends the command and awaits what completes it. */",
-    "export abstract class CallActionMethods {",
+    "/** Every call action of the slice as a method of a flow's call, with what an editor's hover shows of it. */",
+    "export interface FlowCallActions {",
+    ...members,
+    "}",
+    "",
+    "/** The methods of FlowCallActions: each sends its command and awaits what completes it. */",
+    "export abstract class CallActionMethods implements FlowCallActions {",
     "  /** Sends action `name` on this call; the promise settles with what completes it. */",
     "  protected abstract command<N extends ActionName>(name: N, args: FlowArgs<N>): ActionPromise<N>;",
     ...methods,

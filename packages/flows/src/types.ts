@@ -10,6 +10,7 @@ import type {
   TelnyxCallEvent,
 } from "@telnyx-voice/types";
 import type { HangupPayload } from "./errors.js";
+import type { FlowCallActions } from "./generated/call-methods.js";
 import type { completions } from "./generated/completions.js";
 
 /** The payload of the event whose `data.event_type` is T. */
@@ -63,8 +64,11 @@ export type ActionPromise<N extends ActionName> = (typeof completions)[N] extend
 /** An action as a method of the call (`call.speak(body)`, `call.bridge(agent)`). */
 export type FlowActionMethod<N extends ActionName> = (...args: FlowArgs<N>) => ActionPromise<N>;
 
-/** Every action of the slice, named as in the client (`telnyx.calls.actions.<name>`). `bridge` also takes a call. */
-export type FlowActions = { readonly [N in ActionName]: FlowActionMethod<N> };
+/**
+ * Every action of the slice, named as in the client (`telnyx.calls.actions.<name>`), each with its doc comment
+ * (generated: the spec's summary, what completes it, its reference page). `bridge` also takes a call.
+ */
+export type FlowActions = FlowCallActions;
 
 /** What identifies a call. */
 export interface CallInfo {

@@ -1,8 +1,8 @@
 // `telnyx.calls.actions.<name>`: one generic function per entry of the generated route table (checked
-// against the spec's `paths`), typed by a mapped type over the spec's action names, so a new action needs
-// only `pnpm generate`.
-import type { ActionBodies, ActionName, ActionPath, ActionResponses } from "@telnyx-voice/types";
-import { actionRoutes } from "../generated/actions.js";
+// against the spec's `paths`), typed by the generated CallActions interface (a member per action of the spec,
+// with its summary and reference link), so a new action needs only `pnpm generate`.
+import type { ActionName, ActionPath } from "@telnyx-voice/types";
+import { actionRoutes, type CallActions } from "../generated/actions.js";
 import type { APIPromise } from "../api-promise.js";
 import type { RequestOptions } from "../options.js";
 
@@ -13,8 +13,8 @@ export type ActionFunction<Body, Response> = [Body] extends [never]
     ? (callControlId: string, body?: Body, options?: RequestOptions) => APIPromise<Response>
     : (callControlId: string, body: Body, options?: RequestOptions) => APIPromise<Response>;
 
-/** Every `/calls/{call_control_id}/actions/*` command of the spec, by the lowerCamelCase of its last segment. */
-export type CallActions = { readonly [N in ActionName]: ActionFunction<ActionBodies[N], ActionResponses[N]> };
+/** Every `/calls/{call_control_id}/actions/*` command of the spec (generated, each with its doc comment). */
+export type { CallActions };
 
 /** How an action reaches the request path: one of the spec's action paths, with the method the table gives it. */
 export type ActionSender = (

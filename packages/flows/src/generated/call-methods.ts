@@ -2,287 +2,411 @@
 import type { ActionName } from "@telnyx-voice/types";
 import type { ActionPromise, FlowArgs } from "../types.js";
 
-/** Every call action of the slice as a method: it sends the command and awaits what completes it. */
-export abstract class CallActionMethods {
-  /** Sends action `name` on this call; the promise settles with what completes it. */
-  protected abstract command<N extends ActionName>(name: N, args: FlowArgs<N>): ActionPromise<N>;
+/** Every call action of the slice as a method of a flow's call, with what an editor's hover shows of it. */
+export interface FlowCallActions {
 
   /**
    * Add messages to AI Assistant. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/add-messages-to-ai-assistant
    */
+  aiAssistantAddMessages(...args: FlowArgs<"aiAssistantAddMessages">): ActionPromise<"aiAssistantAddMessages">;
+
+  /**
+   * Join AI Assistant Conversation. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/join-ai-assistant-conversation
+   */
+  aiAssistantJoin(...args: FlowArgs<"aiAssistantJoin">): ActionPromise<"aiAssistantJoin">;
+
+  /**
+   * Start AI Assistant. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/start-ai-assistant
+   */
+  aiAssistantStart(...args: FlowArgs<"aiAssistantStart">): ActionPromise<"aiAssistantStart">;
+
+  /**
+   * Stop AI Assistant. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/stop-ai-assistant
+   */
+  aiAssistantStop(...args: FlowArgs<"aiAssistantStop">): ActionPromise<"aiAssistantStop">;
+
+  /**
+   * Answer call. Resolves with the payload of `call.answered`.
+   * @see https://developers.telnyx.com/api-reference/call-commands/answer-call
+   */
+  answer(...args: FlowArgs<"answer">): ActionPromise<"answer">;
+
+  /**
+   * Bridge calls. Resolves with the payload of `call.bridged`.
+   * @see https://developers.telnyx.com/api-reference/call-commands/bridge-calls
+   */
+  bridge(...args: FlowArgs<"bridge">): ActionPromise<"bridge">;
+
+  /**
+   * Start Conversation Relay. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/start-conversation-relay
+   */
+  conversationRelayStart(...args: FlowArgs<"conversationRelayStart">): ActionPromise<"conversationRelayStart">;
+
+  /**
+   * Stop Conversation Relay. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/stop-conversation-relay
+   */
+  conversationRelayStop(...args: FlowArgs<"conversationRelayStop">): ActionPromise<"conversationRelayStop">;
+
+  /**
+   * Enqueue call. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/enqueue-call
+   */
+  enqueue(...args: FlowArgs<"enqueue">): ActionPromise<"enqueue">;
+
+  /**
+   * Forking start. Resolves with the payload of `call.fork.started`.
+   * @see https://developers.telnyx.com/api-reference/call-commands/forking-start
+   */
+  forkStart(...args: FlowArgs<"forkStart">): ActionPromise<"forkStart">;
+
+  /**
+   * Forking stop. Resolves with the payload of `call.fork.stopped`.
+   * @see https://developers.telnyx.com/api-reference/call-commands/forking-stop
+   */
+  forkStop(...args: FlowArgs<"forkStop">): ActionPromise<"forkStop">;
+
+  /**
+   * Gather. Resolves with the payload of `call.gather.ended`. `.stop()` ends it early (`gatherStop`).
+   * @see https://developers.telnyx.com/api-reference/call-commands/gather
+   */
+  gather(...args: FlowArgs<"gather">): ActionPromise<"gather">;
+
+  /**
+   * Gather stop. Resolves with the payload of `call.gather.ended`.
+   * @see https://developers.telnyx.com/api-reference/call-commands/gather-stop
+   */
+  gatherStop(...args: FlowArgs<"gatherStop">): ActionPromise<"gatherStop">;
+
+  /**
+   * Gather using AI. Resolves with the payload of `call.ai_gather.ended`.
+   * @see https://developers.telnyx.com/api-reference/call-commands/gather-using-ai
+   */
+  gatherUsingAi(...args: FlowArgs<"gatherUsingAi">): ActionPromise<"gatherUsingAi">;
+
+  /**
+   * Gather using audio. Resolves with the payload of `call.gather.ended`. `.stop()` ends it early (`gatherStop`).
+   * @see https://developers.telnyx.com/api-reference/call-commands/gather-using-audio
+   */
+  gatherUsingAudio(...args: FlowArgs<"gatherUsingAudio">): ActionPromise<"gatherUsingAudio">;
+
+  /**
+   * Gather using speak. Resolves with the payload of `call.gather.ended`. `.stop()` ends it early (`gatherStop`).
+   * @see https://developers.telnyx.com/api-reference/call-commands/gather-using-speak
+   */
+  gatherUsingSpeak(...args: FlowArgs<"gatherUsingSpeak">): ActionPromise<"gatherUsingSpeak">;
+
+  /**
+   * Hangup call. Resolves with the payload of `call.hangup`.
+   * @see https://developers.telnyx.com/api-reference/call-commands/hangup-call
+   */
+  hangup(...args: FlowArgs<"hangup">): ActionPromise<"hangup">;
+
+  /**
+   * Remove call from a queue. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/remove-call-from-a-queue
+   */
+  leaveQueue(...args: FlowArgs<"leaveQueue">): ActionPromise<"leaveQueue">;
+
+  /**
+   * Play audio URL. Resolves with the payload of `call.playback.ended`. `.stop()` ends it early (`playbackStop`).
+   * @see https://developers.telnyx.com/api-reference/call-commands/play-audio-url
+   */
+  playbackStart(...args: FlowArgs<"playbackStart">): ActionPromise<"playbackStart">;
+
+  /**
+   * Stop audio playback. Resolves with the payload of `call.playback.ended` or `call.speak.ended`.
+   * @see https://developers.telnyx.com/api-reference/call-commands/stop-audio-playback
+   */
+  playbackStop(...args: FlowArgs<"playbackStop">): ActionPromise<"playbackStop">;
+
+  /**
+   * Record pause. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/record-pause
+   */
+  recordPause(...args: FlowArgs<"recordPause">): ActionPromise<"recordPause">;
+
+  /**
+   * Record resume. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/record-resume
+   */
+  recordResume(...args: FlowArgs<"recordResume">): ActionPromise<"recordResume">;
+
+  /**
+   * Recording start. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/recording-start
+   */
+  recordStart(...args: FlowArgs<"recordStart">): ActionPromise<"recordStart">;
+
+  /**
+   * Recording stop. Resolves with the payload of `call.recording.saved`. Rejects with ActionFailedError on `call.recording.error`.
+   * @see https://developers.telnyx.com/api-reference/call-commands/recording-stop
+   */
+  recordStop(...args: FlowArgs<"recordStop">): ActionPromise<"recordStop">;
+
+  /**
+   * SIP Refer a call. Resolves with the payload of `call.refer.completed`. Rejects with ActionFailedError on `call.refer.failed`.
+   * @see https://developers.telnyx.com/api-reference/call-commands/sip-refer-a-call
+   */
+  refer(...args: FlowArgs<"refer">): ActionPromise<"refer">;
+
+  /**
+   * Reject a call. Resolves with the payload of `call.hangup`.
+   * @see https://developers.telnyx.com/api-reference/call-commands/reject-a-call
+   */
+  reject(...args: FlowArgs<"reject">): ActionPromise<"reject">;
+
+  /**
+   * Send DTMF. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/send-dtmf
+   */
+  sendDtmf(...args: FlowArgs<"sendDtmf">): ActionPromise<"sendDtmf">;
+
+  /**
+   * Send SIP info. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/send-sip-info
+   */
+  sendSipInfo(...args: FlowArgs<"sendSipInfo">): ActionPromise<"sendSipInfo">;
+
+  /**
+   * SIPREC start. Resolves with the payload of `siprec.started`. Rejects with ActionFailedError on `siprec.failed`.
+   * @see https://developers.telnyx.com/api-reference/call-commands/siprec-start
+   */
+  siprecStart(...args: FlowArgs<"siprecStart">): ActionPromise<"siprecStart">;
+
+  /**
+   * SIPREC stop. Resolves with the payload of `siprec.stopped`.
+   * @see https://developers.telnyx.com/api-reference/call-commands/siprec-stop
+   */
+  siprecStop(...args: FlowArgs<"siprecStop">): ActionPromise<"siprecStop">;
+
+  /**
+   * Speak text. Resolves with the payload of `call.speak.ended`. `.stop()` ends it early (`playbackStop`).
+   * @see https://developers.telnyx.com/api-reference/call-commands/speak-text
+   */
+  speak(...args: FlowArgs<"speak">): ActionPromise<"speak">;
+
+  /**
+   * Streaming start. Resolves with the payload of `streaming.started`. Rejects with ActionFailedError on `streaming.failed`.
+   * @see https://developers.telnyx.com/api-reference/call-commands/streaming-start
+   */
+  streamingStart(...args: FlowArgs<"streamingStart">): ActionPromise<"streamingStart">;
+
+  /**
+   * Streaming stop. Resolves with the payload of `streaming.stopped`.
+   * @see https://developers.telnyx.com/api-reference/call-commands/streaming-stop
+   */
+  streamingStop(...args: FlowArgs<"streamingStop">): ActionPromise<"streamingStop">;
+
+  /**
+   * Noise Suppression Start (BETA). Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/noise-suppression-start-beta
+   */
+  suppressionStart(...args: FlowArgs<"suppressionStart">): ActionPromise<"suppressionStart">;
+
+  /**
+   * Noise Suppression Stop (BETA). Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/noise-suppression-stop-beta
+   */
+  suppressionStop(...args: FlowArgs<"suppressionStop">): ActionPromise<"suppressionStop">;
+
+  /**
+   * Switch supervisor role. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/switch-supervisor-role
+   */
+  switchSupervisorRole(...args: FlowArgs<"switchSupervisorRole">): ActionPromise<"switchSupervisorRole">;
+
+  /**
+   * Transcription start. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/transcription-start
+   */
+  transcriptionStart(...args: FlowArgs<"transcriptionStart">): ActionPromise<"transcriptionStart">;
+
+  /**
+   * Transcription stop. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/transcription-stop
+   */
+  transcriptionStop(...args: FlowArgs<"transcriptionStop">): ActionPromise<"transcriptionStop">;
+
+  /**
+   * Transfer call. Resolves with the payload of `call.bridged`. Rejects with ActionFailedError on `call.hangup` of the new leg.
+   * @see https://developers.telnyx.com/api-reference/call-commands/transfer-call
+   */
+  transfer(...args: FlowArgs<"transfer">): ActionPromise<"transfer">;
+
+  /**
+   * Update client state. Resolves with the command's response.
+   * @see https://developers.telnyx.com/api-reference/call-commands/update-client-state
+   */
+  clientStateUpdate(...args: FlowArgs<"clientStateUpdate">): ActionPromise<"clientStateUpdate">;
+}
+
+/** The methods of FlowCallActions: each sends its command and awaits what completes it. */
+export abstract class CallActionMethods implements FlowCallActions {
+  /** Sends action `name` on this call; the promise settles with what completes it. */
+  protected abstract command<N extends ActionName>(name: N, args: FlowArgs<N>): ActionPromise<N>;
+
   aiAssistantAddMessages(...args: FlowArgs<"aiAssistantAddMessages">): ActionPromise<"aiAssistantAddMessages"> {
     return this.command("aiAssistantAddMessages", args);
   }
 
-  /**
-   * Join AI Assistant Conversation. Resolves with the command's response.
-   */
   aiAssistantJoin(...args: FlowArgs<"aiAssistantJoin">): ActionPromise<"aiAssistantJoin"> {
     return this.command("aiAssistantJoin", args);
   }
 
-  /**
-   * Start AI Assistant. Resolves with the command's response.
-   */
   aiAssistantStart(...args: FlowArgs<"aiAssistantStart">): ActionPromise<"aiAssistantStart"> {
     return this.command("aiAssistantStart", args);
   }
 
-  /**
-   * Stop AI Assistant. Resolves with the command's response.
-   */
   aiAssistantStop(...args: FlowArgs<"aiAssistantStop">): ActionPromise<"aiAssistantStop"> {
     return this.command("aiAssistantStop", args);
   }
 
-  /**
-   * Answer call. Resolves with the payload of `call.answered`.
-   */
   answer(...args: FlowArgs<"answer">): ActionPromise<"answer"> {
     return this.command("answer", args);
   }
 
-  /**
-   * Bridge calls. Resolves with the payload of `call.bridged`.
-   */
   bridge(...args: FlowArgs<"bridge">): ActionPromise<"bridge"> {
     return this.command("bridge", args);
   }
 
-  /**
-   * Start Conversation Relay. Resolves with the command's response.
-   */
   conversationRelayStart(...args: FlowArgs<"conversationRelayStart">): ActionPromise<"conversationRelayStart"> {
     return this.command("conversationRelayStart", args);
   }
 
-  /**
-   * Stop Conversation Relay. Resolves with the command's response.
-   */
   conversationRelayStop(...args: FlowArgs<"conversationRelayStop">): ActionPromise<"conversationRelayStop"> {
     return this.command("conversationRelayStop", args);
   }
 
-  /**
-   * Enqueue call. Resolves with the command's response.
-   */
   enqueue(...args: FlowArgs<"enqueue">): ActionPromise<"enqueue"> {
     return this.command("enqueue", args);
   }
 
-  /**
-   * Forking start. Resolves with the payload of `call.fork.started`.
-   */
   forkStart(...args: FlowArgs<"forkStart">): ActionPromise<"forkStart"> {
     return this.command("forkStart", args);
   }
 
-  /**
-   * Forking stop. Resolves with the payload of `call.fork.stopped`.
-   */
   forkStop(...args: FlowArgs<"forkStop">): ActionPromise<"forkStop"> {
     return this.command("forkStop", args);
   }
 
-  /**
-   * Gather. Resolves with the payload of `call.gather.ended`. `.stop()` ends it early (`gatherStop`).
-   */
   gather(...args: FlowArgs<"gather">): ActionPromise<"gather"> {
     return this.command("gather", args);
   }
 
-  /**
-   * Gather stop. Resolves with the payload of `call.gather.ended`.
-   */
   gatherStop(...args: FlowArgs<"gatherStop">): ActionPromise<"gatherStop"> {
     return this.command("gatherStop", args);
   }
 
-  /**
-   * Gather using AI. Resolves with the payload of `call.ai_gather.ended`.
-   */
   gatherUsingAi(...args: FlowArgs<"gatherUsingAi">): ActionPromise<"gatherUsingAi"> {
     return this.command("gatherUsingAi", args);
   }
 
-  /**
-   * Gather using audio. Resolves with the payload of `call.gather.ended`. `.stop()` ends it early (`gatherStop`).
-   */
   gatherUsingAudio(...args: FlowArgs<"gatherUsingAudio">): ActionPromise<"gatherUsingAudio"> {
     return this.command("gatherUsingAudio", args);
   }
 
-  /**
-   * Gather using speak. Resolves with the payload of `call.gather.ended`. `.stop()` ends it early (`gatherStop`).
-   */
   gatherUsingSpeak(...args: FlowArgs<"gatherUsingSpeak">): ActionPromise<"gatherUsingSpeak"> {
     return this.command("gatherUsingSpeak", args);
   }
 
-  /**
-   * Hangup call. Resolves with the payload of `call.hangup`.
-   */
   hangup(...args: FlowArgs<"hangup">): ActionPromise<"hangup"> {
     return this.command("hangup", args);
   }
 
-  /**
-   * Remove call from a queue. Resolves with the command's response.
-   */
   leaveQueue(...args: FlowArgs<"leaveQueue">): ActionPromise<"leaveQueue"> {
     return this.command("leaveQueue", args);
   }
 
-  /**
-   * Play audio URL. Resolves with the payload of `call.playback.ended`. `.stop()` ends it early (`playbackStop`).
-   */
   playbackStart(...args: FlowArgs<"playbackStart">): ActionPromise<"playbackStart"> {
     return this.command("playbackStart", args);
   }
 
-  /**
-   * Stop audio playback. Resolves with the payload of `call.playback.ended` or `call.speak.ended`.
-   */
   playbackStop(...args: FlowArgs<"playbackStop">): ActionPromise<"playbackStop"> {
     return this.command("playbackStop", args);
   }
 
-  /**
-   * Record pause. Resolves with the command's response.
-   */
   recordPause(...args: FlowArgs<"recordPause">): ActionPromise<"recordPause"> {
     return this.command("recordPause", args);
   }
 
-  /**
-   * Record resume. Resolves with the command's response.
-   */
   recordResume(...args: FlowArgs<"recordResume">): ActionPromise<"recordResume"> {
     return this.command("recordResume", args);
   }
 
-  /**
-   * Recording start. Resolves with the command's response.
-   */
   recordStart(...args: FlowArgs<"recordStart">): ActionPromise<"recordStart"> {
     return this.command("recordStart", args);
   }
 
-  /**
-   * Recording stop. Resolves with the payload of `call.recording.saved`. Rejects with ActionFailedError on `call.recording.error`.
-   */
   recordStop(...args: FlowArgs<"recordStop">): ActionPromise<"recordStop"> {
     return this.command("recordStop", args);
   }
 
-  /**
-   * SIP Refer a call. Resolves with the payload of `call.refer.completed`. Rejects with ActionFailedError on `call.refer.failed`.
-   */
   refer(...args: FlowArgs<"refer">): ActionPromise<"refer"> {
     return this.command("refer", args);
   }
 
-  /**
-   * Reject a call. Resolves with the payload of `call.hangup`.
-   */
   reject(...args: FlowArgs<"reject">): ActionPromise<"reject"> {
     return this.command("reject", args);
   }
 
-  /**
-   * Send DTMF. Resolves with the command's response.
-   */
   sendDtmf(...args: FlowArgs<"sendDtmf">): ActionPromise<"sendDtmf"> {
     return this.command("sendDtmf", args);
   }
 
-  /**
-   * Send SIP info. Resolves with the command's response.
-   */
   sendSipInfo(...args: FlowArgs<"sendSipInfo">): ActionPromise<"sendSipInfo"> {
     return this.command("sendSipInfo", args);
   }
 
-  /**
-   * SIPREC start. Resolves with the payload of `siprec.started`. Rejects with ActionFailedError on `siprec.failed`.
-   */
   siprecStart(...args: FlowArgs<"siprecStart">): ActionPromise<"siprecStart"> {
     return this.command("siprecStart", args);
   }
 
-  /**
-   * SIPREC stop. Resolves with the payload of `siprec.stopped`.
-   */
   siprecStop(...args: FlowArgs<"siprecStop">): ActionPromise<"siprecStop"> {
     return this.command("siprecStop", args);
   }
 
-  /**
-   * Speak text. Resolves with the payload of `call.speak.ended`. `.stop()` ends it early (`playbackStop`).
-   */
   speak(...args: FlowArgs<"speak">): ActionPromise<"speak"> {
     return this.command("speak", args);
   }
 
-  /**
-   * Streaming start. Resolves with the payload of `streaming.started`. Rejects with ActionFailedError on `streaming.failed`.
-   */
   streamingStart(...args: FlowArgs<"streamingStart">): ActionPromise<"streamingStart"> {
     return this.command("streamingStart", args);
   }
 
-  /**
-   * Streaming stop. Resolves with the payload of `streaming.stopped`.
-   */
   streamingStop(...args: FlowArgs<"streamingStop">): ActionPromise<"streamingStop"> {
     return this.command("streamingStop", args);
   }
 
-  /**
-   * Noise Suppression Start (BETA). Resolves with the command's response.
-   */
   suppressionStart(...args: FlowArgs<"suppressionStart">): ActionPromise<"suppressionStart"> {
     return this.command("suppressionStart", args);
   }
 
-  /**
-   * Noise Suppression Stop (BETA). Resolves with the command's response.
-   */
   suppressionStop(...args: FlowArgs<"suppressionStop">): ActionPromise<"suppressionStop"> {
     return this.command("suppressionStop", args);
   }
 
-  /**
-   * Switch supervisor role. Resolves with the command's response.
-   */
   switchSupervisorRole(...args: FlowArgs<"switchSupervisorRole">): ActionPromise<"switchSupervisorRole"> {
     return this.command("switchSupervisorRole", args);
   }
 
-  /**
-   * Transcription start. Resolves with the command's response.
-   */
   transcriptionStart(...args: FlowArgs<"transcriptionStart">): ActionPromise<"transcriptionStart"> {
     return this.command("transcriptionStart", args);
   }
 
-  /**
-   * Transcription stop. Resolves with the command's response.
-   */
   transcriptionStop(...args: FlowArgs<"transcriptionStop">): ActionPromise<"transcriptionStop"> {
     return this.command("transcriptionStop", args);
   }
 
-  /**
-   * Transfer call. Resolves with the payload of `call.bridged`. Rejects with ActionFailedError on `call.hangup` of the new leg.
-   */
   transfer(...args: FlowArgs<"transfer">): ActionPromise<"transfer"> {
     return this.command("transfer", args);
   }
 
-  /**
-   * Update client state. Resolves with the command's response.
-   */
   clientStateUpdate(...args: FlowArgs<"clientStateUpdate">): ActionPromise<"clientStateUpdate"> {
     return this.command("clientStateUpdate", args);
   }
