@@ -18,6 +18,7 @@ import { diffSummaries, formatDiff, isEmpty } from "./lib/diff.ts";
 import { printAliases, printTypes } from "./lib/emit.ts";
 import { printExampleBodiesTest } from "./lib/examples.ts";
 import { applyOverlay, type Overlay } from "./lib/overlay.ts";
+import { MediaSpecError, type MediaStreamDoc, printMediaFrameSchemas, printMediaFrameTypes } from "./lib/media.ts";
 import { type Doc, type SliceConfig, sliceSpec } from "./lib/slice.ts";
 import { loadSpec, type Pin, readPin, SpecSourceError } from "./lib/spec-source.ts";
 import { type ApiSummary, summarize } from "./lib/summary.ts";
@@ -47,6 +48,8 @@ async function main(): Promise<number> {
   const clientDir = join(projectRoot, "packages", "client", "src", "generated");
   const typeTestsDir = join(projectRoot, "packages", "types", "test", "generated");
   const flowsDir = join(projectRoot, "packages", "flows", "src", "generated");
+  // The media WebSocket's frames have a document of their own (not part of the REST spec): spec/media-stream.yaml.
+  const mediaDir = join(projectRoot, "packages", "media", "src", "generated");
 
   stage("reading spec");
   const source = await loadSpec(projectRoot, values.spec);
@@ -75,6 +78,8 @@ async function main(): Promise<number> {
   const completionTable = actionCompletions(slice, completionsConfig, webhookEventTypes(slice));
   const { expected } = completionTable;
   const summary = summarize(slice, { origin, sha256: source.sha256, version }, expected);
+  stage("printing media frame types (spec/media-stream.yaml)");
+  const mediaDoc = yaml.load(readFileSync(join(projectRoot, "spec", "media-stream.yaml"), "utf8")) as MediaStreamDoc;
   const files: Record<string, string> = {
     [join(typesDir, "voice.ts")]: await printTypes(slice, { origin, sha256: source.sha256 }),
     [join(typesDir, "aliases.ts")]: printAliases(slice),
@@ -85,6 +90,8 @@ async function main(): Promise<number> {
     [join(typeTestsDir, "request-examples.test-d.mts")]: printExampleBodiesTest(slice),
     [join(flowsDir, "completions.ts")]: printCompletions(completionTable),
     [join(flowsDir, "call-methods.ts")]: printCallMethods(slice, completionTable.completions),
+    [join(mediaDir, "frames.ts")]: await printMediaFrameTypes(mediaDoc),
+    [join(mediaDir, "frame-schemas.ts")]: printMediaFrameSchemas(mediaDoc),
   };
 
   if (values.check) {
@@ -143,7 +150,7 @@ function readOr(path: string, fallback: string): string {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known = error instanceof SpecSourceError || error instanceof CompletionError;
+    const known = error instanceof SpecSourceError || error instanceof CompletionError || error instanceof MediaSpecError;
     console.error(known ? `error: ${(error as Error).message}` : error);
     process.exit(1);
   },
