@@ -92,7 +92,14 @@ export class AudioReader implements AsyncIterableIterator<AudioChunk> {
   #last: DecodedFrame | undefined;
 
   constructor(
-    options: { track: Track; raw: boolean; sampleRate: number | undefined; maxBufferedMs: number; drop: boolean; streamId: string },
+    options: {
+      track: Track;
+      raw: boolean;
+      sampleRate: number | undefined;
+      maxBufferedMs: number;
+      drop: boolean;
+      streamId: string;
+    },
     onFail: (error: MediaStreamError) => void,
     detach: () => void,
   ) {
@@ -132,7 +139,8 @@ export class AudioReader implements AsyncIterableIterator<AudioChunk> {
     const rate = this.#rate ?? frame.codecRate;
     let samples = frame.samples;
     if (rate !== frame.codecRate) {
-      if (!this.#resampler || this.#resampler.fromRate !== frame.codecRate) this.#resampler = new Resampler(frame.codecRate, rate);
+      if (!this.#resampler || this.#resampler.fromRate !== frame.codecRate)
+        this.#resampler = new Resampler(frame.codecRate, rate);
       samples = this.#resampler.push(samples);
     }
     if (samples.length === 0) return;
@@ -186,8 +194,10 @@ export class AudioReader implements AsyncIterableIterator<AudioChunk> {
     if (this.#bufferedMs <= this.#maxBufferedMs) return;
     if (this.#drop) {
       while (this.#bufferedMs > this.#maxBufferedMs && this.#queue.length > 1) {
-        this.#bufferedMs -= (this.#queue.shift() as { ms: number }).ms;
-        this.#dropped++;
+        const dropped = this.#queue.shift() as { chunk: AudioChunk; ms: number };
+        this.#bufferedMs -= dropped.ms;
+        // What was dropped before the dropped chunk is carried on to the next one, so the count is never lost.
+        this.#dropped += 1 + dropped.chunk.droppedBefore;
       }
       const head = this.#queue[0];
       if (head && this.#dropped > 0) {

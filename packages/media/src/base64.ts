@@ -49,7 +49,10 @@ export function encodeBase64(bytes: Uint8Array): string {
   for (; i + 3 <= bytes.length; i += 3) {
     const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
     out +=
-      ALPHABET.charAt(n >> 18) + ALPHABET.charAt((n >> 12) & 63) + ALPHABET.charAt((n >> 6) & 63) + ALPHABET.charAt(n & 63);
+      ALPHABET.charAt(n >> 18) +
+      ALPHABET.charAt((n >> 12) & 63) +
+      ALPHABET.charAt((n >> 6) & 63) +
+      ALPHABET.charAt(n & 63);
     // Strings built by += are ropes; flattening every few KB keeps long payloads from growing deep.
     if (out.length >= 8192) {
       parts.push(out);

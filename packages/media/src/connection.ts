@@ -100,7 +100,11 @@ export class Connection {
           this.#authenticated = true;
           return;
         }
-        this.#refuse(given === undefined ? "no stream auth token in its connected frame" : "a stream auth token that does not match");
+        this.#refuse(
+          given === undefined
+            ? "no stream auth token in its connected frame"
+            : "a stream auth token that does not match",
+        );
         return;
       }
       case "start": {
@@ -129,9 +133,13 @@ export class Connection {
         return;
       case "error":
         this.#owner.report(
-          new MediaStreamError("telnyx_error", "Telnyx sent an error frame before the stream started; it is on the error's `frame`.", {
-            frame,
-          }),
+          new MediaStreamError(
+            "telnyx_error",
+            "Telnyx sent an error frame before the stream started; it is on the error's `frame`.",
+            {
+              frame,
+            },
+          ),
         );
         return;
       default:

@@ -51,7 +51,11 @@ export class MediaStreamError extends Error {
   /** For `telnyx_error`: the error frame Telnyx sent. */
   readonly frame: unknown;
 
-  constructor(reason: MediaStreamErrorReason, message: string, details: { streamId?: string | undefined; frame?: unknown } = {}) {
+  constructor(
+    reason: MediaStreamErrorReason,
+    message: string,
+    details: { streamId?: string | undefined; frame?: unknown } = {},
+  ) {
     super(message);
     this.reason = reason;
     this.streamId = details.streamId;

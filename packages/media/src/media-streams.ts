@@ -82,7 +82,8 @@ export abstract class MediaStreamsBase {
 
   /** Sets the function each stream is handed to (once its `start` has come). Returns `this`. */
   handle(handler: StreamHandler): this {
-    if (typeof handler !== "function") throw new MediaStreamError("invalid_option", "handle() takes a function (stream) => ...");
+    if (typeof handler !== "function")
+      throw new MediaStreamError("invalid_option", "handle() takes a function (stream) => ...");
     this.#handler = handler;
     return this;
   }
@@ -132,7 +133,11 @@ export abstract class MediaStreamsBase {
     if (!this.#token) return undefined;
     const given = tokenFromHeaders(headers);
     if (this.#token.matches(given)) return undefined;
-    this.report(this.#unauthorized(given === undefined ? "no stream auth token header: answered 401" : "a wrong stream auth token: answered 401"));
+    this.report(
+      this.#unauthorized(
+        given === undefined ? "no stream auth token header: answered 401" : "a wrong stream auth token: answered 401",
+      ),
+    );
     return new Response("unauthorized\n", { status: 401, headers: { "content-type": "text/plain" } });
   }
 
@@ -150,7 +155,10 @@ export abstract class MediaStreamsBase {
     const timeoutMs = options.timeoutMs ?? 10_000;
     if (typeof id !== "string" || id === "" || !Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > 3_600_000) {
       return Promise.reject(
-        new MediaStreamError("invalid_option", "streamFor(id, { timeoutMs }) takes a call_control_id or stream_id and 0 to 3600000 ms."),
+        new MediaStreamError(
+          "invalid_option",
+          "streamFor(id, { timeoutMs }) takes a call_control_id or stream_id and 0 to 3600000 ms.",
+        ),
       );
     }
     const open = this.#find(id);
@@ -179,7 +187,9 @@ export abstract class MediaStreamsBase {
   async close(): Promise<void> {
     for (const waiter of this.#waiters) {
       clearTimeout(waiter.timer);
-      waiter.reject(new MediaStreamError("stream_wait_timeout", `MediaStreams closed while waiting for a stream for ${waiter.id}.`));
+      waiter.reject(
+        new MediaStreamError("stream_wait_timeout", `MediaStreams closed while waiting for a stream for ${waiter.id}.`),
+      );
     }
     this.#waiters = [];
     const ended = [...this.#streams.values()].map((stream) => stream.ended);
@@ -261,7 +271,8 @@ export abstract class MediaStreamsBase {
       );
     try {
       const result = handler(stream);
-      if (result && typeof (result as PromiseLike<unknown>).then === "function") (result as PromiseLike<unknown>).then(undefined, failed);
+      if (result && typeof (result as PromiseLike<unknown>).then === "function")
+        (result as PromiseLike<unknown>).then(undefined, failed);
     } catch (error) {
       failed(error);
     }

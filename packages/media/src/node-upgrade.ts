@@ -14,7 +14,8 @@ export interface UpgradeHost {
   maxFrameBytes: number;
 }
 
-const REFUSAL = "HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nunauthorized\n";
+const REFUSAL =
+  "HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nunauthorized\n";
 
 function pathOf(url: string | undefined): string {
   if (!url) return "/";
@@ -22,7 +23,11 @@ function pathOf(url: string | undefined): string {
   return end < 0 ? url : url.slice(0, end);
 }
 
-export function createNodeUpgrade(host: UpgradeHost, options: NodeUpgradeOptions, servers: Set<WebSocketServer>): NodeUpgradeHandler {
+export function createNodeUpgrade(
+  host: UpgradeHost,
+  options: NodeUpgradeOptions,
+  servers: Set<WebSocketServer>,
+): NodeUpgradeHandler {
   // maxPayload: ws refuses a larger message as it arrives (closing with 1009), instead of buffering it whole.
   const server = new WebSocketServer({ noServer: true, maxPayload: host.maxFrameBytes, perMessageDeflate: false });
   servers.add(server);
@@ -32,24 +37,31 @@ export function createNodeUpgrade(host: UpgradeHost, options: NodeUpgradeOptions
     socket.on("error", () => {});
     if (!host.authorized(request)) {
       const given = request.headers["x-telnyx-streaming-auth-token"] !== undefined;
-      host.refused(given ? "a wrong stream auth token header: answered 401" : "no stream auth token header: answered 401");
+      host.refused(
+        given ? "a wrong stream auth token header: answered 401" : "no stream auth token header: answered 401",
+      );
       socket.write(REFUSAL);
       socket.destroy();
       return;
     }
-    server.handleUpgrade(request as unknown as IncomingMessage, socket as unknown as Duplex, Buffer.from(head), (ws: WebSocket) => {
-      const connection = host.attach({
-        send: (text) => ws.send(text),
-        close: (code, reason) => ws.close(code, reason),
-        bufferedAmount: () => ws.bufferedAmount,
-      });
-      ws.on("message", (data, isBinary) => {
-        if (isBinary) connection.binary();
-        else connection.text(data.toString());
-      });
-      ws.on("close", (code, reason) => connection.socketClosed(code, reason.toString()));
-      // ws emits 'error' before closing (for instance a message over maxPayload); the close event follows.
-      ws.on("error", () => {});
-    });
+    server.handleUpgrade(
+      request as unknown as IncomingMessage,
+      socket as unknown as Duplex,
+      Buffer.from(head),
+      (ws: WebSocket) => {
+        const connection = host.attach({
+          send: (text) => ws.send(text),
+          close: (code, reason) => ws.close(code, reason),
+          bufferedAmount: () => ws.bufferedAmount,
+        });
+        ws.on("message", (data, isBinary) => {
+          if (isBinary) connection.binary();
+          else connection.text(data.toString());
+        });
+        ws.on("close", (code, reason) => connection.socketClosed(code, reason.toString()));
+        // ws emits 'error' before closing (for instance a message over maxPayload); the close event follows.
+        ws.on("error", () => {});
+      },
+    );
   };
 }

@@ -54,10 +54,26 @@ function envToken(): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
-function range(name: string, value: number | undefined, fallback: number, min: number, max: number, integer = true): number {
+function range(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  integer = true,
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new MediaStreamError("invalid_option", `${name} must be ${integer ? "an integer " : ""}from ${min} to ${max}; got ${String(value)}.`);
+  if (
+    typeof value !== "number" ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new MediaStreamError(
+      "invalid_option",
+      `${name} must be ${integer ? "an integer " : ""}from ${min} to ${max}; got ${String(value)}.`,
+    );
   }
   return value;
 }
@@ -83,7 +99,10 @@ export function resolveOptions(options: MediaStreamsOptions): ResolvedOptions {
       );
     }
     if (typeof token !== "string" || token.length > 4000) {
-      throw new MediaStreamError("invalid_option", "authToken must be a string of at most 4000 characters (Telnyx's limit for stream_auth_token).");
+      throw new MediaStreamError(
+        "invalid_option",
+        "authToken must be a string of at most 4000 characters (Telnyx's limit for stream_auth_token).",
+      );
     }
   }
   if (options.onError !== undefined && typeof options.onError !== "function") {
@@ -92,7 +111,12 @@ export function resolveOptions(options: MediaStreamsOptions): ResolvedOptions {
   const playback = options.playback;
   if (
     playback !== undefined &&
-    (typeof playback !== "object" || playback === null || !isPcmCodec(playback.codec) || !Number.isInteger(playback.sampleRate) || playback.sampleRate < 1000 || playback.sampleRate > 192000)
+    (typeof playback !== "object" ||
+      playback === null ||
+      !isPcmCodec(playback.codec) ||
+      !Number.isInteger(playback.sampleRate) ||
+      playback.sampleRate < 1000 ||
+      playback.sampleRate > 192000)
   ) {
     throw new MediaStreamError(
       "invalid_option",

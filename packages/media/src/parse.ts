@@ -23,11 +23,15 @@ export function parseTelnyxFrame(text: string, streamId?: string): TelnyxFrame {
     );
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new MediaStreamError("invalid_frame", `A media stream frame is JSON but not an object. ${SPEC_HINT}`, { streamId });
+    throw new MediaStreamError("invalid_frame", `A media stream frame is JSON but not an object. ${SPEC_HINT}`, {
+      streamId,
+    });
   }
   const event = (value as { event?: unknown }).event;
   if (typeof event !== "string") {
-    throw new MediaStreamError("invalid_frame", `A media stream frame has no string \`event\`. ${SPEC_HINT}`, { streamId });
+    throw new MediaStreamError("invalid_frame", `A media stream frame has no string \`event\`. ${SPEC_HINT}`, {
+      streamId,
+    });
   }
   const schema = Object.hasOwn(telnyxFrameSchemas, event) ? telnyxFrameSchemas[event] : undefined;
   if (!schema) {
@@ -40,9 +44,13 @@ export function parseTelnyxFrame(text: string, streamId?: string): TelnyxFrame {
   }
   const problem = checkSchema(schema, value, "frame");
   if (problem) {
-    throw new MediaStreamError("invalid_frame", `A \`${event}\` frame from Telnyx is not as described: ${problem}. ${SPEC_HINT}`, {
-      streamId,
-    });
+    throw new MediaStreamError(
+      "invalid_frame",
+      `A \`${event}\` frame from Telnyx is not as described: ${problem}. ${SPEC_HINT}`,
+      {
+        streamId,
+      },
+    );
   }
   return value as TelnyxFrame;
 }

@@ -81,7 +81,10 @@ export class Playback {
         padded.set(part);
         part = padded;
       }
-      this.#queueMedia(encodePayload(format.codec, part, this.#limits.byteOrder), (part.length * 1000) / format.sampleRate);
+      this.#queueMedia(
+        encodePayload(format.codec, part, this.#limits.byteOrder),
+        (part.length * 1000) / format.sampleRate,
+      );
     }
     this.#pump();
     return (samples.length * 1000) / format.sampleRate;
@@ -122,7 +125,8 @@ export class Playback {
 
   /** Drops the audio queued here, settles every pending mark with played: false; the caller sends `clear`. */
   clear(): void {
-    for (const item of this.#queue) if (item.kind === "mark") item.mark.resolve({ name: item.mark.name, played: false });
+    for (const item of this.#queue)
+      if (item.kind === "mark") item.mark.resolve({ name: item.mark.name, played: false });
     for (const mark of this.#sentMarks) {
       this.#stale.set(mark.name, (this.#stale.get(mark.name) ?? 0) + 1);
       mark.resolve({ name: mark.name, played: false });

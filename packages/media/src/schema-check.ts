@@ -91,7 +91,11 @@ export function checkSchema(schema: FrameSchema, value: unknown, path: string): 
     }
     case "integer":
     case "number": {
-      if (typeof value !== "number" || !Number.isFinite(value) || (schema.type === "integer" && !Number.isInteger(value))) {
+      if (
+        typeof value !== "number" ||
+        !Number.isFinite(value) ||
+        (schema.type === "integer" && !Number.isInteger(value))
+      ) {
         return `${path}: expected ${schema.type === "integer" ? "an integer" : "a number"}, got ${describe(value)}`;
       }
       if (schema.minimum !== undefined && value < schema.minimum) return `${path}: ${value} is below ${schema.minimum}`;

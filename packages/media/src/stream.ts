@@ -6,7 +6,16 @@ import { decodeBase64 } from "./base64.js";
 import { type ByteOrder, bytesPerSample, decodePayload, isPcmCodec, type PcmCodec } from "./codecs/codec.js";
 import { Emitter } from "./emitter.js";
 import { MediaStreamError } from "./errors.js";
-import type { DtmfFrame, ErrorFrame, MarkFrame, MediaFormat, MediaFrame, StartFrame, StopFrame, TelnyxFrame } from "./generated/frames.js";
+import type {
+  DtmfFrame,
+  ErrorFrame,
+  MarkFrame,
+  MediaFormat,
+  MediaFrame,
+  StartFrame,
+  StopFrame,
+  TelnyxFrame,
+} from "./generated/frames.js";
 import { counterValue } from "./parse.js";
 import { type MarkResult, Playback, type PlaybackFormat } from "./playback.js";
 import { ReorderBuffer, type ReorderStats } from "./reorder.js";
@@ -151,7 +160,13 @@ export class MediaStream {
   }
 
   set playbackFormat(format: PlaybackFormat) {
-    if (!format || !isPcmCodec(format.codec) || !Number.isInteger(format.sampleRate) || format.sampleRate < 1000 || format.sampleRate > 192000) {
+    if (
+      !format ||
+      !isPcmCodec(format.codec) ||
+      !Number.isInteger(format.sampleRate) ||
+      format.sampleRate < 1000 ||
+      format.sampleRate > 192000
+    ) {
       throw new MediaStreamError(
         "invalid_option",
         `playbackFormat needs codec "PCMU", "PCMA" or "L16" and an integer sampleRate from ${SUPPORTED_RATES}.`,
@@ -173,14 +188,22 @@ export class MediaStream {
   audio(options: AudioOptions = {}): AsyncIterableIterator<AudioChunk> {
     const { sampleRate, maxBufferedMs = 2000 } = options;
     if (sampleRate !== undefined && (!Number.isInteger(sampleRate) || sampleRate < 1000 || sampleRate > 192000)) {
-      throw new MediaStreamError("invalid_option", `audio({ sampleRate }) must be an integer from ${SUPPORTED_RATES}; got ${sampleRate}.`, {
-        streamId: this.streamId,
-      });
+      throw new MediaStreamError(
+        "invalid_option",
+        `audio({ sampleRate }) must be an integer from ${SUPPORTED_RATES}; got ${sampleRate}.`,
+        {
+          streamId: this.streamId,
+        },
+      );
     }
     if (!Number.isFinite(maxBufferedMs) || maxBufferedMs < 20 || maxBufferedMs > 600_000) {
-      throw new MediaStreamError("invalid_option", `audio({ maxBufferedMs }) must be from 20 to 600000 ms; got ${maxBufferedMs}.`, {
-        streamId: this.streamId,
-      });
+      throw new MediaStreamError(
+        "invalid_option",
+        `audio({ maxBufferedMs }) must be from 20 to 600000 ms; got ${maxBufferedMs}.`,
+        {
+          streamId: this.streamId,
+        },
+      );
     }
     const reader: AudioReader = new AudioReader(
       {
@@ -217,14 +240,22 @@ export class MediaStream {
     }
     const sampleRate = options?.sampleRate;
     if (!(pcm instanceof Int16Array)) {
-      throw new MediaStreamError("invalid_audio", "play() takes 16-bit mono PCM as an Int16Array (samples, not bytes).", {
-        streamId: this.streamId,
-      });
+      throw new MediaStreamError(
+        "invalid_audio",
+        "play() takes 16-bit mono PCM as an Int16Array (samples, not bytes).",
+        {
+          streamId: this.streamId,
+        },
+      );
     }
     if (!Number.isInteger(sampleRate) || sampleRate < 1000 || sampleRate > 192000) {
-      throw new MediaStreamError("invalid_audio", `play(pcm, { sampleRate }) needs the PCM's rate, an integer from ${SUPPORTED_RATES}; got ${sampleRate}.`, {
-        streamId: this.streamId,
-      });
+      throw new MediaStreamError(
+        "invalid_audio",
+        `play(pcm, { sampleRate }) needs the PCM's rate, an integer from ${SUPPORTED_RATES}; got ${sampleRate}.`,
+        {
+          streamId: this.streamId,
+        },
+      );
     }
     const ms = (pcm.length * 1000) / sampleRate;
     this.#checkRoom(ms);
@@ -306,9 +337,13 @@ export class MediaStream {
         return;
       default:
         this.#report(
-          new MediaStreamError("unexpected_frame", `A second \`${frame.event}\` frame came on stream ${this.streamId}; it was skipped.`, {
-            streamId: this.streamId,
-          }),
+          new MediaStreamError(
+            "unexpected_frame",
+            `A second \`${frame.event}\` frame came on stream ${this.streamId}; it was skipped.`,
+            {
+              streamId: this.streamId,
+            },
+          ),
         );
     }
   }
@@ -344,9 +379,13 @@ export class MediaStream {
 
   #checkOpen(what: string): void {
     if (this.#end) {
-      throw new MediaStreamError("stream_ended", `${what}() on stream ${this.streamId}, which has ended (${this.#end.reason}).`, {
-        streamId: this.streamId,
-      });
+      throw new MediaStreamError(
+        "stream_ended",
+        `${what}() on stream ${this.streamId}, which has ended (${this.#end.reason}).`,
+        {
+          streamId: this.streamId,
+        },
+      );
     }
   }
 
@@ -386,7 +425,10 @@ export class MediaStream {
     let state = this.#tracks.get(track);
     if (!state) {
       // Until a frame says otherwise, a frame is 20 ms (the size Telnyx streams in).
-      state = { buffer: new ReorderBuffer(this.#context.settings.reorderWindow), frameSamples: Math.round(this.mediaFormat.sample_rate / 50) };
+      state = {
+        buffer: new ReorderBuffer(this.#context.settings.reorderWindow),
+        frameSamples: Math.round(this.mediaFormat.sample_rate / 50),
+      };
       this.#tracks.set(track, state);
     }
     if (key === undefined) {
@@ -394,7 +436,12 @@ export class MediaStream {
       return;
     }
     const before = state.buffer.stats;
-    const counts = { duplicates: before.duplicates, late: before.late, lostFrames: before.lostFrames, reordered: before.reordered };
+    const counts = {
+      duplicates: before.duplicates,
+      late: before.late,
+      lostFrames: before.lostFrames,
+      reordered: before.reordered,
+    };
     this.#deliver(track, state.buffer.push(key, frame), state);
     const after = state.buffer.stats;
     this.stats.duplicates += after.duplicates - counts.duplicates;
@@ -444,7 +491,8 @@ export class MediaStream {
         continue;
       }
       const samples = pcm ? decodePayload(pcm as PcmCodec, payload, this.#context.settings.byteOrder) : undefined;
-      if (pcm && payload.length >= bytesPerSample(pcm)) state.frameSamples = Math.floor(payload.length / bytesPerSample(pcm));
+      if (pcm && payload.length >= bytesPerSample(pcm))
+        state.frameSamples = Math.floor(payload.length / bytesPerSample(pcm));
       this.#toReaders({
         track,
         codec,
