@@ -19,6 +19,11 @@ export type { CallDirection, CallState, EmittedEvent, HangupCause, SimCall } fro
 export type { DeliveryRecord } from "./delivery/dispatcher.js";
 export type { DeliveryOptions, RedeliveryOptions } from "./delivery/options.js";
 export type { Fault, FaultInjector, FaultOptions, FaultRule } from "./http/faults.js";
+export type { FarEndAudioRefusal } from "./media/far-end-audio.js";
+export { FarEndAudioRefused, MAX_SPEECH_QUEUED_MS } from "./media/far-end-audio.js";
+export { MAX_HEARD_MS, type ReceivedAudio } from "./media/heard.js";
+export type { MediaDeliveryOptions } from "./media/options.js";
+export { MAX_PLAY_QUEUED_MS, MAX_QUEUED_MARKS, MAX_SOCKET_BUFFER_BYTES } from "./media/session.js";
 export type { SimulatorLogger, SimulatorOptions } from "./options.js";
 export { DEFAULT_API_KEY, DEFAULT_ENDED_CALL_RETENTION_MS } from "./options.js";
 export { webhookEventTypes } from "./schema/events.js";

@@ -2,6 +2,7 @@
 
 import type { DeliveryOptions, RedeliveryOptions } from "./delivery/options.js";
 import type { FaultOptions } from "./http/faults.js";
+import { type MediaDeliveryOptions, resolveMediaDelivery } from "./media/options.js";
 import { webhookUrlProblem } from "./schema/prose-checks.js";
 
 /** Where the simulator reports what a user should know (a receiver not listening, a risky bind, its own bugs). */
@@ -50,6 +51,11 @@ export interface SimulatorOptions {
    * call's events once, in order, one at a time.
    */
   delivery?: DeliveryOptions | undefined;
+  /**
+   * Media frames to the app as a real network may deliver them: `{ jitterMs, reorderRate, duplicateRate, seed }`.
+   * Default: every 20 ms frame on time, in order, once.
+   */
+  media?: MediaDeliveryOptions | undefined;
   /**
    * How long an ended call is kept (default 600000 ms, 10 minutes, as Telnyx keeps a call's status): after that
    * `GET /calls/{id}` is a 404, and the call, its events, its delivery records and its dial `command_id` are
@@ -112,6 +118,7 @@ export function validateOptions(options: SimulatorOptions): void {
   checkNonNegative("recordingSavedDelayMs", options.recordingSavedDelayMs);
   checkNonNegative("streamConnectTimeoutMs", options.streamConnectTimeoutMs);
   checkNonNegative("endedCallRetentionMs", options.endedCallRetentionMs);
+  resolveMediaDelivery(options.media);
   const dps = options.dialsPerSecond;
   if (dps !== undefined && !(typeof dps === "number" && Number.isFinite(dps) && dps > 0)) {
     throw new RangeError(`dialsPerSecond must be a number > 0 (Telnyx's default is 30), got ${String(dps)}`);

@@ -14,6 +14,7 @@ import type { CallRecord, EmittedEvent, SimCall } from "./calls/types.js";
 import { type DeliveryRecord, type DeliveryRoute, WebhookDispatcher } from "./delivery/dispatcher.js";
 import { defaultRetries, resolveDelivery } from "./delivery/options.js";
 import { quote } from "./errors.js";
+import { resolveMediaDelivery } from "./media/options.js";
 import { DialRateLimit } from "./http/dial-rate.js";
 import { FaultInjector } from "./http/faults.js";
 import { DialCommands, webhookUrlFor } from "./http/operations.js";
@@ -133,6 +134,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         }),
       warn,
     },
+    undefined,
+    undefined,
+    resolveMediaDelivery(options.media),
   );
   const faults = new FaultInjector(options.faults);
   const dialRate = options.dialsPerSecond === undefined ? undefined : new DialRateLimit(options.dialsPerSecond);

@@ -65,6 +65,15 @@ describe("parseCli", () => {
     expect(() => parseCli(["--concurrency", "many"], {})).toThrow('--concurrency must be a number, got "many"');
   });
 
+  it("parses the media delivery flags into the media option", () => {
+    const argv = ["--media-jitter-ms", "30", "--media-reorder-rate", "0.1", "--media-duplicate-rate", "0.05"];
+    expect(parseCli([...argv, "--media-seed", "4"], {})).toMatchObject({
+      media: { jitterMs: 30, reorderRate: 0.1, duplicateRate: 0.05, seed: 4 },
+    });
+    expect(parseCli([], {})).toMatchObject({ media: undefined });
+    expect(() => parseCli(["--media-jitter-ms", "lots"], {})).toThrow('--media-jitter-ms must be a number, got "lots"');
+  });
+
   it("says where the API key came from", () => {
     expect(parseCli([], {})).toMatchObject({ apiKeyFrom: "default" });
     expect(parseCli([], { TELNYX_API_KEY: "KEY_env" })).toMatchObject({ apiKeyFrom: "TELNYX_API_KEY" });
@@ -179,6 +188,8 @@ describe("--key-file", () => {
   it("refuses a file that does not hold a key pair, saying how to fix it", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "sim-keys-")), "keys.json");
     writeFileSync(file, JSON.stringify({ publicKey: "nope" }));
-    await expect(startSimulator({ keyFile: file })).rejects.toThrow(/must hold \{ "publicKey", "privateKey" \}.*delete it/);
+    await expect(startSimulator({ keyFile: file })).rejects.toThrow(
+      /must hold \{ "publicKey", "privateKey" \}.*delete it/,
+    );
   });
 });

@@ -184,8 +184,8 @@ describe("a stream that connects", () => {
     expect(await connection.closed).toBe(1000);
     await waitEvent(id, "streaming.stopped");
     expect(eventOf(id, "streaming.stopped")?.data.payload).toMatchObject({ stream_url: url });
-    // Only the connection for now: no frame was sent.
-    expect(connection.messages).toBe(0);
+    // connected and start at least (media-stream.test.ts checks the frames themselves).
+    expect(connection.messages).toBeGreaterThanOrEqual(2);
     await act(id, "hangup");
     await waitEvent(id, "call.hangup");
     expect(receiver.ofCall(id)).toEqual([

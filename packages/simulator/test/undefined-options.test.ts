@@ -20,6 +20,7 @@ test("every option as undefined: loopback, the default key, polite delivery", as
     faults: { rate: undefined, seed: undefined, rules: undefined },
     redelivery: { maxAttempts: undefined, baseDelayMs: undefined, timeoutMs: undefined },
     delivery: { duplicateRate: undefined, concurrency: undefined, jitterMs: undefined, seed: undefined },
+    media: { jitterMs: undefined, reorderRate: undefined, duplicateRate: undefined, seed: undefined },
     endedCallRetentionMs: undefined,
     dialsPerSecond: undefined,
     keyPair: undefined,

@@ -31,8 +31,20 @@ export interface MachineDetectionSettings {
 export interface StreamSettings {
   url: string;
   track: "inbound_track" | "outbound_track" | "both_tracks";
-  /** `stream_auth_token`: sent as the `x-telnyx-streaming-auth-token` header of the WebSocket upgrade. */
+  /** `stream_auth_token`: sent as the `x-telnyx-streaming-auth-token` header of the upgrade and in `connected`. */
   authToken: string | undefined;
+  /** `stream_codec` as asked ("default" when absent); media/format.ts says what is streamed for each. */
+  codec: string;
+  /** `stream_bidirectional_mode` (default "mp3", the spec's default). */
+  bidirectionalMode: "mp3" | "rtp";
+  /** `stream_bidirectional_codec` (default "PCMU"): what the app's media frames carry in rtp mode. */
+  bidirectionalCodec: string;
+  /** `stream_bidirectional_sampling_rate` (default 8000). */
+  bidirectionalSampleRate: number;
+  /** `custom_parameters` (streaming_start), as the start frame carries them: name -> value. */
+  customParameters: Record<string, string> | undefined;
+  /** The command's `client_state`, for the start frame. */
+  clientState: string | undefined;
 }
 
 /** What starts when the far end answers (dial, transfer) or when the call is answered (answer). */
@@ -110,5 +122,21 @@ export function readStream(body: Body): StreamSettings | undefined {
     url: body.stream_url,
     track: (body.stream_track as StreamSettings["track"] | undefined) ?? "inbound_track",
     authToken: body.stream_auth_token as string | undefined,
+    codec: (body.stream_codec as string | undefined) ?? "default",
+    bidirectionalMode: body.stream_bidirectional_mode === "rtp" ? "rtp" : "mp3",
+    bidirectionalCodec: (body.stream_bidirectional_codec as string | undefined) ?? "PCMU",
+    bidirectionalSampleRate: (body.stream_bidirectional_sampling_rate as number | undefined) ?? 8000,
+    customParameters: readCustomParameters(body.custom_parameters),
+    clientState: body.client_state as string | undefined,
   };
+}
+
+/** `[{ name, value }]` (the schema's shape) -> `{ name: value }` (the start frame's); entries without a name are skipped. */
+function readCustomParameters(value: unknown): Record<string, string> | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const entry of value as Array<{ name?: unknown; value?: unknown }>) {
+    if (typeof entry?.name === "string") out[entry.name] = typeof entry.value === "string" ? entry.value : "";
+  }
+  return out;
 }

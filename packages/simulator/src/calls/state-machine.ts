@@ -4,6 +4,7 @@
 // that ends unbridges its peer; a call's `transferLeg` is a leg still ringing whose `transferOf` is that call.
 // Recordings, media streams and answering machine detection live in their own modules, driven from here.
 import type { CallEventType } from "@telnyx-voice/types";
+import { type ResolvedMediaDelivery, resolveMediaDelivery } from "../media/options.js";
 import { payloadProperties } from "../schema/events.js";
 import { checkRoomForDigits, DigitsRefused, digitsProblem } from "./digits.js";
 import { FarEnds } from "./far-ends.js";
@@ -99,9 +100,16 @@ export class CallEngine {
     private readonly listeners: EngineListeners,
     private readonly scheduler: Scheduler = realTimers,
     connector: StreamConnector = connectWebSocket,
+    mediaDelivery: ResolvedMediaDelivery = resolveMediaDelivery(),
   ) {
     this.recordings = new Recordings(this, timing.recordingSavedDelayMs);
-    this.streams = new Streams(this, timing.streamConnectTimeoutMs, connector, (m) => listeners.warn?.(m));
+    this.streams = new Streams(
+      this,
+      timing.streamConnectTimeoutMs,
+      connector,
+      (m) => listeners.warn?.(m),
+      mediaDelivery,
+    );
   }
 
   /** Stops every pending timer and drops every media stream: nothing is emitted after `stop()`. */
@@ -225,6 +233,7 @@ export class CallEngine {
       playing: new Set(),
       recording: undefined,
       streams: new Map(),
+      heard: undefined,
       onAnswer: { ...spec.onAnswer },
       timers: new Set(),
       lingering: 0,
@@ -441,7 +450,7 @@ export class CallEngine {
   enterDigits(call: CallRecord, digits: string, report = true): void {
     for (let i = 0; i < digits.length; i++) {
       const digit = digits[i]!;
-      if (report) this.emit(call, "call.dtmf.received", { digit });
+      if (report) this.reportDigit(call, digit);
       const g = call.gather;
       if (!g) continue;
       if (digit === g.terminatingDigit) {
@@ -459,6 +468,12 @@ export class CallEngine {
         return;
       }
     }
+  }
+
+  /** A key pressed at the far end: `call.dtmf.received`, and a `dtmf` frame on each open media stream. */
+  private reportDigit(call: CallRecord, digit: string): void {
+    this.emit(call, "call.dtmf.received", { digit });
+    this.streams.dtmf(call, digit);
   }
 
   finishGather(call: CallRecord, status: "valid" | "invalid" | "call_hangup" | "cancelled" | "timeout"): void {
@@ -485,7 +500,7 @@ export class CallEngine {
     if (call.gather) this.enterDigits(call, digits);
     else if (call.state === "initiated") call.pendingDigits += digits;
     else {
-      for (const digit of digits) this.emit(call, "call.dtmf.received", { digit });
+      for (const digit of digits) this.reportDigit(call, digit);
       call.typedAhead += digits;
     }
   }
@@ -559,6 +574,8 @@ export class CallEngine {
       },
       pressDigits,
       hangup,
+      sendAudio: (pcm, options) => this.streams.say(call, pcm, options),
+      receivedAudio: (options) => this.streams.heard(call, options?.sampleRate),
     };
   }
 }

@@ -2,7 +2,13 @@
 // the app's URL and says how that went with a webhook. `streaming.started` when the socket opens; `streaming.failed`
 // when it cannot (refused, unreachable, an answer other than 101, not a ws:// or wss:// URL, no handshake within
 // `streamConnectTimeoutMs`); `streaming.stopped` on streaming_stop, on the call's hangup, or when the app's server
-// closes the socket. Each stream ends with exactly one of `streaming.failed` or `streaming.stopped`.
+// closes the socket. Each stream ends with exactly one of `streaming.failed` or `streaming.stopped`. Once open,
+// the stream speaks Telnyx's protocol (media/session.ts); the far end's audio goes through here (`say`, `heard`).
+import { MediaClock } from "../media/clock.js";
+import { checkAudio, FarEndAudioRefused, MAX_SPEECH_QUEUED_MS } from "../media/far-end-audio.js";
+import { Heard, type ReceivedAudio } from "../media/heard.js";
+import type { ResolvedMediaDelivery } from "../media/options.js";
+import { MediaSession } from "../media/session.js";
 import { uuid } from "./ids.js";
 import type { StreamSettings } from "./media-settings.js";
 import type { StreamConnector, StreamSocket } from "./stream-socket.js";
@@ -39,17 +45,32 @@ export class Streams {
   private readonly sockets = new Set<StreamSocket>();
   private readonly warned = new Set<string>();
   private stopped = false;
+  private readonly clock: MediaClock;
+  /** Streams started so far: each one's index seeds its media delivery choices. */
+  private started = 0;
 
   constructor(
     private readonly host: StreamHost,
     private readonly connectTimeoutMs: number,
     private readonly connector: StreamConnector,
     private readonly warn: (message: string) => void,
-  ) {}
+    private readonly delivery: ResolvedMediaDelivery,
+  ) {
+    this.clock = new MediaClock(host);
+  }
 
   /** Starts connecting; the outcome comes as a webhook. Returns the stream id. */
   start(call: CallRecord, settings: StreamSettings): string {
-    const stream: ActiveStream = { id: uuid(), settings, state: "connecting", socket: undefined, timer: undefined };
+    const id = uuid();
+    call.heard ??= new Heard();
+    const session = new MediaSession(call, id, this.started++, settings, {
+      timers: this.host,
+      clock: this.clock,
+      delivery: this.delivery,
+      heard: call.heard,
+      warn: this.warn,
+    });
+    const stream: ActiveStream = { id, settings, state: "connecting", socket: undefined, timer: undefined, session };
     call.streams.set(stream.id, stream);
     const problem = urlProblem(settings.url);
     if (problem) {
@@ -64,8 +85,10 @@ export class Streams {
       socket = this.connector(settings.url, headers, {
         open: () => this.opened(call, stream),
         fail: (reason) => this.fail(call, stream, reason),
+        message: (text, binary) => session.receive(text, binary),
         closed: () => {
           this.sockets.delete(socket);
+          session.closed();
           this.closedByServer(call, stream);
         },
       });
@@ -88,10 +111,54 @@ export class Streams {
     const streams = streamId === undefined ? [...call.streams.values()] : [call.streams.get(streamId)];
     for (const stream of streams) {
       if (!stream || !this.detach(call, stream)) continue;
-      if (stream.state === "open") stream.socket?.close();
-      else stream.socket?.terminate();
+      // An open stream ends with Telnyx's `stop` frame and a clean close; an attempt is dropped.
+      stream.session.stop();
+      if (stream.state !== "open") stream.socket?.terminate();
       this.host.emit(call, "streaming.stopped", { stream_url: stream.settings.url });
     }
+  }
+
+  /** The far end says `pcm`: every stream of the call (open, or still connecting) sends it from its next frame. */
+  say(call: CallRecord, pcm: Int16Array, options: { sampleRate: number }): number {
+    const sampleRate = checkAudio(pcm, options);
+    if (call.state === "ended") {
+      throw new FarEndAudioRefused("call_ended", `Call ${call.callControlId} has ended; its far end cannot speak.`);
+    }
+    const streams = [...call.streams.values()];
+    if (streams.length === 0) {
+      throw new FarEndAudioRefused(
+        "no_stream",
+        `Call ${call.callControlId} has no media stream to carry the audio: start one (stream_url on dial or answer, ` +
+          "or streaming_start) before the far end speaks.",
+      );
+    }
+    const ms = (pcm.length * 1000) / sampleRate;
+    for (const { session } of streams) {
+      if (session.speechRoom(ms) < 0) {
+        throw new FarEndAudioRefused(
+          "too_much_queued",
+          `Call ${call.callControlId} would hold more than ${MAX_SPEECH_QUEUED_MS} ms of far-end audio not yet sent: ` +
+            "it is sent in real time, so send the next part once the earlier one has been (or in smaller parts, later).",
+        );
+      }
+    }
+    for (const { session } of streams) session.say(pcm, sampleRate);
+    return ms;
+  }
+
+  /** What the far end heard of the app's streams on this call. */
+  heard(call: CallRecord, sampleRate?: number): ReceivedAudio {
+    if (sampleRate !== undefined && (!Number.isInteger(sampleRate) || sampleRate < 1000 || sampleRate > 192000)) {
+      throw new RangeError(
+        `receivedAudio({ sampleRate }): an integer from 1000 to 192000 Hz, got ${String(sampleRate)}`,
+      );
+    }
+    return (call.heard ?? new Heard()).read(sampleRate);
+  }
+
+  /** A key the far end pressed: a `dtmf` frame on each open stream of the call. */
+  dtmf(call: CallRecord, digit: string): void {
+    for (const { session } of call.streams.values()) session.dtmf(digit);
   }
 
   /** sim.stop(): every socket is dropped, and nothing more is reported. */
@@ -120,10 +187,12 @@ export class Streams {
     this.host.cancel(stream.timer);
     stream.timer = undefined;
     this.host.emit(call, "streaming.started", { stream_url: stream.settings.url });
+    if (stream.socket) stream.session.begin(stream.socket);
   }
 
   private fail(call: CallRecord, stream: ActiveStream, reason: string): void {
     if (this.stopped || !this.detach(call, stream)) return;
+    stream.session.closed();
     stream.socket?.terminate();
     const { url, track } = stream.settings;
     this.host.emit(call, "streaming.failed", {

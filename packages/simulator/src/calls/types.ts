@@ -2,6 +2,8 @@
 // state plus the things a far-end party can do (press digits, hang up).
 import type { CallEventType } from "@telnyx-voice/types";
 import type { OnAnswer, RecordingSettings, StreamSettings } from "./media-settings.js";
+import type { Heard, ReceivedAudio } from "../media/heard.js";
+import type { MediaSession } from "../media/session.js";
 import type { StreamSocket } from "./stream-socket.js";
 
 export type CallDirection = "incoming" | "outgoing";
@@ -103,6 +105,8 @@ export interface CallRecord {
   recording: ActiveRecording | undefined;
   /** Media streams, by stream id: connecting, or open. */
   streams: Map<string, ActiveStream>;
+  /** What the far end heard of the app's streams (bounded); made with the call's first stream. */
+  heard: Heard | undefined;
   /** What starts once the call is answered: set by dial, transfer or answer, emptied when it starts or the call ends. */
   onAnswer: OnAnswer;
   /** Timers that end with the call (answering machine detection, a recording's limits): cancelled by the hangup. */
@@ -134,6 +138,8 @@ export interface ActiveStream {
   socket: StreamSocket | undefined;
   /** While connecting: the bound on the attempt. */
   timer: Timer | undefined;
+  /** The protocol spoken over the socket once open (and the far end's audio queued for it before). */
+  session: MediaSession;
 }
 
 /** A read-only snapshot of a call and the far-end actions a test can take on it. */
@@ -159,4 +165,17 @@ export interface SimCall {
   pressDigits(digits: string): void;
   /** The far end hangs up (`hangup_source: "callee"`). */
   hangup(cause?: HangupCause): void;
+  /**
+   * The far end says `pcm` (16-bit mono at `sampleRate`): every media stream of the call (open, or still
+   * connecting) sends it on its inbound track in real time, 20 ms a frame, after what it was already saying;
+   * silence otherwise. Returns its length in ms. Throws `FarEndAudioRefused`, queuing none of it, on an ended
+   * call, a call with no stream, bad audio, or past one minute not yet sent.
+   */
+  sendAudio(pcm: Int16Array, options: { sampleRate: number }): number;
+  /**
+   * What the far end has heard so far of the app's audio (bidirectional "rtp" streams), decoded, as it played
+   * in real time, the pauses left out; at the rate the app played it unless `sampleRate` is given. The last two
+   * minutes are kept (`droppedMs` says how much went before).
+   */
+  receivedAudio(options?: { sampleRate?: number }): ReceivedAudio;
 }

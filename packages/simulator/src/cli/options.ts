@@ -34,6 +34,12 @@ Delivery as Telnyx does it (default: each call's events once, in order, one at a
   --concurrency <n>             Up to n of one call's events in flight at once (default 1)
   --jitter-ms <n>               Each delivery first waits a random 0..n ms, so events overtake (default 0)
   --seed <n>                    Seed for duplicates and jitter (default 1)
+
+Media stream frames as a network may deliver them (default: every 20 ms frame on time, in order, once):
+  --media-jitter-ms <n>         Each media frame first waits a random 0..n ms, so frames overtake (default 0)
+  --media-reorder-rate <0..1>   Share of media frames held back to follow the next one
+  --media-duplicate-rate <0..1> Share of media frames sent twice
+  --media-seed <n>              Seed for those choices (default 1)
   -h, --help                    Show this help
 `;
 
@@ -73,6 +79,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions | "
       concurrency: { type: "string" },
       "jitter-ms": { type: "string" },
       seed: { type: "string" },
+      "media-jitter-ms": { type: "string" },
+      "media-reorder-rate": { type: "string" },
+      "media-duplicate-rate": { type: "string" },
+      "media-seed": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -93,6 +103,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions | "
     concurrency: num("concurrency", values.concurrency),
     jitterMs: num("jitter-ms", values["jitter-ms"]),
     seed: num("seed", values.seed),
+  };
+  const media = {
+    jitterMs: num("media-jitter-ms", values["media-jitter-ms"]),
+    reorderRate: num("media-reorder-rate", values["media-reorder-rate"]),
+    duplicateRate: num("media-duplicate-rate", values["media-duplicate-rate"]),
+    seed: num("media-seed", values["media-seed"]),
   };
   const apiKey = values["api-key"] ?? env.TELNYX_API_KEY;
   return {
@@ -115,6 +131,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions | "
       ? (Object.fromEntries(
           Object.entries(delivery).filter(([, v]) => v !== undefined),
         ) as SimulatorOptions["delivery"])
+      : undefined,
+    media: Object.values(media).some((v) => v !== undefined)
+      ? (Object.fromEntries(Object.entries(media).filter(([, v]) => v !== undefined)) as SimulatorOptions["media"])
       : undefined,
   };
 }
