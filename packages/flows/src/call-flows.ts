@@ -17,7 +17,7 @@ import { FlowCall, MAX_TIMER_MS } from "./call.js";
 import { DEFAULT_CLIENT_STATE_LIMIT, decodeClientState, encodeClientState } from "./client-state.js";
 import { CallEndedError, DialFailedError, FlowError, FlowStateError, FlowTimeoutError } from "./errors.js";
 import { Instances } from "./instances.js";
-import type { Call, CallInfo, FlowCommandOptions } from "./types.js";
+import type { Call, CallInfo, FlowCommandOptions, MediaStreamSource } from "./types.js";
 
 export interface CallFlowsOptions {
   /** The client commands are sent with. */
@@ -57,6 +57,12 @@ export interface CallFlowsOptions {
   clientStateLimit?: number | undefined;
   /** Sees every verified event before the flows do (logs, metrics); what it throws is reported, not fatal. */
   onEvent?: ((event: WebhookEvent) => void) | undefined;
+  /**
+   * The `MediaStreams` (from @telnyx-voice/media) that Telnyx's media WebSockets arrive at on this process: a
+   * flow's `await call.mediaStream()` gets its call's stream from it. The socket must reach the process that
+   * runs the flow (with many instances, route `stream_url` to the instance named in client_state).
+   */
+  media?: MediaStreamSource | undefined;
 }
 
 /** How many ended calls are remembered (so their late webhooks go to `otherwise`, never start a flow). */
@@ -78,6 +84,7 @@ export class CallFlows<State = unknown> {
   readonly #telnyx: Telnyx;
   readonly #router: WebhookRouter;
   readonly #timeoutMs: number;
+  readonly #media: MediaStreamSource | undefined;
   readonly #afterHangupMs: number;
   readonly #hangupOnError: boolean;
   readonly #onError: (error: unknown, call: CallInfo | undefined) => void;
@@ -118,6 +125,10 @@ export class CallFlows<State = unknown> {
     this.#hangupOnError = options.hangupOnError ?? true;
     this.#onError = options.onError ?? ((error) => console.error("telnyx-voice flows:", error));
     this.#onEvent = options.onEvent;
+    if (options.media !== undefined && typeof options.media?.streamFor !== "function") {
+      throw new TypeError("new CallFlows({ media }): media must be a MediaStreams instance from @telnyx-voice/media");
+    }
+    this.#media = options.media;
     this.#leaseMs = positive("leaseMs", options.leaseMs, 10_000);
     this.#instance = options.instanceId ?? `flows-${randomToken()}`;
     this.#router = webhooks
@@ -326,6 +337,7 @@ export class CallFlows<State = unknown> {
         owner: this.#shared ? this.#instance : undefined,
         afterHangupMs: this.#afterHangupMs,
         retire: (call) => this.#retire(call),
+        media: this.#media,
         unheard: (event) => {
           Promise.resolve(this.#otherwiseOf(event)).catch((error: unknown) => this.#onError(error, undefined));
         },

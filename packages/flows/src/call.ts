@@ -20,7 +20,15 @@ import {
 } from "./errors.js";
 import { CallActionMethods } from "./generated/call-methods.js";
 import { type Completion, completions, eventsAfterHangup } from "./generated/completions.js";
-import type { ActionPromise, CallInfo, EventPayload, FlowArgs, FlowCommandOptions } from "./types.js";
+import type { MediaStream } from "@telnyx-voice/media";
+import type {
+  ActionPromise,
+  CallInfo,
+  EventPayload,
+  FlowArgs,
+  FlowCommandOptions,
+  MediaStreamSource,
+} from "./types.js";
 
 /** What a call needs from the flows that run it. */
 export interface CallEngine {
@@ -35,7 +43,12 @@ export interface CallEngine {
   retire(call: CallInfo): void;
   /** An event that came after the hangup and that nothing of the flow took (handed on, not dropped). */
   unheard(event: TelnyxCallEvent): void;
+  /** The `media` option: where `call.mediaStream()` looks. */
+  media: MediaStreamSource | undefined;
 }
+
+/** How long `call.mediaStream()` waits by default: Telnyx connects within a second or two of the command. */
+const MEDIA_STREAM_WAIT_MS = 10_000;
 
 interface Waiter {
   action: string;
@@ -283,6 +296,48 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
       const kept = this.#unclaimed[i]!;
       if (kept.seq !== undefined && kept.seq < seq) this.#unclaimed.splice(i, 1);
     }
+  }
+
+  mediaStream(options: { timeoutMs?: number | undefined } = {}): Promise<MediaStream> {
+    const media = this.#engine.media;
+    if (!media) {
+      return Promise.reject(
+        new FlowError(
+          "call.mediaStream() needs the MediaStreams the WebSockets arrive at: new CallFlows({ ..., media }) with " +
+            "`const media = new MediaStreams(...)` from @telnyx-voice/media, on this process.",
+        ),
+      );
+    }
+    if (this.#hangup) return Promise.reject(new CallEndedError(this.id, this.#hangup));
+    const timeoutMs = options.timeoutMs ?? MEDIA_STREAM_WAIT_MS;
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_TIMER_MS) {
+      return Promise.reject(new RangeError(`mediaStream({ timeoutMs }): ${timeoutMs} is not 0 to ${MAX_TIMER_MS} ms`));
+    }
+    const since = this.#arrived;
+    return new Promise<MediaStream>((resolve, reject) => {
+      let settled = false;
+      media.streamFor(this.id, { timeoutMs }).then(
+        (stream) => {
+          settled = true;
+          resolve(stream);
+        },
+        (error: unknown) => {
+          settled = true;
+          // MediaStreams' own bound passed: the same error as every other await of a flow that times out.
+          if ((error as { reason?: unknown })?.reason === "stream_wait_timeout") {
+            const arrived = this.#arrivals.slice(Math.max(0, this.#arrivals.length - (this.#arrived - since)));
+            const timeout = new FlowTimeoutError("mediaStream", ["a media stream's start frame"], timeoutMs, [
+              ...new Set(arrived),
+            ]);
+            reject(Object.assign(timeout, { cause: error }));
+          } else reject(error);
+        },
+      );
+      this.ended.then((payload) => {
+        if (!settled) reject(new CallEndedError(this.id, payload));
+        settled = true;
+      });
+    });
   }
 
   waitFor<T extends CallEventType>(

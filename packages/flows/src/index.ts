@@ -22,5 +22,6 @@ export type {
   FlowArgs,
   FlowBody,
   FlowCommandOptions,
+  MediaStreamSource,
   RunningAction,
 } from "./types.js";

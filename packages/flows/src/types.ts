@@ -1,6 +1,7 @@
 // The public shape of a call in a flow: every action of the slice as an awaitable method (from the generated
 // completion table), its events, its state and its end.
 import type { RequestOptions } from "@telnyx-voice/client";
+import type { MediaStream } from "@telnyx-voice/media";
 import type {
   ActionBodies,
   ActionName,
@@ -70,6 +71,14 @@ export type FlowActionMethod<N extends ActionName> = (...args: FlowArgs<N>) => A
  */
 export type FlowActions = FlowCallActions;
 
+/**
+ * Where a flow's `call.mediaStream()` finds its call's media WebSocket: a `MediaStreams` of
+ * `@telnyx-voice/media` (an optional peer dependency: flows never loads it, it is handed the instance).
+ */
+export interface MediaStreamSource {
+  streamFor(callControlId: string, options?: { timeoutMs?: number | undefined }): Promise<MediaStream>;
+}
+
 /** What identifies a call. */
 export interface CallInfo {
   /** `call_control_id`: what commands address. */
@@ -109,4 +118,11 @@ export interface Call<State = unknown> extends FlowActions, CallInfo {
   ): Promise<EventPayload<T>>;
   /** Every event of this call from now on, in order; ends after `call.hangup`. */
   events(): AsyncIterableIterator<TelnyxCallEvent>;
+  /**
+   * This call's media stream, once Telnyx has opened it to this process (`stream_url` on answer or dial, or
+   * `call.streamingStart()`) and sent its `start` frame: matched by `call_control_id`. Needs `media` in the
+   * CallFlows options. Rejects with FlowTimeoutError after `timeoutMs` (default 10000), CallEndedError when the
+   * call hangs up first, FlowError when no `media` was given.
+   */
+  mediaStream(options?: { timeoutMs?: number | undefined }): Promise<MediaStream>;
 }
