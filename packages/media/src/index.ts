@@ -1,13 +1,13 @@
 // @telnyx-voice/media outside Node (Deno, Bun, Workers, browsers): standard WebSockets through accept().
 import { MediaStreamError } from "./errors.js";
-import { type NodeUpgradeHandler, MediaStreamsBase } from "./media-streams.js";
+import { MediaStreamsBase, type NodeUpgradeHandler, type NodeUpgradeOptions } from "./media-streams.js";
 
 export * from "./exports.js";
 
 /** Where Telnyx's media WebSockets arrive: see the README. */
 export class MediaStreams extends MediaStreamsBase {
   /** Node only: this build (for runtimes without node:http) throws `node_only`; use `accept(socket)`. */
-  nodeUpgrade(): NodeUpgradeHandler {
+  nodeUpgrade(_options?: NodeUpgradeOptions): NodeUpgradeHandler {
     throw new MediaStreamError(
       "node_only",
       "nodeUpgrade() needs Node (node:http and ws); this is the build for other runtimes. Upgrade the request with the " +

@@ -12,6 +12,16 @@ const entries: Record<string, string[]> = {
   "@telnyx-voice/webhooks": ["Webhooks", "WebhookVerificationError"],
   "@telnyx-voice/webhooks/testing": ["generateKeyPair", "signPayload"],
   "@telnyx-voice/simulator": ["startSimulator"],
+  "@telnyx-voice/media": ["MediaStreams", "MediaStreamError", "parseTelnyxFrame", "encodeUlaw"],
+  "@telnyx-voice/media/codecs": [
+    "encodeUlaw",
+    "decodeUlaw",
+    "encodeAlaw",
+    "decodeAlaw",
+    "encodeL16",
+    "resample",
+    "Resampler",
+  ],
 };
 
 function exportsOf(specifier: string, system: "cjs" | "esm"): Record<string, string> {
