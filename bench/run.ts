@@ -19,6 +19,7 @@ const suites = [
   "router-scale",
   "stall",
   "redis-cluster",
+  "media-parse",
 ] as const;
 const only = process.argv.slice(2);
 
