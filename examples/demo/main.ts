@@ -1,13 +1,15 @@
 // `pnpm demo`: a whole call flow, offline. Starts the Telnyx simulator in this process, a webhook receiver
 // on 127.0.0.1, and the IVR app: written as a flow (./ivr-flow.ts, @telnyx-voice/flows), or with `--router`
-// as webhook handlers (./ivr-router.ts). Both use only public APIs. Prints a timeline; exits 0 when the call
-// flow completed, 1 with the reason when not.
+// as webhook handlers (./ivr-router.ts); or, with `--voice-bot`, the voice bot pattern over a media stream
+// (./voice-bot.ts). All use only public APIs. Prints a timeline; exits 0 when the call flow completed, 1 with
+// the reason when not.
 import { Telnyx } from "@telnyx-voice/client";
 import { CallFlows } from "@telnyx-voice/flows";
 import { startSimulator } from "@telnyx-voice/simulator";
 import { type WebhookEvent, Webhooks } from "@telnyx-voice/webhooks";
 import { ivrFlow } from "./ivr-flow.ts";
 import { ivr } from "./ivr-router.ts";
+import { voiceBotDemo } from "./voice-bot.ts";
 import { startReceiver } from "./receiver.ts";
 import { commandSent, eventReceived, nameCall, note, stats } from "./timeline.ts";
 
@@ -106,4 +108,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+(process.argv.includes("--voice-bot") ? voiceBotDemo() : main()).then((code) => process.exit(code));

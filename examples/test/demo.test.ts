@@ -15,7 +15,26 @@ test.each([[[]], [["--router"]]])("the demo %j completes the call flow", (args: 
   });
   expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
   expect(run.stdout).toContain("Flow completed: 7 commands sent, 12 verified webhooks received.");
-  for (const command of ["calls.actions.answer", "calls.actions.gatherUsingSpeak", "calls.dial", "calls.actions.bridge"]) {
+  for (const command of [
+    "calls.actions.answer",
+    "calls.actions.gatherUsingSpeak",
+    "calls.dial",
+    "calls.actions.bridge",
+  ]) {
+    expect(run.stdout).toContain(command);
+  }
+});
+
+test("the demo --voice-bot greets, is cut off, says back what the caller said and hangs up on #", () => {
+  const run = spawnSync(process.execPath, ["--import", "tsx", "demo/main.ts", "--voice-bot"], {
+    cwd: examples,
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+  expect(run.stdout).toMatch(/the bot stopped after \d+ ms of its greeting \(clear\), and said back \d+ ms/);
+  expect(run.stdout).toContain("Voice bot completed: 3 commands sent, 6 verified webhooks received");
+  for (const command of ["calls.actions.answer", "calls.actions.streamingStart", "calls.actions.hangup"]) {
     expect(run.stdout).toContain(command);
   }
 });

@@ -38,6 +38,7 @@ test("a heading that gives a file's line count gives the right one", () => {
     "examples/patterns/campaign.ts",
     "examples/patterns/warm-transfer.ts",
     "examples/patterns/reminder.ts",
+    "examples/patterns/voice-bot.ts",
   ]);
   for (const [, count, file] of counted) {
     expect(readFileSync(join(root, file as string), "utf8").split("\n").length - 1, file).toBe(Number(count));
