@@ -20,6 +20,7 @@ const suites = [
   "stall",
   "redis-cluster",
   "media-parse",
+  "media-sim",
 ] as const;
 const only = process.argv.slice(2);
 
