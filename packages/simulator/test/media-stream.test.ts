@@ -3,7 +3,7 @@
 // marks, clear, stop; the far end talks (sendAudio) and listens (receivedAudio); the media delivery options
 // swap, delay and double frames. Frames are decoded with the test's own G.711 reference (media-app.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FarEndAudioRefused, type Simulator, startSimulator } from "../src/index.js";
+import { DEFAULT_API_KEY, FarEndAudioRefused, type Simulator, startSimulator } from "../src/index.js";
 import { type Api, api, dialAnswered, type Receiver, startReceiver } from "./helpers.js";
 import {
   type AppConnection,
@@ -261,9 +261,7 @@ describe("the app speaks (stream_bidirectional_mode rtp)", () => {
     c.send({ event: "media", media: { payload: "!!" } });
     c.send({ event: "media", media: { payload: Buffer.alloc(160, 0xff).toString("base64") } });
     await c.waitFor((x) => x.frames.filter((f) => f.event === "error").length === 4, "four error frames");
-    const titles = c.frames
-      .filter((f) => f.event === "error")
-      .map((f) => (f.payload as { title: string }).title);
+    const titles = c.frames.filter((f) => f.event === "error").map((f) => (f.payload as { title: string }).title);
     expect(titles).toEqual(["malformed frame", "binary frame", "unknown event", "invalid media"]);
     expect(warnings.some((w) => w.includes("mp3 mode"))).toBe(true);
     const before = c.media().length;
@@ -287,6 +285,48 @@ describe("the far end", () => {
       () => receiver.ofCall(id).filter((t) => t === "call.dtmf.received").length === 3,
       "call.dtmf.received x3",
     );
+    await act(id, "hangup");
+  });
+
+  it("over HTTP (the CLI): POST send_audio says base64 PCM, GET received_audio reads what was heard", async () => {
+    const farEnd = api(sim, DEFAULT_API_KEY, "far end");
+    const { id, c } = await streaming("/http", { stream_bidirectional_mode: "rtp" });
+    const path = `/calls/${encodeURIComponent(id)}`;
+    const said = tone(440, 8000, 100);
+    const audio = Buffer.from(said.buffer, said.byteOffset, said.byteLength).toString("base64");
+    const res = await farEnd<{ data: { ms: number } }>("POST", `${path}/send_audio`, { audio, sample_rate: 8000 });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.data.ms).toBe(100);
+    await c.waitFor((x) => firstSound(joined("PCMU", x.media())) >= 0, "the caller's tone");
+    c.send({ event: "media", media: { payload: Buffer.alloc(160, 0x80).toString("base64") } });
+    c.send({ event: "mark", mark: { name: "played" } });
+    await c.waitFor((x) => x.frames.some((f) => f.event === "mark"), "the mark");
+    const heard = await farEnd<{ data: { audio: string; sample_rate: number; ms: number; dropped_ms: number } }>(
+      "GET",
+      `${path}/received_audio`,
+    );
+    expect(heard.body.data).toMatchObject({ sample_rate: 8000, ms: 20, dropped_ms: 0 });
+    const bytes = Buffer.from(heard.body.data.audio, "base64");
+    const pcm = Int16Array.from({ length: bytes.length / 2 }, (_, i) => bytes.readInt16LE(i * 2));
+    expect(pcm).toEqual(sim.calls.get(id)!.receivedAudio().pcm);
+    expect(pcm[0]).toBe(32124); // PCMU 0x80: the loudest positive step (G.711 table 2a)
+    const odd = await farEnd<{ errors: Array<{ source?: { pointer?: string } }> }>("POST", `${path}/send_audio`, {
+      audio: "AAAA", // 3 bytes: half a sample over
+      sample_rate: 8000,
+    });
+    expect(odd.status).toBe(422);
+    expect(odd.body.errors[0]?.source?.pointer).toBe("/audio");
+    const rate = await farEnd<{ errors: Array<{ source?: { pointer?: string } }> }>("POST", `${path}/send_audio`, {
+      audio,
+    });
+    expect(rate.body.errors[0]?.source?.pointer).toBe("/sample_rate");
+    await act(id, "streaming_stop");
+    const none = await farEnd<{ errors: Array<{ code: string }> }>("POST", `${path}/send_audio`, {
+      audio,
+      sample_rate: 8000,
+    });
+    expect(none.status).toBe(422);
+    expect(none.body.errors[0]?.code).toBe("90033");
     await act(id, "hangup");
   });
 

@@ -5,6 +5,7 @@ import { checkInboundCall, INBOUND_WIRE_NAMES, type InboundCallOptions, InvalidI
 import type { CallEngine } from "../calls/state-machine.js";
 import type { HangupCause, SimCall } from "../calls/types.js";
 import { farEndSummary } from "../calls/wire.js";
+import { FarEndAudioRefused } from "../media/far-end-audio.js";
 import { cannotExecute, invalidParameter, quote, resourceNotFound, routeNotFound } from "../errors.js";
 import { payloadEnum } from "../schema/events.js";
 import { safeDecode } from "./request.js";
@@ -43,6 +44,27 @@ function inboundCall(ctx: FarEndContext, body: Record<string, unknown>): SimCall
   }
 }
 
+/** `send_audio`: `audio` is base64 of 16-bit little-endian mono PCM (what `Int16Array` holds on every common CPU). */
+function sendAudio(call: SimCall, body: Record<string, unknown>): number {
+  const audio = requiredString(body, "audio");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(audio)) {
+    throw invalidParameter("'audio' must be base64 of 16-bit little-endian mono PCM.", { pointer: "/audio" });
+  }
+  const bytes = Buffer.from(audio, "base64");
+  if (bytes.length % 2 !== 0) {
+    throw invalidParameter("'audio' must be whole 16-bit samples: an even number of bytes.", { pointer: "/audio" });
+  }
+  const pcm = new Int16Array(bytes.length / 2);
+  for (let i = 0; i < pcm.length; i++) pcm[i] = bytes.readInt16LE(i * 2);
+  try {
+    return call.sendAudio(pcm, { sampleRate: body.sample_rate as number });
+  } catch (error) {
+    if (!(error instanceof FarEndAudioRefused)) throw error;
+    if (error.reason === "invalid_audio") throw invalidParameter(error.message, { pointer: "/sample_rate" });
+    throw cannotExecute(error.message);
+  }
+}
+
 export function handleFarEnd(ctx: FarEndContext, method: string, path: string, body: Record<string, unknown>) {
   if (method === "POST" && path === "/inbound_calls") {
     return { status: 201, body: { data: farEndSummary(inboundCall(ctx, body)) } };
@@ -66,7 +88,20 @@ export function handleFarEnd(ctx: FarEndContext, method: string, path: string, b
       body: { data: [...ctx.engine.calls.values()].map((c) => farEndSummary(ctx.engine.handle(c))) },
     };
   }
-  const m = /^\/calls\/([^/]+)\/(press_digits|hangup)$/.exec(path);
+  const heard = /^\/calls\/([^/]+)\/received_audio$/.exec(path);
+  if (method === "GET" && heard) {
+    // Readable after the hangup too: what the caller heard is kept as long as the call is.
+    const id = safeDecode(heard[1]!);
+    const record = ctx.engine.calls.get(id);
+    if (!record) throw resourceNotFound("Call", id);
+    const { pcm, sampleRate, ms, droppedMs } = ctx.engine.handle(record).receivedAudio();
+    const bytes = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+    return {
+      status: 200,
+      body: { data: { audio: bytes.toString("base64"), sample_rate: sampleRate, ms, dropped_ms: droppedMs } },
+    };
+  }
+  const m = /^\/calls\/([^/]+)\/(press_digits|hangup|send_audio)$/.exec(path);
   if (method === "POST" && m) {
     const id = safeDecode(m[1]!);
     const record = ctx.engine.calls.get(id);
@@ -74,6 +109,9 @@ export function handleFarEnd(ctx: FarEndContext, method: string, path: string, b
     const call = ctx.engine.handle(record);
     if (call.state === "ended") {
       throw invalidParameter(`Call ${quote(id)} has already ended.`, { parameter: "call_control_id" });
+    }
+    if (m[2] === "send_audio") {
+      return { status: 200, body: { data: { ms: sendAudio(call, body) } } };
     }
     if (m[2] === "press_digits") {
       const digits = requiredString(body, "digits");
