@@ -82,6 +82,9 @@ export interface StreamSettings {
   maxQueuedPlaybackMs: number;
 }
 
+/** The reorder buffer of frames that carry only sequence_number (not a track name: tracks never start with NUL). */
+const BY_SEQUENCE = "\u0000sequence";
+
 const SUPPORTED_RATES = "1000 to 192000 Hz (Telnyx uses 8000, 16000, 22050, 24000 and 48000)";
 
 export class MediaStream {
@@ -97,7 +100,11 @@ export class MediaStream {
 
   readonly #context: StreamContext;
   readonly #events: Emitter<MediaStreamEvents>;
-  readonly #tracks = new Map<string, { buffer: ReorderBuffer<MediaFrame>; frameSamples: number }>();
+  // Reorder buffers: one per track for frames with media.chunk (a track's own count), one shared by every track
+  // (BY_SEQUENCE) for frames with only sequence_number (the stream's count, which other frames take numbers of).
+  readonly #buffers = new Map<string, ReorderBuffer<MediaFrame>>();
+  // Samples per frame of each track, as last seen: the length of silence a lost frame stands for.
+  readonly #frameSamples = new Map<string, number>();
   readonly #readers = new Set<AudioReader>();
   readonly #playback: Playback;
   #playbackFormat: PlaybackFormat | undefined;
@@ -317,6 +324,11 @@ export class MediaStream {
   /** @internal A frame after `start`, from the connection. */
   receive(frame: TelnyxFrame): void {
     if (this.#end) return;
+    // A number of the stream's count that a frame other than media took: media ordered by it need not wait for it.
+    if (frame.event !== "media" && frame.event !== "connected" && frame.sequence_number !== undefined) {
+      const key = counterValue(frame.sequence_number);
+      if (key !== undefined) this.#deliver(BY_SEQUENCE, this.#buffer(BY_SEQUENCE).skip(key));
+    }
     switch (frame.event) {
       case "media":
         this.#media(frame);
@@ -369,7 +381,7 @@ export class MediaStream {
   #finish(end: StreamEnd): void {
     if (this.#end) return;
     this.#end = end;
-    for (const [track, state] of this.#tracks) this.#deliver(track, state.buffer.flush(), state);
+    for (const [key, buffer] of this.#buffers) this.#deliver(key, buffer.flush());
     for (const reader of this.#readers) reader.end();
     this.#readers.clear();
     this.#playback.end();
@@ -421,47 +433,55 @@ export class MediaStream {
   #media(frame: MediaFrame): void {
     this.stats.mediaFrames++;
     const track = frame.media.track ?? "inbound";
-    const key = counterValue(frame.media.chunk) ?? counterValue(frame.sequence_number);
-    let state = this.#tracks.get(track);
-    if (!state) {
-      // Until a frame says otherwise, a frame is 20 ms (the size Telnyx streams in).
-      state = {
-        buffer: new ReorderBuffer(this.#context.settings.reorderWindow),
-        frameSamples: Math.round(this.mediaFormat.sample_rate / 50),
-      };
-      this.#tracks.set(track, state);
-    }
+    const chunk = counterValue(frame.media.chunk);
+    const key = chunk ?? counterValue(frame.sequence_number);
     if (key === undefined) {
-      this.#deliver(track, [{ kind: "frame", key: 0, item: frame }], state);
+      this.#deliver(track, [{ kind: "frame", key: 0, item: frame }]);
       return;
     }
-    const before = state.buffer.stats;
+    const bufferKey = chunk === undefined ? BY_SEQUENCE : track;
+    const buffer = this.#buffer(bufferKey);
+    const before = buffer.stats;
     const counts = {
       duplicates: before.duplicates,
       late: before.late,
       lostFrames: before.lostFrames,
       reordered: before.reordered,
     };
-    this.#deliver(track, state.buffer.push(key, frame), state);
-    const after = state.buffer.stats;
+    this.#deliver(bufferKey, buffer.push(key, frame));
+    const after = buffer.stats;
     this.stats.duplicates += after.duplicates - counts.duplicates;
     this.stats.late += after.late - counts.late;
     this.stats.lostFrames += after.lostFrames - counts.lostFrames;
     this.stats.reordered += after.reordered - counts.reordered;
   }
 
-  #deliver(
-    track: string,
-    released: ReturnType<ReorderBuffer<MediaFrame>["push"]>,
-    state: { frameSamples: number },
-  ): void {
+  #buffer(key: string): ReorderBuffer<MediaFrame> {
+    let buffer = this.#buffers.get(key);
+    if (!buffer) {
+      // The stream's count goes on from the start frame's; a track's own count starts afresh.
+      const afterStart = counterValue(this.start.sequence_number);
+      buffer = new ReorderBuffer(this.#context.settings.reorderWindow, {
+        gaps: key !== BY_SEQUENCE,
+        next: key === BY_SEQUENCE && afterStart !== undefined ? afterStart + 1 : undefined,
+      });
+      this.#buffers.set(key, buffer);
+    }
+    return buffer;
+  }
+
+  /** Frames (each to its own track) and gaps (only from a track's own buffer, `bufferKey` being that track). */
+  #deliver(bufferKey: string, released: ReturnType<ReorderBuffer<MediaFrame>["push"]>): void {
     const codec = this.mediaFormat.encoding.toUpperCase();
     const rate = this.mediaFormat.sample_rate;
     const pcm = isPcmCodec(codec) ? codec : undefined;
     for (const entry of released) {
       if (entry.kind === "gap") {
+        const track = bufferKey;
+        // Until a frame says otherwise, a frame is 20 ms (the size Telnyx streams in).
+        const frameSamples = this.#frameSamples.get(track) ?? Math.round(rate / 50);
         const most = Math.round((rate * this.#context.settings.maxGapFillMs) / 1000);
-        const fill = pcm ? Math.min(entry.count * state.frameSamples, most) : 0;
+        const fill = pcm ? Math.min(entry.count * frameSamples, most) : 0;
         this.#events.emit("gap", { track, from: entry.from, missing: entry.count, filledMs: (fill * 1000) / rate });
         if (fill > 0) {
           this.#toReaders({
@@ -479,6 +499,7 @@ export class MediaStream {
         continue;
       }
       const frame = entry.item;
+      const track = frame.media.track ?? "inbound";
       const payload = decodeBase64(frame.media.payload);
       if (!payload) {
         this.badFrame(
@@ -492,7 +513,7 @@ export class MediaStream {
       }
       const samples = pcm ? decodePayload(pcm as PcmCodec, payload, this.#context.settings.byteOrder) : undefined;
       if (pcm && payload.length >= bytesPerSample(pcm))
-        state.frameSamples = Math.floor(payload.length / bytesPerSample(pcm));
+        this.#frameSamples.set(track, Math.floor(payload.length / bytesPerSample(pcm)));
       this.#toReaders({
         track,
         codec,

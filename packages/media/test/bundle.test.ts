@@ -54,7 +54,9 @@ describe("bundles", () => {
   });
 
   test("the codecs alone are under 1 KB gzip", async () => {
-    const code = await bundle(`export { decodeUlaw, encodeUlaw, decodeAlaw, encodeAlaw } from "./src/codecs/index.ts";`);
+    const code = await bundle(
+      `export { decodeUlaw, encodeUlaw, decodeAlaw, encodeAlaw } from "./src/codecs/index.ts";`,
+    );
     expect(code).not.toMatch(IMPORTS);
     expect(gzipSync(code).length).toBeLessThan(CODECS_LIMIT);
   });

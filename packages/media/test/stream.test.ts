@@ -147,6 +147,36 @@ describe("audio in order", () => {
     far.close();
   });
 
+  test("frames with only sequence_number (the stream's count) are ordered across tracks; a number another frame took is no gap", async () => {
+    const { far, stream } = await open();
+    const gaps: GapInfo[] = [];
+    stream.on("gap", (gap) => gaps.push(gap));
+    const inbound = stream.audio();
+    const outbound = stream.audio({ track: "outbound" });
+    const frame = (seq: number, track: string, byte: number) => ({
+      event: "media",
+      sequence_number: String(seq),
+      media: { track, payload: Buffer.from(marked(byte)).toString("base64") },
+    });
+    // start was 1; both tracks take turns, a dtmf takes 6, and the network swaps some.
+    far.send({ event: "mark", sequence_number: "9", mark: { name: "x" } }); // taken before any media came
+    far.send(frame(3, "outbound", 11));
+    far.send(frame(2, "inbound", 1));
+    far.send(frame(4, "inbound", 2));
+    far.send(frame(5, "outbound", 12));
+    far.send({ event: "dtmf", sequence_number: "6", dtmf: { digit: "5" } });
+    far.send(frame(8, "outbound", 13));
+    far.send(frame(7, "inbound", 3));
+    far.send(frame(10, "inbound", 4));
+    const a = await read(inbound, 4);
+    const b = await read(outbound, 3);
+    expect(a.map((c) => c.sequenceNumber)).toEqual([2, 4, 7, 10]);
+    expect(b.map((c) => c.sequenceNumber)).toEqual([3, 5, 8]);
+    expect(gaps).toEqual([]);
+    expect(stream.stats.lostFrames).toBe(0);
+    far.close();
+  });
+
   test.each([
     ["PCMA", 8000, (pcm: Int16Array) => encodeAlaw(pcm)],
     ["L16", 16000, (pcm: Int16Array) => encodeL16(pcm)],

@@ -69,7 +69,7 @@ export interface components {
         /**
          * @description Telnyx-to-application media frame with a base64-encoded RTP payload without RTP headers.
          *
-         *     Where Telnyx's description is silent: Required: event and media.payload. media.track is a string; we read "inbound" and "outbound" (the stream_track names without "_track"); other values are let through, not refused, and the package delivers only the track asked for. stream_id at the top level, as on the start frame.
+         *     Where Telnyx's description is silent: Required: event and media.payload. media.track is a string; we read "inbound" and "outbound" (the stream_track names without "_track"); other values are let through, not refused, and the package delivers only the track asked for. stream_id at the top level, as on the start frame. Order: media.chunk is read as counting one track's media frames from 1, so a number missing from it is a lost frame (reported, filled with silence); a frame without it is ordered by sequence_number, read as the count of every frame of the stream from the start frame's on (a number a dtmf or mark frame took is passed over, and no gap is declared from it). media.timestamp is kept on each chunk, not used to order.
          */
         MediaFrame: {
             /** @constant */
