@@ -369,6 +369,7 @@ export class CallEngine {
   /** Drops an ended call: nothing refers to it any more (its peer was unbridged, its transfer leg ended). */
   private forget(call: CallRecord): void {
     this.calls.delete(call.callControlId);
+    this.streams.forget(call);
     this.listeners.onForget?.(call);
   }
 

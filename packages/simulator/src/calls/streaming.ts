@@ -6,7 +6,7 @@
 // the stream speaks Telnyx's protocol (media/session.ts); the far end's audio goes through here (`say`, `heard`).
 import { MediaClock } from "../media/clock.js";
 import { checkAudio, FarEndAudioRefused, MAX_SPEECH_QUEUED_MS } from "../media/far-end-audio.js";
-import { Heard, type ReceivedAudio } from "../media/heard.js";
+import { Heard, HeardBudget, type ReceivedAudio } from "../media/heard.js";
 import type { ResolvedMediaDelivery } from "../media/options.js";
 import { MediaSession } from "../media/session.js";
 import { uuid } from "./ids.js";
@@ -48,6 +48,7 @@ export class Streams {
   private readonly clock: MediaClock;
   /** Streams started so far: each one's index seeds its media delivery choices. */
   private started = 0;
+  private readonly heardBudget = new HeardBudget();
 
   constructor(
     private readonly host: StreamHost,
@@ -62,7 +63,7 @@ export class Streams {
   /** Starts connecting; the outcome comes as a webhook. Returns the stream id. */
   start(call: CallRecord, settings: StreamSettings): string {
     const id = uuid();
-    call.heard ??= new Heard();
+    call.heard ??= new Heard(this.heardBudget);
     const session = new MediaSession(call, id, this.started++, settings, {
       timers: this.host,
       clock: this.clock,
@@ -153,7 +154,15 @@ export class Streams {
         `receivedAudio({ sampleRate }): an integer from 1000 to 192000 Hz, got ${String(sampleRate)}`,
       );
     }
-    return (call.heard ?? new Heard()).read(sampleRate);
+    return call.heard
+      ? call.heard.read(sampleRate)
+      : { pcm: new Int16Array(0), sampleRate: sampleRate ?? 8000, ms: 0, droppedMs: 0 };
+  }
+
+  /** The call is forgotten: what its far end heard goes with it. */
+  forget(call: CallRecord): void {
+    call.heard?.release();
+    call.heard = undefined;
   }
 
   /** A key the far end pressed: a `dtmf` frame on each open stream of the call. */
