@@ -65,23 +65,26 @@ function framesOf(doc: MediaStreamDoc): Frame[] {
   for (const [name, schema] of Object.entries(doc.definitions)) checkKeywords(schema, `definitions.${name}`, doc);
   const events = frames.filter((f) => f.direction === "from_telnyx").map((f) => f.event);
   const twice = events.find((e, i) => events.indexOf(e) !== i);
-  if (twice) throw new MediaSpecError(`two frames from Telnyx share the event "${twice}": the check picks a schema by event`);
+  if (twice)
+    throw new MediaSpecError(`two frames from Telnyx share the event "${twice}": the check picks a schema by event`);
   return frames;
 }
 
 function checkKeywords(schema: Schema, at: string, doc: MediaStreamDoc): void {
   for (const [key, value] of Object.entries(schema)) {
     if (key.startsWith("x-")) continue;
-    if (!KEYWORDS.has(key)) throw new MediaSpecError(`${at}: the keyword \`${key}\` is not one the runtime check knows`);
+    if (!KEYWORDS.has(key))
+      throw new MediaSpecError(`${at}: the keyword \`${key}\` is not one the runtime check knows`);
     if (key === "$ref" && !(typeof value === "string" && value in doc.definitions)) {
       throw new MediaSpecError(`${at}: $ref ${String(value)} names no entry of definitions`);
     }
     if (key === "properties") {
-      for (const [prop, sub] of Object.entries(value as Record<string, Schema>)) checkKeywords(sub, `${at}.${prop}`, doc);
+      for (const [prop, sub] of Object.entries(value as Record<string, Schema>))
+        checkKeywords(sub, `${at}.${prop}`, doc);
     } else if (key === "items" || key === "additionalProperties") {
       checkKeywords(value as Schema, `${at}.${key}`, doc);
     } else if (key === "anyOf") {
-      (value as Schema[]).forEach((sub, i) => checkKeywords(sub, `${at}.anyOf[${i}]`, doc));
+      for (const [i, sub] of (value as Schema[]).entries()) checkKeywords(sub, `${at}.anyOf[${i}]`, doc);
     }
   }
 }
@@ -139,7 +142,12 @@ export async function printMediaFrameTypes(doc: MediaStreamDoc): Promise<string>
   for (const [name, schema] of Object.entries(doc.definitions)) schemas[name] = forTypes(schema);
   for (const frame of frames) schemas[frame.name] = forTypes(frame.schema);
   const ast = await openapiTS(
-    { openapi: "3.1.0", info: { title: doc.info.title, version: doc.info.read_on }, paths: {}, components: { schemas } } as never,
+    {
+      openapi: "3.1.0",
+      info: { title: doc.info.title, version: doc.info.read_on },
+      paths: {},
+      components: { schemas },
+    } as never,
     { silent: true },
   );
   const lines = [
