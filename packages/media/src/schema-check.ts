@@ -30,54 +30,88 @@ function describe(value: unknown): string {
 
 /** `undefined` when `value` fits `schema`; else what is wrong and where ("start.media_format.sample_rate: ..."). */
 export function checkSchema(schema: FrameSchema, value: unknown, path: string): string | undefined {
+  return check(schema, value, [path]);
+}
+
+// The path is a stack of segments (".name", "[i]") joined only when something is wrong: a frame that fits, as
+// nearly every frame does, builds no strings.
+function where(trail: string[]): string {
+  return trail.join("");
+}
+
+const entriesOf = new WeakMap<Readonly<Record<string, FrameSchema>>, [string, FrameSchema][]>();
+
+function propertiesOf(schema: FrameSchema): [string, FrameSchema][] {
+  const properties = schema.properties;
+  if (!properties) return [];
+  let entries = entriesOf.get(properties);
+  if (!entries) {
+    entries = Object.entries(properties);
+    entriesOf.set(properties, entries);
+  }
+  return entries;
+}
+
+function check(schema: FrameSchema, value: unknown, trail: string[]): string | undefined {
   if (schema.anyOf) {
-    const problems = schema.anyOf.map((option) => checkSchema(option, value, path));
-    if (problems.includes(undefined)) return undefined;
-    return problems[0];
+    let first: string | undefined;
+    for (const option of schema.anyOf) {
+      const problem = check(option, value, trail);
+      if (problem === undefined) return undefined;
+      first ??= problem;
+    }
+    return first;
   }
   if (schema.const !== undefined && value !== schema.const) {
-    return `${path}: expected ${JSON.stringify(schema.const)}, got ${describe(value)}`;
+    return `${where(trail)}: expected ${JSON.stringify(schema.const)}, got ${describe(value)}`;
   }
   if (schema.enum && !schema.enum.includes(value as string | number)) {
-    return `${path}: expected one of ${schema.enum.join(", ")}, got ${describe(value)}`;
+    return `${where(trail)}: expected one of ${schema.enum.join(", ")}, got ${describe(value)}`;
   }
   switch (schema.type) {
     case "object": {
       if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        return `${path}: expected an object, got ${describe(value)}`;
+        return `${where(trail)}: expected an object, got ${describe(value)}`;
       }
       const record = value as Record<string, unknown>;
       for (const name of schema.required ?? []) {
-        if (record[name] === undefined) return `${join(path, name)}: missing`;
+        if (record[name] === undefined) return `${where(trail)}.${name}: missing`;
       }
-      for (const [name, sub] of Object.entries(schema.properties ?? {})) {
-        if (record[name] === undefined) continue;
-        const problem = checkSchema(sub, record[name], join(path, name));
+      for (const [name, sub] of propertiesOf(schema)) {
+        const item = record[name];
+        if (item === undefined) continue;
+        trail.push(`.${name}`);
+        const problem = check(sub, item, trail);
+        trail.pop();
         if (problem) return problem;
       }
       if (schema.additionalProperties) {
-        for (const [name, item] of Object.entries(record)) {
-          if (schema.properties && name in schema.properties) continue;
-          const problem = checkSchema(schema.additionalProperties, item, join(path, name));
+        for (const name in record) {
+          if (!Object.hasOwn(record, name) || (schema.properties && Object.hasOwn(schema.properties, name))) continue;
+          trail.push(`.${name}`);
+          const problem = check(schema.additionalProperties, record[name], trail);
+          trail.pop();
           if (problem) return problem;
         }
       }
       return undefined;
     }
     case "array": {
-      if (!Array.isArray(value)) return `${path}: expected an array, got ${describe(value)}`;
+      if (!Array.isArray(value)) return `${where(trail)}: expected an array, got ${describe(value)}`;
       if (schema.items) {
         for (let i = 0; i < value.length; i++) {
-          const problem = checkSchema(schema.items, value[i], `${path}[${i}]`);
+          trail.push(`[${i}]`);
+          const problem = check(schema.items, value[i], trail);
+          trail.pop();
           if (problem) return problem;
         }
       }
       return undefined;
     }
     case "string": {
-      if (typeof value !== "string") return `${path}: expected a string, got ${describe(value)}`;
+      if (typeof value !== "string") return `${where(trail)}: expected a string, got ${describe(value)}`;
       if (schema.maxLength !== undefined && value.length > schema.maxLength) {
-        return `${path}: longer than ${schema.maxLength} characters`;
+        return `${where(trail)}: longer than ${schema.maxLength} characters`;
       }
       if (schema.pattern !== undefined) {
         let pattern = patterns.get(schema.pattern);
@@ -85,7 +119,7 @@ export function checkSchema(schema: FrameSchema, value: unknown, path: string): 
           pattern = new RegExp(schema.pattern);
           patterns.set(schema.pattern, pattern);
         }
-        if (!pattern.test(value)) return `${path}: ${describe(value)} does not match ${schema.pattern}`;
+        if (!pattern.test(value)) return `${where(trail)}: ${describe(value)} does not match ${schema.pattern}`;
       }
       return undefined;
     }
@@ -96,18 +130,15 @@ export function checkSchema(schema: FrameSchema, value: unknown, path: string): 
         !Number.isFinite(value) ||
         (schema.type === "integer" && !Number.isInteger(value))
       ) {
-        return `${path}: expected ${schema.type === "integer" ? "an integer" : "a number"}, got ${describe(value)}`;
+        return `${where(trail)}: expected ${schema.type === "integer" ? "an integer" : "a number"}, got ${describe(value)}`;
       }
-      if (schema.minimum !== undefined && value < schema.minimum) return `${path}: ${value} is below ${schema.minimum}`;
+      if (schema.minimum !== undefined && value < schema.minimum)
+        return `${where(trail)}: ${value} is below ${schema.minimum}`;
       return undefined;
     }
     case "boolean":
-      return typeof value === "boolean" ? undefined : `${path}: expected true or false, got ${describe(value)}`;
+      return typeof value === "boolean" ? undefined : `${where(trail)}: expected true or false, got ${describe(value)}`;
     default:
       return undefined;
   }
-}
-
-function join(path: string, name: string): string {
-  return path ? `${path}.${name}` : name;
 }
