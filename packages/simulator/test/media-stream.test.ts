@@ -259,10 +259,11 @@ describe("the app speaks (stream_bidirectional_mode rtp)", () => {
     c.socket.send(Buffer.from([1, 2, 3]));
     c.send({ event: "dance" });
     c.send({ event: "media", media: { payload: "!!" } });
+    c.send({ event: "mark", mark: { name: "x".repeat(1025) } });
     c.send({ event: "media", media: { payload: Buffer.alloc(160, 0xff).toString("base64") } });
-    await c.waitFor((x) => x.frames.filter((f) => f.event === "error").length === 4, "four error frames");
+    await c.waitFor((x) => x.frames.filter((f) => f.event === "error").length === 5, "five error frames");
     const titles = c.frames.filter((f) => f.event === "error").map((f) => (f.payload as { title: string }).title);
-    expect(titles).toEqual(["malformed frame", "binary frame", "unknown event", "invalid media"]);
+    expect(titles).toEqual(["malformed frame", "binary frame", "unknown event", "invalid media", "invalid mark"]);
     expect(warnings.some((w) => w.includes("mp3 mode"))).toBe(true);
     const before = c.media().length;
     await c.waitFor((x) => x.media().length > before + 2, "media still flowing");

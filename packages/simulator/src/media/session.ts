@@ -30,6 +30,10 @@ export const MAX_PLAY_QUEUED_MS = 60_000;
 export const MAX_QUEUED_MARKS = 1024;
 /** Past this much unsent in the socket (an app that does not read), media frames are dropped, as a network would. */
 export const MAX_SOCKET_BUFFER_BYTES = 1024 * 1024;
+/** Past four times that, every frame is dropped (marks echoed and error frames answer what the app sends). */
+const MAX_SOCKET_BUFFER_ANY = 4 * MAX_SOCKET_BUFFER_BYTES;
+/** The longest mark name kept: Telnyx names none; 1024 marks of it stay within 1 MiB per stream. */
+export const MAX_MARK_NAME = 1024;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -47,6 +51,8 @@ export interface MediaSessionStats {
   mediaFramesSent: number;
   /** Media frames not sent because the app's socket had MAX_SOCKET_BUFFER_BYTES unsent. */
   mediaFramesDropped: number;
+  /** Other frames not sent because it had four times that unsent. */
+  framesDropped: number;
   errorFramesSent: number;
   /** Media frames of the app in mp3 mode, or in a codec the simulator cannot decode: not heard. */
   framesNotDecoded: number;
@@ -60,6 +66,7 @@ export class MediaSession {
   readonly stats: MediaSessionStats = {
     mediaFramesSent: 0,
     mediaFramesDropped: 0,
+    framesDropped: 0,
     errorFramesSent: 0,
     framesNotDecoded: 0,
   };
@@ -276,8 +283,8 @@ export class MediaSession {
   }
 
   #mark(name: unknown): void {
-    if (typeof name !== "string") {
-      this.#error("invalid mark", "mark.name must be a string.");
+    if (typeof name !== "string" || name.length > MAX_MARK_NAME) {
+      this.#error("invalid mark", `mark.name must be a string of at most ${MAX_MARK_NAME} characters.`);
       return;
     }
     if (this.#playing.queuedMarks >= MAX_QUEUED_MARKS) {
@@ -366,7 +373,14 @@ export class MediaSession {
   }
 
   #send(frame: object): void {
-    this.#socket?.send(JSON.stringify(frame));
+    const socket = this.#socket;
+    if (!socket) return;
+    if (socket.bufferedAmount > MAX_SOCKET_BUFFER_ANY) {
+      this.stats.framesDropped++;
+      this.#warnOnce("slow-any", `the app is not reading stream ${this.#streamId}: frames of every kind are dropped.`);
+      return;
+    }
+    socket.send(JSON.stringify(frame));
   }
 
   /** A media frame leaving the network: dropped when the app has left MAX_SOCKET_BUFFER_BYTES unread. */
