@@ -19,7 +19,7 @@ export type { CallDirection, CallState, EmittedEvent, HangupCause, SimCall } fro
 export type { DeliveryRecord } from "./delivery/dispatcher.js";
 export type { DeliveryOptions, RedeliveryOptions } from "./delivery/options.js";
 export type { Fault, FaultInjector, FaultOptions, FaultRule } from "./http/faults.js";
-export type { FarEndAudioRefusal } from "./media/far-end-audio.js";
+export type { FarEndAudioRefusal, FarEndSpeech } from "./media/far-end-audio.js";
 export { FarEndAudioRefused, MAX_SPEECH_QUEUED_MS } from "./media/far-end-audio.js";
 export { MAX_HEARD_MS, type ReceivedAudio } from "./media/heard.js";
 export type { MediaDeliveryOptions } from "./media/options.js";

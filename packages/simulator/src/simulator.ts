@@ -43,8 +43,8 @@ export interface Simulator {
   inboundCall(options: InboundCallOptions): SimCall;
   /**
    * Scripts the far end of the next outbound call to `number` (a dial, or a transfer's new leg): once answered,
-   * it presses `digits` at the call's gathers, as `inboundCall({ digits })` does for a caller. Each call takes
-   * one script, in the order given.
+   * it presses `digits` at the call's gathers, as `inboundCall({ digits })` does for a caller, and `says` its
+   * first words once the call's first media stream starts. Each call takes one script, in the order given.
    */
   farEnd(number: string, script: FarEndScript): void;
   readonly calls: {
@@ -159,6 +159,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       webhookUrl,
       clientState: o.clientState,
       digits: o.digits,
+      says: o.says,
     });
     return engine.handle(call);
   };

@@ -331,6 +331,44 @@ describe("the far end", () => {
     await act(id, "hangup");
   });
 
+  it("scripted first words: inboundCall({ says }) and sim.farEnd(number, { says }) speak once the first stream starts", async () => {
+    const hello = tone(350, 8000, 100);
+    const inbound = sim.inboundCall({
+      from: "+12025550142",
+      to: "+12025550100",
+      connectionId: "says",
+      says: { pcm: hello, sampleRate: 8000 },
+    });
+    await act(inbound.callControlId, "answer", { stream_url: app.url("/says-inbound") });
+    sim.farEnd("+12025550177", { says: { pcm: hello, sampleRate: 8000 } });
+    const dialled = await call<{ data: { call_control_id: string } }>("POST", "/calls", {
+      connection_id: "says",
+      from: "+12025550100",
+      to: "+12025550177",
+      stream_url: app.url("/says-dial"),
+    });
+    for (const path of ["/says-inbound", "/says-dial"]) {
+      const c = await app.connection(path);
+      await c.waitFor((x) => x.media().length >= 8, "the first words");
+      const heard = joined("PCMU", c.media());
+      // From the first frame on: the stream's first 100 ms are the script's words.
+      expect(relativeError(hello.subarray(0, 800), heard.subarray(0, 800))).toBeLessThan(0.03);
+    }
+    expect(() =>
+      sim.inboundCall({
+        from: "+12025550142",
+        to: "+12025550100",
+        connectionId: "says",
+        says: { pcm: hello, sampleRate: 0 },
+      }),
+    ).toThrow(/says sampleRate must be/);
+    expect(() =>
+      sim.farEnd("+12025550177", { says: { pcm: [1, 2] as unknown as Int16Array, sampleRate: 8000 } }),
+    ).toThrow(/says pcm must be an Int16Array/);
+    sim.calls.get(inbound.callControlId)?.hangup();
+    sim.calls.get(dialled.body.data.call_control_id)?.hangup();
+  });
+
   it("sendAudio is refused, nothing queued, for bad audio, no stream, too much at once, an ended call", async () => {
     const id = await dialAnswered(call, receiver);
     const far = sim.calls.get(id)!;

@@ -1,11 +1,14 @@
 // What the people at numbers the app calls will do: a test scripts the far end of the next outbound call to a
 // number (a dial, or a transfer's new leg), as `inboundCall({ digits })` scripts a caller.
+import { type FarEndSpeech, speechProblem } from "../media/far-end-audio.js";
 import { digitsProblem } from "./digits.js";
 import { digitsOf } from "./outcomes.js";
 
 export interface FarEndScript {
   /** Pressed at the call's gathers once it is answered (FIFO, as a caller typing). */
-  digits: string;
+  digits?: string | undefined;
+  /** Said once the call's first media stream starts (its first words), as `call.sendAudio` would. */
+  says?: FarEndSpeech | undefined;
 }
 
 export class FarEnds {
@@ -15,8 +18,12 @@ export class FarEnds {
   expect(number: string, script: FarEndScript): void {
     const key = digitsOf(number);
     if (!key) throw new TypeError(`farEnd(number): "${number}" has no digits; give the number the app will dial`);
-    const problem = typeof script.digits === "string" ? digitsProblem(script.digits) : "must be a string";
+    const digits = script?.digits;
+    const problem =
+      digits === undefined || typeof digits === "string" ? digitsProblem(digits ?? "") : "must be a string";
     if (problem) throw new TypeError(`farEnd(number, { digits }): digits ${problem}`);
+    const speech = script.says === undefined ? undefined : speechProblem(script.says);
+    if (speech) throw new TypeError(`farEnd(number, { says }): says ${speech}`);
     this.#scripts.set(key, [...(this.#scripts.get(key) ?? []), script]);
   }
 

@@ -1,6 +1,7 @@
 // Someone calls one of the app's numbers. One check of what describes that call, for both ways in: the
 // programmatic `sim.inboundCall({...})` (camelCase, a TypeError naming the option) and the far end's
 // `POST /_simulator/inbound_calls` (snake_case, a 422 pointing at the field).
+import { type FarEndSpeech, speechProblem } from "../media/far-end-audio.js";
 import { base64Problem, phoneNumberProblem, webhookUrlProblem } from "../schema/prose-checks.js";
 import { digitsProblem } from "./digits.js";
 
@@ -17,6 +18,8 @@ export interface InboundCallOptions {
   clientState?: string | undefined;
   /** Digits the caller presses when the app first gathers (0-9, A-D, * and #). */
   digits?: string | undefined;
+  /** What the caller says once the call's first media stream starts (its first words). */
+  says?: FarEndSpeech | undefined;
 }
 
 /** The wire name of each option, for the far end's errors. */
@@ -27,6 +30,7 @@ export const INBOUND_WIRE_NAMES: Record<keyof InboundCallOptions, string> = {
   webhookUrl: "webhook_url",
   clientState: "client_state",
   digits: "digits",
+  says: "says",
 };
 
 /** Bad inbound call input: which option, and what is wrong with it ("must be ..."). */
@@ -59,6 +63,7 @@ export function checkInboundCall(input: unknown): InboundCallOptions {
     ["webhookUrl", o.webhookUrl === undefined ? undefined : webhookUrlProblem(o.webhookUrl)],
     ["clientState", o.clientState === undefined ? undefined : base64Problem(o.clientState)],
     ["digits", o.digits === undefined ? undefined : digitsProblem(o.digits as string)],
+    ["says", o.says === undefined ? undefined : speechProblem(o.says)],
   ];
   for (const [option, problem] of problems) if (problem) throw new InvalidInboundCall(option, problem);
   return o as unknown as InboundCallOptions;

@@ -4,6 +4,7 @@
 // that ends unbridges its peer; a call's `transferLeg` is a leg still ringing whose `transferOf` is that call.
 // Recordings, media streams and answering machine detection live in their own modules, driven from here.
 import type { CallEventType } from "@telnyx-voice/types";
+import type { FarEndSpeech } from "../media/far-end-audio.js";
 import { type ResolvedMediaDelivery, resolveMediaDelivery } from "../media/options.js";
 import { payloadProperties } from "../schema/events.js";
 import { checkRoomForDigits, DigitsRefused, digitsProblem } from "./digits.js";
@@ -67,6 +68,8 @@ export interface NewCall {
   callSessionId?: string;
   /** Digits the far end presses at the first gather(s). */
   digits?: string;
+  /** What the far end says once the call's first media stream starts. */
+  says?: FarEndSpeech | undefined;
   /** What starts when the far end answers (a dial's `record: "record-from-answer"`, detection, a stream). */
   onAnswer?: OnAnswer | undefined;
   /** `time_limit_secs` (default 4 hours). */
@@ -201,6 +204,7 @@ export class CallEngine {
 
   /** A new leg; `transferOf` (transfers) is bridged to the new outbound leg when it is answered. */
   create(spec: NewCall, transferOf?: CallRecord): CallRecord {
+    const script = spec.direction === "outgoing" ? this.farEnds.take(spec.to) : undefined;
     const call: CallRecord = {
       callControlId: newCallControlId(),
       callLegId: uuid(),
@@ -225,8 +229,8 @@ export class CallEngine {
       timeLimitMs: (spec.timeLimitSecs ?? DEFAULT_TIME_LIMIT_SECS) * 1000,
       ringTimer: undefined,
       limitTimer: undefined,
-      pendingDigits:
-        spec.digits ?? (spec.direction === "outgoing" ? this.farEnds.take(spec.to)?.digits : undefined) ?? "",
+      pendingDigits: spec.digits ?? script?.digits ?? "",
+      says: spec.says ?? script?.says,
       typedAhead: "",
       gather: undefined,
       speaking: new Set(),

@@ -73,6 +73,9 @@ export class Streams {
     });
     const stream: ActiveStream = { id, settings, state: "connecting", socket: undefined, timer: undefined, session };
     call.streams.set(stream.id, stream);
+    // A scripted far end's first words go to the first stream, from its first frame.
+    if (call.says) session.say(call.says.pcm, call.says.sampleRate);
+    call.says = undefined;
     const problem = urlProblem(settings.url);
     if (problem) {
       // Failed as Telnyx fails it, after the command's response: the URL is only tried once the stream starts.

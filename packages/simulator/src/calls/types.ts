@@ -2,6 +2,7 @@
 // state plus the things a far-end party can do (press digits, hang up).
 import type { CallEventType } from "@telnyx-voice/types";
 import type { OnAnswer, RecordingSettings, StreamSettings } from "./media-settings.js";
+import type { FarEndSpeech } from "../media/far-end-audio.js";
 import type { Heard, ReceivedAudio } from "../media/heard.js";
 import type { MediaSession } from "../media/session.js";
 import type { StreamSocket } from "./stream-socket.js";
@@ -107,6 +108,8 @@ export interface CallRecord {
   streams: Map<string, ActiveStream>;
   /** What the far end heard of the app's streams (bounded); made with the call's first stream. */
   heard: Heard | undefined;
+  /** What the far end says once the call's first media stream starts; taken by that stream. */
+  says: FarEndSpeech | undefined;
   /** What starts once the call is answered: set by dial, transfer or answer, emptied when it starts or the call ends. */
   onAnswer: OnAnswer;
   /** Timers that end with the call (answering machine detection, a recording's limits): cancelled by the hangup. */
