@@ -19,7 +19,7 @@ export interface components {
         /**
          * @description The encoding of the streamed media.
          *
-         *     Where Telnyx's description is silent: encoding is any string: [rest] StreamCodec lists PCMU, PCMA, G722, OPUS, AMR-WB and L16, and a codec not in that list is passed through raw rather than refused. sample_rate is a positive integer (Hz).
+         *     Where Telnyx's description is silent: encoding is any string: [rest] StreamCodec lists PCMU, PCMA, G722, OPUS, AMR-WB and L16, and a codec not in that list is passed through raw rather than refused. sample_rate is a positive integer (Hz). An L16 payload is read as big-endian 16-bit samples, RTP's network order (RFC 3551, 4.5.11): the description says the payload is the RTP payload without its header, not the byte order.
          */
         MediaFormat: {
             /** @description PCMU, PCMA, G722, OPUS, AMR-WB or L16 ([rest] StreamCodec). */
