@@ -39,6 +39,9 @@ interface PendingMark {
 
 type Item = { kind: "media"; text: string; ms: number } | { kind: "mark"; mark: PendingMark };
 
+// Names of marks that clear() settled and Telnyx has yet to return, remembered at most.
+const MAX_STALE_NAMES = 1024;
+
 // ws and browsers buffer what cannot be written yet; past this much unsent, the pump waits for the socket.
 const MAX_SOCKET_BUFFER = 1 << 20;
 
@@ -129,6 +132,8 @@ export class Playback {
       if (item.kind === "mark") item.mark.resolve({ name: item.mark.name, played: false });
     for (const mark of this.#sentMarks) {
       this.#stale.set(mark.name, (this.#stale.get(mark.name) ?? 0) + 1);
+      // Telnyx returns marks a clear settled; should it not, the oldest names are forgotten, not kept for ever.
+      if (this.#stale.size > MAX_STALE_NAMES) this.#stale.delete(this.#stale.keys().next().value as string);
       mark.resolve({ name: mark.name, played: false });
     }
     this.#queue = [];
