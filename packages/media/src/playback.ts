@@ -104,6 +104,13 @@ export class Playback {
     return this.#queuedMs + ms > this.#limits.maxQueuedMs;
   }
 
+  /** Marks queued here or sent and not yet returned. */
+  get pendingMarks(): number {
+    let queued = 0;
+    for (const item of this.#queue) if (item.kind === "mark") queued++;
+    return queued + this.#sentMarks.length;
+  }
+
   mark(name: string): Promise<MarkResult> {
     return new Promise((resolve) => {
       this.#queue.push({ kind: "mark", mark: { name, resolve } });

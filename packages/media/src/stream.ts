@@ -85,6 +85,9 @@ export interface StreamSettings {
 /** The reorder buffer of frames that carry only sequence_number (not a track name: tracks never start with NUL). */
 const BY_SEQUENCE = "\u0000sequence";
 
+/** Marks a stream holds unsettled at most: each waits for Telnyx to return it. */
+const MAX_PENDING_MARKS = 1024;
+
 const SUPPORTED_RATES = "1000 to 192000 Hz (Telnyx uses 8000, 16000, 22050, 24000 and 48000)";
 
 export class MediaStream {
@@ -295,6 +298,14 @@ export class MediaStream {
       throw new MediaStreamError("invalid_option", "mark(name) takes a non-empty string of at most 256 characters.", {
         streamId: this.streamId,
       });
+    }
+    if (this.#playback.pendingMarks >= MAX_PENDING_MARKS) {
+      throw new MediaStreamError(
+        "invalid_option",
+        `Stream ${this.streamId} has ${MAX_PENDING_MARKS} marks pending; await some before sending more (a mark is ` +
+          "for knowing when audio has played, one per utterance or so).",
+        { streamId: this.streamId },
+      );
     }
     return this.#playback.mark(name);
   }

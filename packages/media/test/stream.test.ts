@@ -447,6 +447,16 @@ describe("bounded memory", () => {
     far.close();
   });
 
+  test("mark() refuses more than 1024 pending marks", async () => {
+    const { far, stream } = await open({ playAheadMs: 0 });
+    stream.play(new Int16Array(800), { sampleRate: 8000 });
+    const pending = Array.from({ length: 1024 }, (_, i) => stream.mark(`m${i}`));
+    expect(() => stream.mark("one too many")).toThrow(expect.objectContaining({ reason: "invalid_option" }));
+    stream.clear();
+    expect((await Promise.all(pending)).every((m) => !m.played)).toBe(true);
+    far.close();
+  });
+
   test("play() refuses more than maxQueuedPlaybackMs queued here", async () => {
     const { far, stream } = await open({ playAheadMs: 0, maxQueuedPlaybackMs: 1000 });
     stream.play(new Int16Array(7200), { sampleRate: 8000 }); // 900 ms
