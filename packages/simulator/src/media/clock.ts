@@ -18,6 +18,7 @@ export class MediaClock {
   #origin = 0;
   #ticks = 0;
   #timer: ReturnType<NetworkTimers["after"]>;
+  #running = false;
   readonly #now: () => number;
 
   constructor(timers: NetworkTimers, now: () => number = () => performance.now()) {
@@ -27,7 +28,7 @@ export class MediaClock {
 
   /** Adds a stream; returns the grid time its frame 1 is counted from. */
   add(session: Ticking): number {
-    if (this.#sessions.size === 0) {
+    if (this.#sessions.size === 0 && !this.#running) {
       this.#origin = this.#now();
       this.#ticks = 0;
       this.#schedule();
@@ -54,7 +55,13 @@ export class MediaClock {
     const now = this.#now();
     // A timer may fire a fraction of a millisecond before its time: counted as on time.
     this.#ticks = Math.max(this.#ticks + 1, Math.floor((now - this.#origin + 1) / FRAME_MS));
-    for (const session of this.#sessions) session.tick(now);
+    // A stream added while this tick runs is counted from this grid; the next tick is scheduled once, below.
+    this.#running = true;
+    try {
+      for (const session of this.#sessions) session.tick(now);
+    } finally {
+      this.#running = false;
+    }
     if (this.#sessions.size > 0) this.#schedule();
   }
 }
