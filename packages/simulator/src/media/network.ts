@@ -21,8 +21,6 @@ export class FrameNetwork {
   #held: string | undefined;
   /** Frames waiting out their jitter, by timer; each at most jitterMs, so at most jitterMs / 20 + 1 of them. */
   readonly #delayed = new Map<Timer, string>();
-  /** How many frames went out of order or twice: what a test can check the app coped with. */
-  readonly stats = { held: 0, delayed: 0, duplicated: 0 };
 
   constructor(
     options: ResolvedMediaDelivery,
@@ -45,13 +43,11 @@ export class FrameNetwork {
     }
     const random = eventRandom(this.#options.seed, this.#streamIndex, index);
     const copies = random() < this.#options.duplicateRate ? 2 : 1;
-    if (copies === 2) this.stats.duplicated++;
     for (let copy = 0; copy < copies; copy++) {
       const hold = this.#held === undefined && random() < this.#options.reorderRate;
       const delay = this.#options.jitterMs > 0 ? Math.floor(random() * (this.#options.jitterMs + 1)) : 0;
       if (hold) {
         this.#held = text;
-        this.stats.held++;
         continue;
       }
       this.#out(text, delay);
@@ -84,7 +80,6 @@ export class FrameNetwork {
       this.#deliver(text);
       return;
     }
-    this.stats.delayed++;
     const timer = this.#timers.after(delay, () => {
       if (timer) this.#delayed.delete(timer);
       this.#deliver(text);

@@ -116,15 +116,6 @@ export class MediaSession {
     this.#network = new FrameNetwork(context.delivery, streamIndex, (text) => this.#write(text), context.timers);
   }
 
-  get open(): boolean {
-    return this.#state === "open";
-  }
-
-  /** Frames the network options held back, delayed or doubled so far. */
-  get disorder(): { held: number; delayed: number; duplicated: number } {
-    return { ...this.#network.stats };
-  }
-
   /** The socket is open: `connected`, `start`, then media every 20 ms. */
   begin(socket: StreamSocket): void {
     if (this.#state !== "waiting") return;
@@ -162,7 +153,7 @@ export class MediaSession {
     this.#speech.push(samples);
   }
 
-  /** Whether `ms` more of the far end's speech would pass the queue's bound. */
+  /** Milliseconds of room left in the speech queue once `ms` more is queued: negative past its bound. */
   speechRoom(ms: number): number {
     return MAX_SPEECH_QUEUED_MS - (this.#speech.length * 1000) / this.format.sampleRate - ms;
   }
