@@ -19,6 +19,8 @@ export type {
   TelnyxFrame,
 } from "./generated/frames.js";
 export type {
+  BunServerWebSocketLike,
+  BunWebSocketHandlers,
   NodeUpgradeHandler,
   NodeUpgradeOptions,
   NodeUpgradeRequest,

@@ -16,6 +16,21 @@ export interface StandardWebSocketLike {
   addEventListener(type: "close", listener: (event: { code: number; reason: string }) => void): void;
 }
 
+/** What `bunWebSocket()` needs of Bun's `ServerWebSocket` (structural: no bun-types in the declarations). */
+export interface BunServerWebSocketLike {
+  readonly data: unknown;
+  send(data: string): unknown;
+  close(code?: number, reason?: string): void;
+  getBufferedAmount?(): number;
+}
+
+/** The `websocket` option of `Bun.serve`. */
+export interface BunWebSocketHandlers {
+  open(ws: BunServerWebSocketLike): void;
+  message(ws: BunServerWebSocketLike, message: string | Uint8Array): void;
+  close(ws: BunServerWebSocketLike, code: number, reason: string): void;
+}
+
 /** What `nodeUpgrade()` needs of node:http's `IncomingMessage` (structural: no @types/node in the declarations). */
 export interface NodeUpgradeRequest {
   url?: string | undefined;
@@ -94,35 +109,77 @@ export abstract class MediaStreamsBase {
   }
 
   /**
-   * Accepts a standard WebSocket (Deno's `Deno.upgradeWebSocket`, Bun's `server.upgrade`, a Workers
-   * `WebSocketPair`). Give the upgrade request's `headers` when you have them: the token is checked there and
-   * the stream may start at once (check them before upgrading with `refusal()` to answer 401). Without them,
-   * the token is read from the `connected` frame, and a connection without the right one is closed (1008).
+   * Accepts a standard WebSocket (Deno's `Deno.upgradeWebSocket`, a Workers `WebSocketPair`). Give the upgrade
+   * request's `headers` when you have them: the token is checked there and the stream may start at once (check
+   * them before upgrading with `refusal()` to answer 401). Without them, the token is read from the `connected`
+   * frame, and a connection without the right one is closed (1008).
    */
   accept(socket: StandardWebSocketLike, options: { headers?: HeadersLike | undefined } = {}): void {
-    let authenticated = false;
-    if (options.headers !== undefined && this.#token) {
-      const given = tokenFromHeaders(options.headers);
-      if (given !== undefined) {
-        if (!this.#token.matches(given)) {
-          this.report(this.#unauthorized("a stream auth token header that does not match: it was closed (1008)"));
-          socket.close(1008, "unauthorized");
-          return;
-        }
-        authenticated = true;
-      }
-    }
-    const transport: Transport = {
-      send: (text) => socket.send(text),
-      close: (code, reason) => socket.close(code, reason),
-      bufferedAmount: () => socket.bufferedAmount ?? 0,
-    };
-    const connection = this.attach(transport, authenticated);
+    const connection = this.#open(
+      {
+        send: (text) => socket.send(text),
+        close: (code, reason) => socket.close(code, reason),
+        bufferedAmount: () => socket.bufferedAmount ?? 0,
+      },
+      options.headers,
+    );
+    if (!connection) return;
     socket.addEventListener("message", (event) => {
       if (typeof event.data === "string") connection.text(event.data);
       else connection.binary();
     });
     socket.addEventListener("close", (event) => connection.socketClosed(event.code, event.reason));
+  }
+
+  /**
+   * Bun: the `websocket` handlers of `Bun.serve` (whose sockets are not standard WebSockets). Upgrade with
+   * `server.upgrade(request, { data: { headers: request.headers } })` after `refusal(request.headers)`; without
+   * `data.headers` the token is read from the `connected` frame, as `accept()` does.
+   */
+  bunWebSocket(): BunWebSocketHandlers {
+    const connections = new WeakMap<BunServerWebSocketLike, Connection>();
+    return {
+      open: (ws) => {
+        const connection = this.#open(
+          {
+            send: (text) => {
+              ws.send(text);
+            },
+            close: (code, reason) => ws.close(code, reason),
+            bufferedAmount: () => ws.getBufferedAmount?.() ?? 0,
+          },
+          (ws.data as { headers?: HeadersLike } | undefined)?.headers,
+        );
+        if (connection) connections.set(ws, connection);
+      },
+      message: (ws, message) => {
+        const connection = connections.get(ws);
+        if (!connection) return;
+        if (typeof message === "string") connection.text(message);
+        else connection.binary();
+      },
+      close: (ws, code, reason) => {
+        connections.get(ws)?.socketClosed(code, reason);
+        connections.delete(ws);
+      },
+    };
+  }
+
+  /** A socket's Connection once the upgrade's headers (when given) carry the right token; else it is closed. */
+  #open(transport: Transport, headers: HeadersLike | undefined): Connection | undefined {
+    let authenticated = false;
+    if (headers !== undefined && this.#token) {
+      const given = tokenFromHeaders(headers);
+      if (given !== undefined) {
+        if (!this.#token.matches(given)) {
+          this.report(this.#unauthorized("a stream auth token header that does not match: it was closed (1008)"));
+          transport.close(1008, "unauthorized");
+          return undefined;
+        }
+        authenticated = true;
+      }
+    }
+    return this.attach(transport, authenticated);
   }
 
   /**

@@ -1,7 +1,8 @@
 // A media stream from the simulator (a real `ws` client speaking Telnyx's protocol) reaches a MediaStreams
-// handler of the built package on Node (node:http + nodeUpgrade) and on Deno (Deno.serve + upgradeWebSocket
-// + accept): a wrong token is refused with 401 before the upgrade, the start frame names the call, the caller's
-// audio arrives decoded, the app's answer is heard by the far end, its mark comes back, `#` arrives as dtmf.
+// handler of the built package on Node (node:http + nodeUpgrade), on Deno (Deno.serve + upgradeWebSocket +
+// accept) and on Bun (Bun.serve + bunWebSocket()): a wrong token is refused with 401 before the upgrade, the
+// start frame names the call, the caller's audio arrives decoded, the app's answer is heard by the far end, its
+// mark comes back, `#` arrives as dtmf.
 import { once } from "node:events";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -123,7 +124,10 @@ describe("a stream from the simulator reaches MediaStreams", () => {
     }
   });
 
-  test("on Deno: Deno.serve + Deno.upgradeWebSocket through accept()", async () => {
+  test.each([
+    ["deno", "Deno.serve + Deno.upgradeWebSocket through accept()"],
+    ["bun", "Bun.serve + server.upgrade through bunWebSocket()"],
+  ] as const)("on %s: %s", async (runtime, _how) => {
     let call: Awaited<ReturnType<typeof callStreamingTo>> | undefined;
     let refused: number | "open" | undefined;
     const control = await serve((req, res) => {
@@ -141,10 +145,14 @@ describe("a stream from the simulator reaches MediaStreams", () => {
       });
     });
     try {
-      const result = await runIn<object, HandlerResult & { errors: string[]; runtime: string }>("deno", "media-deno", {
-        token: TOKEN,
-        controlUrl: `${control.url}/started`,
-      });
+      const result = await runIn<object, HandlerResult & { errors: string[]; runtime: string }>(
+        runtime,
+        `media-${runtime}`,
+        {
+          token: TOKEN,
+          controlUrl: `${control.url}/started`,
+        },
+      );
       expect(result.runtime).toBe("object");
       expect(refused).toBe(401);
       expect(call).toBeDefined();
