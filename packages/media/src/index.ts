@@ -1,4 +1,5 @@
-// @telnyx-voice/media outside Node (Deno, Bun, Workers, browsers): standard WebSockets through accept().
+// @telnyx-voice/media outside Node (Deno, Workers, browsers; Bun resolves the Node build): accept() for standard
+// WebSockets, bunWebSocket() for Bun.serve.
 import { MediaStreamError } from "./errors.js";
 import { MediaStreamsBase, type NodeUpgradeHandler, type NodeUpgradeOptions } from "./media-streams.js";
 

@@ -7,7 +7,7 @@ import { type MediaStreamsOptions, type ResolvedOptions, resolveOptions } from "
 import type { MediaStream, StreamSettings } from "./stream.js";
 import { type HeadersLike, TokenCheck, tokenFromHeaders } from "./token.js";
 
-/** A standard WebSocket (Deno, Bun, Workers, browsers; `ws` has the same methods): what `accept()` takes. */
+/** A standard WebSocket (Deno, Workers, browsers; `ws` has the same methods): what `accept()` takes. */
 export interface StandardWebSocketLike {
   readonly bufferedAmount?: number;
   send(data: string): void;
