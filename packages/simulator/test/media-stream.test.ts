@@ -367,6 +367,27 @@ describe("the far end", () => {
     ).toThrow(/says pcm must be an Int16Array/);
     sim.calls.get(inbound.callControlId)?.hangup();
     sim.calls.get(dialled.body.data.call_control_id)?.hangup();
+    // Over HTTP: says { audio (base64 s16le), sample_rate }.
+    const farEnd = api(sim, DEFAULT_API_KEY, "far end");
+    const audio = Buffer.from(hello.buffer, hello.byteOffset, hello.byteLength).toString("base64");
+    const posted = await farEnd<{ data: { call_control_id: string } }>("POST", "/inbound_calls", {
+      from: "+12025550142",
+      to: "+12025550100",
+      connection_id: "says",
+      says: { audio, sample_rate: 8000 },
+    });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(201);
+    await act(posted.body.data.call_control_id, "answer", { stream_url: app.url("/says-http") });
+    const c = await app.connection("/says-http");
+    await c.waitFor((x) => x.media().length >= 8, "the first words over HTTP");
+    expect(relativeError(hello.subarray(0, 800), joined("PCMU", c.media()).subarray(0, 800))).toBeLessThan(0.03);
+    const bad = await farEnd<{ errors: Array<{ source?: { pointer?: string } }> }>("POST", "/far_ends", {
+      number: "+12025550178",
+      says: { audio: "AAAA", sample_rate: 8000 },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0]?.source?.pointer).toBe("/says/audio");
+    sim.calls.get(posted.body.data.call_control_id)?.hangup();
   });
 
   it("sendAudio is refused, nothing queued, for bad audio, no stream, too much at once, an ended call", async () => {

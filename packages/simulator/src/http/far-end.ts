@@ -5,7 +5,7 @@ import { checkInboundCall, INBOUND_WIRE_NAMES, type InboundCallOptions, InvalidI
 import type { CallEngine } from "../calls/state-machine.js";
 import type { HangupCause, SimCall } from "../calls/types.js";
 import { farEndSummary } from "../calls/wire.js";
-import { FarEndAudioRefused } from "../media/far-end-audio.js";
+import { FarEndAudioRefused, type FarEndSpeech, speechProblem } from "../media/far-end-audio.js";
 import { cannotExecute, invalidParameter, quote, resourceNotFound, routeNotFound } from "../errors.js";
 import { payloadEnum } from "../schema/events.js";
 import { safeDecode } from "./request.js";
@@ -34,6 +34,7 @@ function inboundCall(ctx: FarEndContext, body: Record<string, unknown>): SimCall
     webhookUrl: body.webhook_url,
     clientState: body.client_state,
     digits: body.digits,
+    says: readSays(body.says),
   };
   try {
     return ctx.inboundCall(checkInboundCall(options));
@@ -44,18 +45,33 @@ function inboundCall(ctx: FarEndContext, body: Record<string, unknown>): SimCall
   }
 }
 
-/** `send_audio`: `audio` is base64 of 16-bit little-endian mono PCM (what `Int16Array` holds on every common CPU). */
-function sendAudio(call: SimCall, body: Record<string, unknown>): number {
-  const audio = requiredString(body, "audio");
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(audio)) {
-    throw invalidParameter("'audio' must be base64 of 16-bit little-endian mono PCM.", { pointer: "/audio" });
+/** `audio` as the far end routes take it: base64 of 16-bit little-endian mono PCM (what `Int16Array` holds on every common CPU). */
+function pcmOf(audio: unknown, pointer: string): Int16Array {
+  if (typeof audio !== "string" || audio === "" || !/^[A-Za-z0-9+/]*={0,2}$/.test(audio)) {
+    throw invalidParameter("'audio' must be base64 of 16-bit little-endian mono PCM.", { pointer });
   }
   const bytes = Buffer.from(audio, "base64");
   if (bytes.length % 2 !== 0) {
-    throw invalidParameter("'audio' must be whole 16-bit samples: an even number of bytes.", { pointer: "/audio" });
+    throw invalidParameter("'audio' must be whole 16-bit samples: an even number of bytes.", { pointer });
   }
   const pcm = new Int16Array(bytes.length / 2);
   for (let i = 0; i < pcm.length; i++) pcm[i] = bytes.readInt16LE(i * 2);
+  return pcm;
+}
+
+/** A script's `says: { audio, sample_rate }` as `{ pcm, sampleRate }` (checked further with the script). */
+function readSays(says: unknown): FarEndSpeech | undefined {
+  if (says === undefined) return undefined;
+  if (says === null || typeof says !== "object") {
+    throw invalidParameter("'says' must be { audio, sample_rate }.", { pointer: "/says" });
+  }
+  const o = says as { audio?: unknown; sample_rate?: unknown };
+  return { pcm: pcmOf(o.audio, "/says/audio"), sampleRate: o.sample_rate as number };
+}
+
+/** `send_audio { audio, sample_rate }`: the far end says it now. */
+function sendAudio(call: SimCall, body: Record<string, unknown>): number {
+  const pcm = pcmOf(body.audio, "/audio");
   try {
     return call.sendAudio(pcm, { sampleRate: body.sample_rate as number });
   } catch (error) {
@@ -79,7 +95,10 @@ export function handleFarEnd(ctx: FarEndContext, method: string, path: string, b
     if (problem) throw invalidParameter(`'digits' ${problem}.`, { pointer: "/digits" });
     if (!/\d/.test(number))
       throw invalidParameter(`'number' must be a phone number, got ${quote(number)}.`, { pointer: "/number" });
-    ctx.engine.farEnds.expect(number, { digits });
+    const says = readSays(body.says);
+    const speech = says === undefined ? undefined : speechProblem(says);
+    if (speech) throw invalidParameter(`'says' ${speech}.`, { pointer: "/says" });
+    ctx.engine.farEnds.expect(number, { digits, says });
     return { status: 201, body: { data: { number, digits } } };
   }
   if (method === "GET" && path === "/calls") {
