@@ -1,17 +1,22 @@
-// A webhook receiver process for bench/router.ts and bench/stall.ts: verify-only, or the router on redisStore or
-// memoryStore, with an empty handler, so the figures are what the router adds. Prints nothing; says its port
-// over IPC. With LOG_FILE, the handler appends each event id it runs (synchronously: a kill loses no line).
+// A webhook receiver process for bench/router.ts and bench/stall.ts: verify-only, or the router on redisStore (one
+// Redis, REDIS_URL, or a Redis Cluster, REDIS_CLUSTER_URL: a node of it) or memoryStore, with an empty handler,
+// so the figures are what the router adds. Prints nothing; says its port over IPC. With LOG_FILE, the handler
+// appends each event id it runs (synchronously: a kill loses no line).
 import { appendFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { redisStore } from "@telnyx-voice/redis";
 import { memoryStore, Webhooks } from "@telnyx-voice/webhooks";
 
-const mode = process.env.MODE as "verify" | "redis" | "memory";
+const mode = process.env.MODE as "verify" | "redis" | "cluster" | "memory";
 const webhooks = new Webhooks({ publicKey: process.env.PUBLIC_KEY, onError: (e) => console.error(e) });
+const target =
+  mode === "cluster"
+    ? { cluster: { rootNodes: [{ url: process.env.REDIS_CLUSTER_URL as string }] } }
+    : { url: process.env.REDIS_URL };
 const store =
-  mode === "redis"
-    ? redisStore({ url: process.env.REDIS_URL, keyPrefix: process.env.KEY_PREFIX, onError: () => {} })
+  mode === "redis" || mode === "cluster"
+    ? redisStore({ ...target, keyPrefix: process.env.KEY_PREFIX, onError: () => {} })
     : memoryStore();
 const log = process.env.LOG_FILE;
 const handler =
