@@ -29,7 +29,9 @@ const handler =
         })
         .nodeHandler();
 const server = createServer(handler);
-server.keepAliveTimeout = 10_000;
+// Longer than any pause between a setup's runs (the other setups run in between): the proxy keeps its sockets
+// to the receivers open, and one the receiver closed just as the proxy reused it is answered 502.
+server.keepAliveTimeout = 120_000;
 server.listen(0, "127.0.0.1", () => process.send?.({ port: (server.address() as AddressInfo).port }));
 process.on("SIGTERM", () => {
   server.closeAllConnections();
