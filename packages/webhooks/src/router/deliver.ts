@@ -126,7 +126,10 @@ export async function deliver(
 
   // Claim (and, on a store with the combined operations, join and maybe enter in the same step).
   let entry: EnterResult | undefined;
+  // When the store was last asked: a change announced since then may have come after its answer (see Waits).
+  let asked = 0;
   for (let attempt = 0; ; attempt++) {
+    asked = now();
     if (together) {
       const result = await beforeHandler(
         store.claimAndJoin(turn, leaseMs, doneTtlMs, reorderWindowMs === 0),
@@ -143,7 +146,9 @@ export async function deliver(
       if (claim === "done") return;
       if (claim === "claimed") break;
     }
-    if (!(await waits.next(attempt, deadline, { eventId }))) throw busy("event_in_progress", event, maxWaitMs);
+    if (!(await waits.next(attempt, deadline, { eventId }, asked))) {
+      throw busy("event_in_progress", event, maxWaitMs);
+    }
   }
 
   const hold = context.renewals.hold({ eventId, owner, callKey });
@@ -159,14 +164,17 @@ export async function deliver(
       const window = arrived + reorderWindowMs - now();
       if (window > 0) await sleep(window);
       for (let attempt = 0; ; attempt++) {
-        entry ??= await beforeHandler(store.enterCall(turn, leaseMs), event, context);
+        if (!entry) {
+          asked = now();
+          entry = await beforeHandler(store.enterCall(turn, leaseMs), event, context);
+        }
         if (entry.entered) {
           late = entry.late;
           break;
         }
         if (entry.reason === "gone" || hold.lost) throw busy("lease_lost", event, maxWaitMs);
         entry = undefined;
-        if (!(await waits.next(attempt, deadline, turn))) throw busy("call_busy", event, maxWaitMs);
+        if (!(await waits.next(attempt, deadline, turn, asked))) throw busy("call_busy", event, maxWaitMs);
       }
     }
     // A claim lost while waiting (the process stalled past the lease): another copy may be running already.

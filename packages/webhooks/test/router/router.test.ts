@@ -11,6 +11,7 @@ import {
   type WebhookStore,
   Webhooks,
 } from "../../src/node.js";
+import { wakeups } from "../../src/router/waits.js";
 import { listen } from "../http-helpers.js";
 import { deliverTo, eventBody, keys } from "./suite.js";
 
@@ -395,5 +396,64 @@ describe("drain", () => {
     expect(await router.drain({ timeoutMs: 200 })).toEqual({ unfinished: 1 });
     expect((await running).status).toBe(200);
     await expect(router.drain({ timeoutMs: 0 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe("waits", () => {
+  it("a change announced after the store answered, before the wait began, ends the wait at once", async () => {
+    // The copy's claim is answered busy; before its delivery begins to wait, the first copy completes (the
+    // store announces it to no one yet). Its wait must end at once, not at the backstop poll 25 ms later.
+    const first = event({ call: "c" });
+    const inner = memoryStore();
+    let finishFirst: () => Promise<void> = async () => {};
+    let copies = 0;
+    const claims: string[] = [];
+    const store = new Proxy(inner, {
+      get(target, name: string) {
+        const value = Reflect.get(target, name) as unknown;
+        if (typeof value !== "function") return value;
+        return async (...args: unknown[]) => {
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (name === "claimAndJoin") {
+            const { claim } = result as { claim: string };
+            claims.push(claim);
+            const { eventId } = args[0] as { eventId: string };
+            if (claim === "busy" && eventId === first.data.id && copies++ === 0) await finishFirst();
+          }
+          return result;
+        };
+      },
+    });
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const router = webhooks()
+      .router({ store })
+      .otherwise((e) => (e.data.id === first.data.id ? gate : undefined));
+    const running = router.handle(first);
+    finishFirst = async () => {
+      open();
+      await running;
+    };
+    // Subscribed (the router listens from its first wait on): a wait of another event, ended by its completion.
+    const warm = event({ call: "w" });
+    await inner.claimAndJoin(
+      { callKey: "w", eventId: warm.data.id, owner: "x", occurredAtMs: 0 },
+      60_000,
+      60_000,
+      true,
+    );
+    const warming = router.handle(warm);
+    for (let i = 0; i < 1000 && !claims.includes("busy"); i++) await new Promise((resolve) => setTimeout(resolve, 1));
+    await inner.completeAndLeave({ callKey: "w", eventId: warm.data.id, owner: "x", occurredAtMs: 0 }, 60_000, 60_000);
+    await warming;
+
+    const before = wakeups.count;
+    await router.handle(first);
+    // Busy, then done on the next try: the wait in between ended by the change, not by a poll.
+    expect(claims.slice(-2)).toEqual(["busy", "done"]);
+    expect(copies).toBe(1);
+    expect(wakeups.count - before).toBe(1);
   });
 });
