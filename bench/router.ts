@@ -1,7 +1,8 @@
 // The router's cost (issues 12 and 18): events handled per second and the latency each POST sees (p50, p99), for
 // 3 receiver processes behind a round-robin proxy with the router on one Redis and on a Redis Cluster (3 masters
 // with a replica each, scripts/redis-cluster.ts), and for 1 process with the router on memoryStore, each against
-// the same receivers that only verify. Side by side in one run (interleaved rounds, medians). The load: 200
+// the same receivers that only verify; and, for comparison, the router on one Redis given the store without its
+// combined operations (one store call per step, waits polled: the cost before issue 18). Side by side in one run (interleaved rounds, medians). The load: 200
 // calls x 10 events, 20% sent twice, 64 POSTs in flight, bodies signed beforehand; the handler is empty, so what
 // is measured is verification plus the router. Targets (issue 18, item 7) for the Redis rows: at least 0.85x
 // the verify-only receivers' throughput, at most 3 ms added to their p50.
@@ -25,7 +26,7 @@ const ROUNDS = 7;
 const THROUGHPUT_TARGET = 0.85;
 const P50_ADDED_TARGET_MS = 3;
 
-type Mode = "verify" | "redis" | "cluster" | "memory";
+type Mode = "verify" | "redis" | "separate" | "cluster" | "memory";
 interface Setup {
   name: string;
   mode: Mode;
@@ -33,6 +34,11 @@ interface Setup {
 }
 const SETUPS: Setup[] = [
   { name: "3 receivers, router on redisStore", mode: "redis", receivers: 3 },
+  {
+    name: "3 receivers, router on redisStore without its combined operations (one step a time, as before)",
+    mode: "separate",
+    receivers: 3,
+  },
   { name: "3 receivers, router on redisStore (Redis Cluster)", mode: "cluster", receivers: 3 },
   { name: "3 receivers, verify only", mode: "verify", receivers: 3 },
   { name: "1 receiver, router on memoryStore", mode: "memory", receivers: 1 },
@@ -182,9 +188,10 @@ export async function run(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     const load_ = `${CALLS} calls x ${EVENTS_PER_CALL} events, ${DUPLICATE_RATE * 100}% duplicated, ${IN_FLIGHT} in flight`;
     for (const [router, verify, targets] of [
-      [SETUPS[0]!.name, SETUPS[2]!.name, true],
-      [SETUPS[1]!.name, SETUPS[2]!.name, true],
-      [SETUPS[3]!.name, SETUPS[4]!.name, false],
+      [SETUPS[0]!.name, SETUPS[3]!.name, true],
+      [SETUPS[2]!.name, SETUPS[3]!.name, true],
+      [SETUPS[1]!.name, SETUPS[3]!.name, false],
+      [SETUPS[4]!.name, SETUPS[5]!.name, false],
     ] as const) {
       const ours = figure(router);
       const base = figure(verify);
