@@ -345,20 +345,26 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     async renewHeld(held: readonly HeldEvent[], leaseMs: number): Promise<boolean[]> {
       // One script per slot on a cluster (each script's keys in one slot), one for everything on one Redis; at
       // most RENEW_BATCH items a script. The scripts go out side by side: one round trip per node.
-      const batches = new Map<number, number[]>();
+      const batches: number[][] = [];
+      /** The batch being filled, by slot. */
+      const filling = new Map<number, number[]>();
       for (const [i, item] of held.entries()) {
         const key =
           item.callKey === undefined
             ? eventKey(item.eventId)
             : turnKeys({ callKey: item.callKey, eventId: item.eventId })[0]!;
         const slot = onCluster ? keySlot(key) : 0;
-        const batch = batches.get(slot);
-        if (batch && batch.length < RENEW_BATCH) batch.push(i);
-        else batches.set(batch ? -1 - i : slot, [i]);
+        let batch = filling.get(slot);
+        if (!batch || batch.length >= RENEW_BATCH) {
+          batch = [];
+          batches.push(batch);
+          filling.set(slot, batch);
+        }
+        batch.push(i);
       }
       const results: boolean[] = new Array(held.length).fill(false);
       await Promise.all(
-        [...batches.values()].map(async (indices) => {
+        batches.map(async (indices) => {
           const keys: string[] = [];
           const args = [ms(leaseMs)];
           for (const i of indices) {
