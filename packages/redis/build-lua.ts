@@ -5,7 +5,8 @@
 //
 // It also refuses a script that would break on Redis Cluster or that a reader could not check: a header without
 // its KEYS and ARGV, a KEYS[n] used but not documented, or a command whose key is not a KEYS[n] (a key built
-// inside Lua is in no declared slot).
+// inside Lua is in no declared slot). A script over a list of items indexes KEYS with a variable (KEYS[event]):
+// still a declared key, provided the header documents the layout with an index of i (KEYS[2i-1]).
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,18 +25,26 @@ export function lintLua(name: string, source: string): string[] {
   if (!header) return [`${name}: it must start with a --[[ ... ]] header saying what it does, its KEYS and ARGV`];
   const doc = header[1] ?? "";
   const body = source.slice(header[0].length);
-  if (!/KEYS\[1\]/.test(doc)) problems.push(`${name}: the header documents no KEYS[1]`);
+  // KEYS[1], or the layout of KEYS by item i (KEYS[2i-1]).
+  const layout = /KEYS\[\d*i[^\]]*\]/;
+  if (!/KEYS\[1\]/.test(doc) && !layout.test(doc)) problems.push(`${name}: the header documents no KEYS[1]`);
   if (!/ARGV\[1\]|\(no ARGV\)/.test(doc)) problems.push(`${name}: the header documents no ARGV (write "(no ARGV)")`);
   if (!/Returns/.test(doc)) problems.push(`${name}: the header does not say what it returns`);
   for (const [, n] of body.matchAll(/KEYS\[(\d+)\]/g)) {
     if (!doc.includes(`KEYS[${n}]`)) problems.push(`${name}: KEYS[${n}] is used but not documented in the header`);
+  }
+  const computed = [...body.matchAll(/KEYS\[([A-Za-z_]\w*)\]/g)].map(([, name]) => name);
+  if (computed.length > 0 && !layout.test(doc)) {
+    problems.push(
+      `${name}: KEYS[${computed[0]}] is indexed by a variable, but the header documents no layout of KEYS by item (such as KEYS[2i-1])`,
+    );
   }
   for (const [, n] of body.matchAll(/ARGV\[(\d+)\]/g)) {
     if (!doc.includes(`ARGV[${n}]`)) problems.push(`${name}: ARGV[${n}] is used but not documented in the header`);
   }
   for (const [call, command, first] of body.matchAll(/redis\.call\('(\w+)'\s*(?:,\s*([^,)]+))?/g)) {
     if (KEYLESS.has(command ?? "")) continue;
-    if (!/^KEYS\[\d+\]$/.test((first ?? "").trim())) {
+    if (!/^KEYS\[(\d+|[A-Za-z_]\w*)\]$/.test((first ?? "").trim())) {
       problems.push(`${name}: ${call}...: its key must be a KEYS[n] (a key built in Lua is in no declared slot)`);
     }
   }

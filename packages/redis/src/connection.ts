@@ -5,6 +5,7 @@
 // On a cluster each command goes to the master serving its first key's slot; every script's keys share one
 // slot (see store.ts for the layout), so none is refused with CROSSSLOT.
 import { createHash } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { createClient, createCluster, type RedisClusterOptions } from "@redis/client";
 import { RedisStoreError } from "./errors.js";
 import type { StoreOperation } from "./operations.js";
@@ -15,7 +16,13 @@ import { redactUrl, scrub, secretsOf } from "./redact.js";
  * fits). Each command gets a `timeout`.
  */
 export interface RedisCommandClient {
-  sendCommand(args: readonly string[], options?: { timeout?: number }): Promise<unknown>;
+  sendCommand(args: readonly string[], options?: CommandOptions): Promise<unknown>;
+}
+
+/** The command options the store sets: no per-command timer, one shared abort signal (see `sharedAbort`). */
+interface CommandOptions {
+  timeout?: number;
+  abortSignal?: AbortSignal;
 }
 
 /**
@@ -27,7 +34,7 @@ export interface RedisClusterCommandClient {
     firstKey: string | undefined,
     isReadonly: boolean | undefined,
     args: string[],
-    options?: { timeout?: number },
+    options?: CommandOptions,
   ): Promise<unknown>;
   getNodeClientForKey(key: string, isReadonly?: boolean): Promise<RedisCommandClient>;
 }
@@ -171,6 +178,33 @@ export function clusterFromOptions(options: RedisClusterOptions, onError: (error
   return { client, secrets, lastError: watch(client, clusterWhere(options), secrets, onError) };
 }
 
+/**
+ * The abort signal for a command sent now. node-redis drops a command still waiting to be written (queued while
+ * it reconnects) when its signal aborts. Its own per-command `timeout` makes an AbortSignal.timeout for every
+ * command: about 20 us each, and a DOMException when its timer fires long after the reply, a tenth of a busy
+ * receiver's CPU. Commands share one signal per slice of time instead (50 ms, or a quarter of the timeout when
+ * that is shorter), aborted `timeoutMs` after its slice ends: a queued command is dropped at most one slice
+ * after its own deadline, when the caller has already been told it failed.
+ */
+function sharedAbort(timeoutMs: number): () => AbortSignal {
+  const sliceMs = Math.max(1, Math.min(50, Math.floor(timeoutMs / 4)));
+  let endsAt = Number.NEGATIVE_INFINITY;
+  let controller = new AbortController();
+  return () => {
+    const at = performance.now();
+    if (at >= endsAt) {
+      const current = new AbortController();
+      // Every command of the slice listens on it until written: many listeners by design, not a leak.
+      setMaxListeners(0, current.signal);
+      controller = current;
+      endsAt = at + sliceMs;
+      const timer = setTimeout(() => current.abort(), sliceMs + timeoutMs) as { unref?: () => void };
+      timer.unref?.();
+    }
+    return controller.signal;
+  };
+}
+
 function deadline<T>(work: Promise<T>, ms: number, fail: () => Error): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
@@ -190,16 +224,18 @@ export function connection(
   let connecting: Promise<unknown> | undefined;
   let closed = false;
 
+  // timeout 0: none of node-redis's own timers (a client's default is 5 s), the shared signal instead.
+  const signal = sharedAbort(commandTimeoutMs);
+  const options = () => ({ timeout: 0, abortSignal: signal() });
   // The two client shapes: a cluster routes by the first key; a single Redis takes every command.
   const send = isClusterClient(client)
-    ? (key: string | undefined, args: string[]) => client.sendCommand(key, false, args, { timeout: commandTimeoutMs })
-    : (_key: string | undefined, args: string[]) => client.sendCommand(args, { timeout: commandTimeoutMs });
+    ? (key: string | undefined, args: string[]) => client.sendCommand(key, false, args, options())
+    : (_key: string | undefined, args: string[]) => client.sendCommand(args, options());
   // WAIT counts the replicas that have every write this connection sent before it. On a cluster it must go to
   // the master that took the write (node-redis would send a bare WAIT to every master), on its one connection.
   const wait = isClusterClient(client)
-    ? async (key: string, args: string[]) =>
-        (await client.getNodeClientForKey(key, false)).sendCommand(args, { timeout: commandTimeoutMs })
-    : (_key: string, args: string[]) => client.sendCommand(args, { timeout: commandTimeoutMs });
+    ? async (key: string, args: string[]) => (await client.getNodeClientForKey(key, false)).sendCommand(args, options())
+    : (_key: string, args: string[]) => client.sendCommand(args, options());
 
   const failure = (operation: StoreOperation, error: unknown) => {
     const reason = scrub(reasonOf(error), secrets);
@@ -236,10 +272,10 @@ export function connection(
   const bounded = async <T>(operation: StoreOperation, work: (endsAt: number) => Promise<T>): Promise<T> => {
     const endsAt = performance.now() + commandTimeoutMs;
     try {
-      // node-redis's own `timeout` ends only a command still waiting to be written: once written to a Redis that
-      // stalls with the connection open (SIGSTOP, a long blocking script), the command waits for as long as
-      // Redis does. It may still run when Redis wakes; the caller has been told it failed and acts on nothing it
-      // has not seen confirmed.
+      // node-redis's abort (the shared signal) ends only a command still waiting to be written: once written to a
+      // Redis that stalls with the connection open (SIGSTOP, a long blocking script), the command waits for as
+      // long as Redis does. It may still run when Redis wakes; the caller has been told it failed and acts on
+      // nothing it has not seen confirmed.
       return await deadline(
         ready(operation).then(() => work(endsAt)),
         commandTimeoutMs,

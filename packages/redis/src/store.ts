@@ -3,20 +3,39 @@
 // and then writes.
 //
 // Keys (prefix "telnyx-voice:" by default). A script's keys always share one slot of a cluster:
-//   <p>event:<event id>                string  "claim:<owner>" (PX leaseMs, renewed) or "done" (PX doneTtlMs)
+//   <p>event:<event id>                string  an event without a call: "claim:<owner>" (PX leaseMs, renewed) or
+//                                              "done" (PX doneTtlMs)
+//   <p>call:{<call>}:event:<event id>  string  an event with a call (claimAndJoin): as above, or "claim+:<owner>"
+//                                              once a copy waits for its outcome
 //   <p>call:{<call>}:pending           zset    event id -> occurred_at (ms, fractions kept); PX ttlMs
-//   <p>call:{<call>}:state             hash    o:<id> owner, d:<id> turn deadline, lease, lease_until, high; PX ttlMs
+//   <p>call:{<call>}:state             hash    o:<id> owner, d:<id> turn deadline, lease, lease_until, high,
+//                                              w (a turn waits to enter); PX ttlMs
 //   <p>pace:<key>                      string  the next free slot (ms); PX until that slot has passed
 //   <p>{<p>flows}:alive:<instance>     string  "1", PX leaseMs from its last heartbeat
 //   <p>{<p>flows}:instances            zset    instance -> when its liveness lapses (ms); PX an hour
 //   <p>{<p>flows}:calls:<instance>     set     the calls whose flow it runs; PX an hour
-// An event's key stays apart from its call's (the router claims an event before it knows anything else of it,
-// and events without a call have no call to share a slot with): no script touches both. A call's keys share the
-// tag {<call>}; the flows registry shares the tag {<p>flows}, so that a heartbeat and taking a dead instance's
-// calls each stay one atomic step. The relay's channels are <p>flows:to:<instance> (sharded pub/sub on a
-// cluster). Every key is written with an expiry; nothing lives longer than its TTL after its last write.
+// An event with a call is keyed under its call's hash tag, so that claiming and joining, completing and leaving,
+// and renewing its claim with its turn are each one script in one slot: one round trip where there were two.
+// An event without a call has no call to share a slot with, and keeps the untagged key (claimEvent and the
+// other single operations use it). A call's keys share the tag {<call>}; the flows registry shares the tag
+// {<p>flows}, so that a heartbeat and taking a dead instance's calls each stay one atomic step.
+//
+// Channels (sharded pub/sub on a cluster): <p>changes carries what completions, releases and leaves freed that
+// a delivery waits for (only when one waits: a copy marked the claim, or a turn marked its call), so that every
+// instance's waits are woken instead of polling; <p>flows:to:<instance> is the relay's. Every key is written
+// with an expiry; nothing lives longer than its TTL after its last write.
 import type { RedisClusterOptions } from "@redis/client";
-import type { CallTurn, ClaimResult, EnterResult, Relay, RelayStore, WebhookStore } from "@telnyx-voice/webhooks";
+import type {
+  CallTurn,
+  ClaimAndJoinResult,
+  ClaimResult,
+  EnterResult,
+  HeldEvent,
+  Relay,
+  RelayStore,
+  StoreChange,
+  WebhookStore,
+} from "@telnyx-voice/webhooks";
 import {
   clientFromUrl,
   clusterFromOptions,
@@ -32,6 +51,7 @@ import { RedisStoreError } from "./errors.js";
 import { LUA } from "./generated/lua.js";
 import { redactUrl, scrub } from "./redact.js";
 import { openRelay, type Subscriber } from "./relay.js";
+import { keySlot } from "./slot.js";
 
 export interface RedisStoreOptions {
   /**
@@ -81,6 +101,10 @@ export interface RedisStoreOptions {
  */
 export interface RedisStore extends WebhookStore, RelayStore {
   isKnown(instance: string): Promise<boolean>;
+  claimAndJoin(turn: CallTurn, leaseMs: number, ttlMs: number, enter: boolean): Promise<ClaimAndJoinResult>;
+  completeAndLeave(turn: CallTurn, doneTtlMs: number, ttlMs: number): Promise<boolean>;
+  releaseAndLeave(turn: CallTurn, ttlMs: number): Promise<void>;
+  renewHeld(held: readonly HeldEvent[], leaseMs: number): Promise<boolean[]>;
   close(): Promise<void>;
 }
 
@@ -88,7 +112,14 @@ const DEFAULT_PREFIX = "telnyx-voice:";
 const DEFAULT_TIMEOUT_MS = 2000;
 const MAX_REPLICAS = 5;
 
+/** The most items renewed by one script: a router holding thousands does not stall Redis with one long script. */
+const RENEW_BATCH = 200;
+
 const scripts = {
+  claimJoin: script(LUA.claimJoin),
+  completeLeave: script(LUA.completeLeave),
+  releaseLeave: script(LUA.releaseLeave),
+  renewHeld: script(LUA.renewHeld),
   claim: script(LUA.claim),
   complete: script(LUA.complete),
   release: script(LUA.release),
@@ -248,8 +279,113 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   const aliveKey = (instance: string) => `${registry}:alive:${instance}`;
   const callsKey = (instance: string) => `${registry}:calls:${instance}`;
   const ms = (value: number) => String(Math.max(1, Math.ceil(value)));
+  // An event with a call: its key under the call's hash tag, with the call's keys, for the combined scripts.
+  const turnKeys = (turn: { callKey: string; eventId: string }) => [
+    `${prefix}call:{${turn.callKey}}:event:${turn.eventId}`,
+    ...callKeys(turn.callKey),
+  ];
+  const changes = changeChannel({
+    client: own?.client ?? options.client,
+    channel: `${prefix}changes`,
+    onCluster,
+    timeout,
+    secrets: own?.secrets ?? [],
+    publish: (channel, message) =>
+      conn.command("onChange", channel, [onCluster ? "SPUBLISH" : "PUBLISH", channel, message]),
+  });
+  /** What a leave found: the call's next turn, when one waits to enter. */
+  const nextTurn = (callKey: string, next: unknown): StoreChange[] =>
+    typeof next === "string" && next !== "" ? [{ callKey, eventId: next }] : [];
 
-  return {
+  const store: RedisStore = {
+    async claimAndJoin(turn: CallTurn, leaseMs: number, ttlMs: number, enter: boolean): Promise<ClaimAndJoinResult> {
+      const reply = await conn.run(
+        "claimAndJoin",
+        scripts.claimJoin,
+        turnKeys(turn),
+        [turn.eventId, turn.owner, String(turn.occurredAtMs), ms(leaseMs), ms(ttlMs), enter ? "1" : "0"],
+        // Only a claim taken was written (with its turn); "busy" marked the claim awaited, which a failover may
+        // lose at the cost of a backstop poll.
+        (result) => Array.isArray(result) && String(result[0]) === "claimed",
+      );
+      const [claim, entry] = (reply as unknown[]).map(String);
+      if (claim !== "claimed") return { claim: claim as "busy" | "done" };
+      if (entry === "") return { claim };
+      if (entry === "entered" || entry === "late") return { claim, entry: { entered: true, late: entry === "late" } };
+      return { claim, entry: { entered: false, reason: entry === "gone" ? "gone" : "waiting" } };
+    },
+
+    async completeAndLeave(turn: CallTurn, doneTtlMs: number, ttlMs: number): Promise<boolean> {
+      const [held, awaited, next] = (await conn.run(
+        "completeAndLeave",
+        scripts.completeLeave,
+        turnKeys(turn),
+        [turn.eventId, turn.owner, String(turn.occurredAtMs), ms(doneTtlMs), ms(ttlMs)],
+        () => true,
+      )) as unknown[];
+      changes.announce([
+        ...(Number(awaited) === 1 ? [{ eventId: turn.eventId }] : []),
+        ...nextTurn(turn.callKey, next),
+      ]);
+      return Number(held) === 1;
+    },
+
+    async releaseAndLeave(turn: CallTurn, ttlMs: number): Promise<void> {
+      const [awaited, next] = (await conn.run("releaseAndLeave", scripts.releaseLeave, turnKeys(turn), [
+        turn.eventId,
+        turn.owner,
+        ms(ttlMs),
+      ])) as unknown[];
+      changes.announce([
+        ...(Number(awaited) === 1 ? [{ eventId: turn.eventId }] : []),
+        ...nextTurn(turn.callKey, next),
+      ]);
+    },
+
+    async renewHeld(held: readonly HeldEvent[], leaseMs: number): Promise<boolean[]> {
+      // One script per slot on a cluster (each script's keys in one slot), one for everything on one Redis; at
+      // most RENEW_BATCH items a script. The scripts go out side by side: one round trip per node.
+      const batches: number[][] = [];
+      /** The batch being filled, by slot. */
+      const filling = new Map<number, number[]>();
+      for (const [i, item] of held.entries()) {
+        const key =
+          item.callKey === undefined
+            ? eventKey(item.eventId)
+            : turnKeys({ callKey: item.callKey, eventId: item.eventId })[0]!;
+        const slot = onCluster ? keySlot(key) : 0;
+        let batch = filling.get(slot);
+        if (!batch || batch.length >= RENEW_BATCH) {
+          batch = [];
+          batches.push(batch);
+          filling.set(slot, batch);
+        }
+        batch.push(i);
+      }
+      const results: boolean[] = new Array(held.length).fill(false);
+      await Promise.all(
+        batches.map(async (indices) => {
+          const keys: string[] = [];
+          const args = [ms(leaseMs)];
+          for (const i of indices) {
+            const item = held[i]!;
+            if (item.callKey === undefined) {
+              const key = eventKey(item.eventId);
+              keys.push(key, key);
+              args.push(item.owner, item.eventId, "0");
+            } else {
+              const [event, , state] = turnKeys({ callKey: item.callKey, eventId: item.eventId });
+              keys.push(event!, state!);
+              args.push(item.owner, item.eventId, "1");
+            }
+          }
+          const reply = (await conn.run("renewHeld", scripts.renewHeld, keys, args)) as unknown[];
+          for (const [n, i] of indices.entries()) results[i] = Number(reply[n]) === 1;
+        }),
+      );
+      return results;
+    },
+
     async claimEvent(eventId: string, owner: string, leaseMs: number): Promise<ClaimResult> {
       const result = await conn.run(
         "claimEvent",
@@ -270,11 +406,15 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
         [owner, ms(doneTtlMs)],
         () => true,
       );
+      // Announced whether or not a copy waits: this key's claims keep the format older versions read, so they
+      // carry no mark. (The router completes this way only events without a call.)
+      changes.announce([{ eventId }]);
       return Number(result) === 1;
     },
 
     async releaseEvent(eventId: string, owner: string): Promise<void> {
-      await conn.run("releaseEvent", scripts.release, [eventKey(eventId)], [owner]);
+      const dropped = await conn.run("releaseEvent", scripts.release, [eventKey(eventId)], [owner]);
+      if (Number(dropped) === 1) changes.announce([{ eventId }]);
     },
 
     async renew(eventId: string, owner: string, leaseMs: number, callKey?: string): Promise<boolean> {
@@ -313,13 +453,14 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     },
 
     async leaveCall(turn: CallTurn, handled: boolean, ttlMs: number): Promise<void> {
-      await conn.run("leaveCall", scripts.leave, callKeys(turn.callKey), [
+      const next = await conn.run("leaveCall", scripts.leave, callKeys(turn.callKey), [
         turn.eventId,
         turn.owner,
         String(turn.occurredAtMs),
         handled ? "1" : "0",
         ms(ttlMs),
       ]);
+      changes.announce(nextTurn(turn.callKey, next));
     },
 
     async reserve(key: string, intervalMs: number): Promise<number> {
@@ -383,8 +524,109 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     },
 
     async close() {
-      await Promise.all([...relays].map((relay) => relay.close().catch(() => undefined)));
+      await Promise.all([
+        ...[...relays].map((relay) => relay.close().catch(() => undefined)),
+        changes.close().catch(() => undefined),
+      ]);
       await conn.close();
+    },
+  };
+  // Waits are woken through pub/sub, on a connection of their own: made with the client's duplicate(), which a
+  // client given without it lacks (the router then polls every 5-50 ms, as before).
+  if (changes.available) store.onChange = (listener) => changes.listen(listener);
+  return store;
+}
+
+interface ChangeChannelParts {
+  client: unknown;
+  channel: string;
+  onCluster: boolean;
+  timeout: number;
+  secrets: string[];
+  publish: (channel: string, message: string) => Promise<unknown>;
+}
+
+/** How long a subscription that could not be made waits before it is tried again (backing off to the last). */
+const RESUBSCRIBE_MS = [500, 1000, 2000, 5000, 10_000];
+
+/**
+ * The store's announcements of what completions, releases and leaves freed: told at once to this store's own
+ * listeners, and published to every other instance's (each message names the store that sent it, which skips
+ * its own). A message lost (not subscribed yet, a reconnection) costs a waiting delivery its backstop poll,
+ * never a guarantee: every wait still asks the store before it goes on.
+ */
+function changeChannel(parts: ChangeChannelParts) {
+  const { client, channel } = parts;
+  const available = typeof (client as { duplicate?: unknown } | undefined)?.duplicate === "function";
+  const from = Math.random().toString(36).slice(2, 10);
+  const listeners = new Set<(change?: StoreChange) => void>();
+  let subscriber: Promise<Subscriber> | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let failures = 0;
+  let closed = false;
+
+  const tell = (list: readonly StoreChange[]) => {
+    for (const change of list) for (const listener of listeners) listener(change);
+  };
+
+  const received = (raw: string) => {
+    let message: { f?: unknown; c?: unknown };
+    try {
+      message = JSON.parse(raw) as typeof message;
+    } catch {
+      return;
+    }
+    if (message.f === from || !Array.isArray(message.c)) return;
+    tell(
+      (message.c as Array<{ e?: unknown; c?: unknown }>).flatMap((c) =>
+        typeof c.e !== "string" ? [] : typeof c.c === "string" ? [{ callKey: c.c, eventId: c.e }] : [{ eventId: c.e }],
+      ),
+    );
+  };
+
+  const subscribe = () => {
+    if (subscriber || closed || listeners.size === 0) return;
+    const made = subscriberFor(client, parts.timeout, parts.secrets, "onChange");
+    subscriber = made.then(async (sub) => {
+      try {
+        await sub.subscribe(channel, received);
+      } catch (error) {
+        await sub.close().catch(() => undefined);
+        throw error;
+      }
+      failures = 0;
+      return sub;
+    });
+    // Redis down at the first wait: try again later, for as long as anyone listens. Timers do not hold the
+    // process open.
+    subscriber.catch(() => {
+      subscriber = undefined;
+      if (closed) return;
+      retry = setTimeout(subscribe, RESUBSCRIBE_MS[Math.min(failures++, RESUBSCRIBE_MS.length - 1)]);
+      (retry as { unref?: () => void }).unref?.();
+    });
+  };
+
+  return {
+    available,
+    listen(listener: (change?: StoreChange) => void): () => void {
+      listeners.add(listener);
+      subscribe();
+      return () => listeners.delete(listener);
+    },
+    announce(list: StoreChange[]): void {
+      if (list.length === 0) return;
+      tell(list);
+      if (!available) return;
+      const wire = list.map((c) => (c.callKey === undefined ? { e: c.eventId } : { e: c.eventId, c: c.callKey }));
+      // Not awaited: the operation has its answer; an announcement that fails costs a backstop poll.
+      parts.publish(channel, JSON.stringify({ f: from, c: wire })).catch(() => undefined);
+    },
+    async close(): Promise<void> {
+      closed = true;
+      clearTimeout(retry);
+      const sub = await subscriber?.catch(() => undefined);
+      await sub?.close();
     },
   };
 }
@@ -393,11 +635,16 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
  * A client to listen on: a duplicate of the store's (a subscribed client can send nothing else), connected. On
  * a cluster it listens with SSUBSCRIBE, on the node serving each channel's slot.
  */
-async function subscriberFor(client: unknown, timeoutMs: number, secrets: string[]): Promise<Subscriber> {
+async function subscriberFor(
+  client: unknown,
+  timeoutMs: number,
+  secrets: string[],
+  operation: "openRelay" | "onChange" = "openRelay",
+): Promise<Subscriber> {
   const duplicate = (client as { duplicate?: () => unknown } | undefined)?.duplicate;
   if (typeof duplicate !== "function") {
     throw new RedisStoreError(
-      "openRelay",
+      operation,
       "redisStore: flows on many instances listen on a second connection, made with the client's duplicate(). " +
         "Give redisStore a { url } or { cluster }, or a node-redis client (createClient() or createCluster()), " +
         "which has it.",
@@ -424,7 +671,8 @@ async function subscriberFor(client: unknown, timeoutMs: number, secrets: string
   } catch (error) {
     listener.close().catch(() => undefined);
     const reason = scrub(error instanceof Error ? error.message : String(error), secrets);
-    throw new RedisStoreError("openRelay", `redisStore: the relay could not connect (${reason}).`);
+    const what = operation === "openRelay" ? "the relay" : "the connection that wakes waiting deliveries";
+    throw new RedisStoreError(operation, `redisStore: ${what} could not connect (${reason}).`);
   } finally {
     clearTimeout(timer);
   }

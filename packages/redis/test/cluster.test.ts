@@ -6,6 +6,7 @@ import { createClient, createCluster } from "@redis/client";
 import type { CallTurn } from "@telnyx-voice/webhooks";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type RedisStore, RedisStoreError, type RedisStoreOptions, redisStore } from "../src/index.js";
+import { keySlot } from "../src/slot.js";
 import { backends } from "./backends.js";
 
 const clusterUrl = inject("redisClusterUrl");
@@ -67,6 +68,55 @@ describe("keys and slots", () => {
     const registrySlot = await slotOf(`${registry}:instances`);
     expect(await slotOf(`${registry}:alive:a`)).toBe(registrySlot);
     expect(await slotOf(`${registry}:calls:a`)).toBe(registrySlot);
+  });
+});
+
+describe("the combined operations on a cluster", () => {
+  it("computes each key's slot as the cluster does (renewals are batched by it)", async () => {
+    const samples = [
+      "a",
+      "telnyx-voice:event:evt-1",
+      "telnyx-voice:call:{v3:abc-DEF_123}:event:e1",
+      "{}empty-tag",
+      "x{}{y}",
+      "{user1000}.following",
+      "ünïcode:{çall}:état",
+      ...Array.from({ length: 40 }, (_, i) => `p:call:{call-${i}}:state`),
+    ];
+    for (const key of samples) expect(keySlot(key), key).toBe(await admin.slot(key));
+  });
+
+  it("keeps an event with a call in its call's slot, and renews events of many slots in one call", async () => {
+    const prefix = `${unique("combined-slots")}:`;
+    const store = open({ keyPrefix: prefix });
+    const turns = Array.from(
+      { length: 40 },
+      (_, i): CallTurn => ({
+        callKey: `call-${i}`,
+        eventId: `e${i}`,
+        owner: `o${i}`,
+        occurredAtMs: 1000,
+      }),
+    );
+    for (const turn of turns) {
+      expect(await store.claimAndJoin(turn, 60_000, 60_000, true)).toEqual({
+        claim: "claimed",
+        entry: { entered: true, late: false },
+      });
+      const slot = await admin.slot(`${prefix}call:{${turn.callKey}}:state`);
+      expect(await admin.slot(`${prefix}call:{${turn.callKey}}:event:${turn.eventId}`)).toBe(slot);
+    }
+    const solos = Array.from({ length: 10 }, (_, i) => ({ eventId: `solo-${i}`, owner: `s${i}` }));
+    for (const solo of solos) await store.claimEvent(solo.eventId, solo.owner, 60_000);
+    const held = [
+      ...turns.map((t) => ({ eventId: t.eventId, owner: t.owner, callKey: t.callKey })),
+      ...solos,
+      { eventId: "e0", owner: "not-the-owner", callKey: "call-0" },
+    ];
+    expect(await store.renewHeld(held, 60_000)).toEqual([...turns.map(() => true), ...solos.map(() => true), false]);
+    for (const turn of turns) expect(await store.completeAndLeave(turn, 60_000, 60_000)).toBe(true);
+    const keys = await admin.keys(prefix);
+    for (const [key, pttl] of keys) expect(pttl, key).toBeGreaterThan(0);
   });
 });
 

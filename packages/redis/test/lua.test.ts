@@ -21,5 +21,16 @@ describe("the Lua scripts", () => {
     expect(lintLua("undocumented.lua", `${header}return redis.call('DEL', KEYS[2])`)).toEqual([
       "undocumented.lua: KEYS[2] is used but not documented in the header",
     ]);
+    // A key by a variable index is one of KEYS, when the header says how items lay them out.
+    const loop = "for i = 1, #KEYS do local k = i; redis.call('DEL', KEYS[k]) end return 1";
+    expect(lintLua("items.lua", `--[[\n  KEYS[i] item i's key\n  ARGV[1] a value\n  Returns 1.\n]]\n${loop}`)).toEqual(
+      [],
+    );
+    expect(lintLua("layout.lua", `${header}${loop}`)).toEqual([
+      "layout.lua: KEYS[k] is indexed by a variable, but the header documents no layout of KEYS by item (such as KEYS[2i-1])",
+    ]);
+    expect(lintLua("expression.lua", `${header}return redis.call('DEL', KEYS[1 + 1])`)).toEqual([
+      "expression.lua: redis.call('DEL', KEYS[1 + 1]...: its key must be a KEYS[n] (a key built in Lua is in no declared slot)",
+    ]);
   });
 });

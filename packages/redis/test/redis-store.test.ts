@@ -77,6 +77,78 @@ describe("keys and TTLs", () => {
     expect(await admin.hGetAll(`${prefix}call:{call-1}:state`)).toEqual({ high: "1784000000000.5" });
   });
 
+  it("keys an event with a call under its call's tag (claimAndJoin), each key expiring: claim, awaited claim, done", async () => {
+    const prefix = `${unique("combined")}:`;
+    const store = open({ keyPrefix: prefix });
+    const lease = 10_000;
+    const done = 3_600_000;
+    const turn: CallTurn = { callKey: "call-1", eventId: "e1", owner: "o1", occurredAtMs: 1_784_000_000_000.5 };
+    const eventKey = `${prefix}call:{call-1}:event:e1`;
+    expect(await store.claimAndJoin(turn, lease, done, true)).toEqual({
+      claim: "claimed",
+      entry: { entered: true, late: false },
+    });
+    expect(await admin.get(eventKey)).toBe("claim:o1");
+    // A copy finds it busy and marks it awaited, for the rest of its lease: its completion will be announced.
+    expect(await store.claimAndJoin({ ...turn, owner: "o2" }, lease, done, true)).toEqual({ claim: "busy" });
+    expect(await admin.get(eventKey)).toBe("claim+:o1");
+    await store.claimEvent("solo", "o3", lease);
+    expect(
+      await store.renewHeld(
+        [
+          { eventId: "e1", owner: "o1", callKey: "call-1" },
+          { eventId: "solo", owner: "o3" },
+        ],
+        lease,
+      ),
+    ).toEqual([true, true]);
+    const during = await keysOf(prefix);
+    expect([...during.keys()].sort()).toEqual(
+      [eventKey, `${prefix}call:{call-1}:pending`, `${prefix}call:{call-1}:state`, `${prefix}event:solo`].sort(),
+    );
+    for (const [key, ttl] of during) expect(ttl, key).toBeGreaterThan(0);
+    expect(during.get(eventKey)).toBeLessThanOrEqual(lease);
+    expect(during.get(`${prefix}call:{call-1}:state`)).toBeLessThanOrEqual(done);
+
+    expect(await store.completeAndLeave(turn, done, done)).toBe(true);
+    const after = await keysOf(prefix);
+    for (const [key, ttl] of after) expect(ttl, key).toBeGreaterThan(0);
+    expect(await admin.get(eventKey)).toBe("done");
+    expect(after.get(eventKey)).toBeGreaterThan(lease);
+    expect(after.get(eventKey)).toBeLessThanOrEqual(done);
+    expect(after.has(`${prefix}call:{call-1}:pending`)).toBe(false);
+    expect(await admin.hGetAll(`${prefix}call:{call-1}:state`)).toEqual({ high: "1784000000000.5" });
+
+    // A turn that waited to enter marks the call (w) until its pending events are gone; a release drops the claim.
+    const first = { ...turn, eventId: "e2", owner: "o4", occurredAtMs: 2 };
+    const second = { ...turn, eventId: "e3", owner: "o5", occurredAtMs: 3 };
+    await store.claimAndJoin(first, lease, done, true);
+    expect((await store.claimAndJoin(second, lease, done, true)).entry).toEqual({ entered: false, reason: "waiting" });
+    expect(await admin.hGet(`${prefix}call:{call-1}:state`, "w")).toBe("1");
+    await store.releaseAndLeave(first, done);
+    expect(await admin.exists(`${prefix}call:{call-1}:event:e2`)).toBe(0);
+    expect(await store.enterCall(second, lease)).toEqual({ entered: true, late: true });
+    await store.completeAndLeave(second, done, done);
+    expect(await admin.hGet(`${prefix}call:{call-1}:state`, "w")).toBeNull();
+    for (const [key, ttl] of await keysOf(prefix)) expect(ttl, key).toBeGreaterThan(0);
+  });
+
+  it("renews more than one script's worth of held events (200 a script) in one call", async () => {
+    const store = open({ keyPrefix: `${unique("many")}:` });
+    const held = Array.from({ length: 450 }, (_, i) => ({
+      eventId: `e${i}`,
+      owner: `o${i}`,
+      callKey: i % 3 === 0 ? undefined : `call-${i % 7}`,
+    }));
+    for (const h of held) {
+      if (h.callKey === undefined) await store.claimEvent(h.eventId, h.owner, 60_000);
+      else await store.claimAndJoin({ ...h, callKey: h.callKey, occurredAtMs: 1 }, 60_000, 60_000, false);
+    }
+    const stranger = { eventId: "e-none", owner: "nobody" };
+    const renewed = await store.renewHeld([...held, stranger], 60_000);
+    expect(renewed).toEqual([...held.map(() => true), false]);
+  });
+
   it("keeps a call's high-water mark to the sub-millisecond", async () => {
     const store = open({ keyPrefix: `${unique("micro")}:` });
     const call = unique("call");

@@ -72,9 +72,9 @@ test("stalled: each delivery answers 503 within commandTimeoutMs and runs nothin
     expect(ms).toBeLessThan(COMMAND_TIMEOUT_MS + 700);
   }
   expect([...runs.keys()].filter((id) => id.startsWith("stall-") && !id.endsWith("-99"))).toEqual([]);
-  // Reported once for the whole outage, naming what failed.
+  // Reported once for the whole outage, naming what failed (an event with a call is claimed and joined at once).
   expect(errors.map(String)).toEqual([
-    expect.stringMatching(/claimEvent failed \(Error: no answer within commandTimeoutMs \(300 ms\)/),
+    expect.stringMatching(/claimAndJoin failed \(Error: no answer within commandTimeoutMs \(300 ms\)/),
   ]);
 
   // Longer than a lease: the claims written during the stall run when Redis wakes, and lapse.

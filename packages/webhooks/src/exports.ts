@@ -27,8 +27,10 @@ export { type RouteHandler, WebhookRouter } from "./router/router.js";
 export { type MemoryStore, type MemoryStoreOptions, type MemoryStoreStats, memoryStore } from "./store/memory.js";
 export type {
   CallTurn,
+  ClaimAndJoinResult,
   ClaimResult,
   EnterResult,
+  HeldEvent,
   Relay,
   RelayStore,
   StoreChange,

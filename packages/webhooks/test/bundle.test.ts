@@ -6,14 +6,16 @@ import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-// A Worker (the "workerd" condition's build: Web Crypto only) that only verifies stays under 11 KB gzip, though
+// A Worker (the "workerd" condition's build: Web Crypto only) that only verifies stays under 11.75 KB gzip, though
 // `router()` is a method of Webhooks and so its store comes along (~4 KB gzip: 0.5 KB of it since the memory
 // store bounds itself without dropping done markers first, warns when it must, and wakes only the waits a
 // change lets go on), and so do the handlers' refusal reports (`onRejected`, its default warning: ~0.3 KB).
-// This misses the 10 KB the bench once met (9.3 KB); the way back is a router that a verify-only bundle leaves
-// out. A browser bundle also carries the @noble/ed25519 fallback (~3 KB) for browsers without Ed25519.
-const WORKER_LIMIT = 11 * 1024;
-const BROWSER_LIMIT = 14 * 1024;
+// The router's fewer round trips per event on Redis (the combined operations, in the memory store too, one
+// renewal timer per router, waits that remember a change) add ~0.8 KB gzip more. This misses the 10 KB the
+// bench once met (9.3 KB); the way back is a router that a verify-only bundle leaves out. A browser bundle also
+// carries the @noble/ed25519 fallback (~3 KB) for browsers without Ed25519.
+const WORKER_LIMIT = 11.75 * 1024;
+const BROWSER_LIMIT = 14.75 * 1024;
 
 const VERIFY_ONLY = (entry: string) => `
   import { Webhooks } from "${entry}";
@@ -49,7 +51,9 @@ describe("bundle size", () => {
     expect(code).toContain("Ed25519");
     expect(gzip).toBeLessThan(limit);
     // Only the browser build carries the JavaScript fallback.
-    expect(code.includes("@noble/ed25519") || /ExtendedPoint|RAW_POINT|precompute/i.test(code)).toBe(entry === "./src/index.ts");
+    expect(code.includes("@noble/ed25519") || /ExtendedPoint|RAW_POINT|precompute/i.test(code)).toBe(
+      entry === "./src/index.ts",
+    );
   });
 
   it("bundles ./testing for a browser without node:crypto", async () => {

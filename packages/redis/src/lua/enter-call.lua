@@ -1,9 +1,11 @@
 --[[
   Takes the call's lease for leaseMs if it is free (or lapsed) and the event is the call's earliest pending one.
-  First drops pending turns at the head whose deadline passed: their owners died or stalled.
+  First drops pending turns at the head whose deadline passed: their owners died or stalled. A turn that must
+  wait marks the call (w), so that leaving it announces the next turn.
 
   KEYS[1]  <p>call:{<call>}:pending  zset: event id -> occurred_at (ms, fractions kept)
-  KEYS[2]  <p>call:{<call>}:state    hash: o:<id> owner, d:<id> turn deadline (ms), lease, lease_until, high
+  KEYS[2]  <p>call:{<call>}:state    hash: o:<id> owner, d:<id> turn deadline (ms), lease, lease_until, high,
+                                     w (a turn waits to enter)
 
   ARGV[1]  event id
   ARGV[2]  owner
@@ -30,10 +32,11 @@ if redis.call('HGET', KEYS[2], 'o:' .. ARGV[1]) ~= ARGV[2] or not redis.call('ZS
   return 'gone'
 end
 local holder = redis.call('HGET', KEYS[2], 'lease')
-if holder and holder ~= ARGV[2] and tonumber(redis.call('HGET', KEYS[2], 'lease_until') or '0') > now then
+if (holder and holder ~= ARGV[2] and tonumber(redis.call('HGET', KEYS[2], 'lease_until') or '0') > now)
+  or redis.call('ZRANGE', KEYS[1], 0, 0)[1] ~= ARGV[1] then
+  redis.call('HSET', KEYS[2], 'w', '1')
   return 'waiting'
 end
-if redis.call('ZRANGE', KEYS[1], 0, 0)[1] ~= ARGV[1] then return 'waiting' end
 redis.call('HSET', KEYS[2], 'lease', ARGV[2], 'lease_until', now + tonumber(ARGV[4]))
 local high = redis.call('HGET', KEYS[2], 'high')
 if high and tonumber(ARGV[3]) < tonumber(high) then return 'late' end

@@ -6,7 +6,10 @@
 
   ARGV[1]  owner
 
-  Returns 0.
+  Returns 1 when it dropped the claim (a copy waiting for the event may claim it now), else 0.
 ]]
-if redis.call('GET', KEYS[1]) == 'claim:' .. ARGV[1] then redis.call('DEL', KEYS[1]) end
+if redis.call('GET', KEYS[1]) == 'claim:' .. ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
 return 0

@@ -58,6 +58,22 @@ const store: WebhookStore = {
     return held;
   },
 };
+// A store with the combined operations joins as it claims, and marks done as it leaves: logged the same way.
+if (inner.claimAndJoin && inner.completeAndLeave && inner.releaseAndLeave && inner.renewHeld) {
+  const { claimAndJoin, completeAndLeave } = inner;
+  store.claimAndJoin = async (turn, leaseMs, ttlMs, enter) => {
+    const result = await claimAndJoin.call(inner, turn, leaseMs, ttlMs, enter);
+    if (result.claim === "claimed") write({ t: "joined", id: turn.eventId, at: now() });
+    return result;
+  };
+  store.completeAndLeave = async (turn, doneTtlMs, ttlMs) => {
+    const held = await completeAndLeave.call(inner, turn, doneTtlMs, ttlMs);
+    write({ t: "done", id: turn.eventId, at: now() });
+    return held;
+  };
+  store.releaseAndLeave = inner.releaseAndLeave.bind(inner);
+  store.renewHeld = inner.renewHeld.bind(inner);
+}
 if (inner.onChange) store.onChange = inner.onChange.bind(inner);
 
 const telnyx = new Telnyx({ apiKey: env("TELNYX_API_KEY"), baseURL: env("TELNYX_BASE_URL"), maxRetries: 5 });

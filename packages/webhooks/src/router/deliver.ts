@@ -1,17 +1,21 @@
 // One delivery through the store: exactly once per event, one at a time and in order per call.
 //
 //   claimEvent ── done ──> return (answered 200; the app is not called)
-//       │ busy: another copy in progress ──> poll until it is done (return) or released (claim it), or 503
-//       ▼ claimed (heartbeat renews from here on)
+//       │ busy: another copy in progress ──> wait until it is done (return) or released (claim it), or 503
+//       ▼ claimed (the router's renewals carry it from here on)
 //   joinCall (at arrival) ─> wait out reorderWindowMs ─> enterCall until this event is the call's earliest
 //       pending one and the call is free, or 503
 //       ▼ entered (late: an event of the call that occurred later was already handled)
 //   handler ── ok ──> completeEvent, leaveCall(handled) ──> 200
 //           └─ throws ─> leaveCall, releaseEvent ──> 500, and the redelivery (or a waiting copy) handles it
+//
+// On a store with the combined operations, an event with a call takes fewer steps (each one round trip):
+// claimAndJoin (which also tries to enter when there is no reorder window), then enterCall only while it must
+// wait, then completeAndLeave, or releaseAndLeave on failure.
 import { WebhookBusyError } from "../errors.js";
 import type { WebhookEvent } from "../events.js";
-import type { CallTurn } from "../store/store.js";
-import { startHeartbeat } from "./heartbeat.js";
+import type { CallTurn, EnterResult, WebhookStore } from "../store/store.js";
+import type { Renewals } from "./heartbeat.js";
 import { occurredAtMs } from "./occurred-at.js";
 import type { ResolvedRouterOptions } from "./options.js";
 import { now, sleep, type Waits } from "./waits.js";
@@ -30,14 +34,20 @@ export interface RouteInfo {
 export interface DeliveryContext {
   options: ResolvedRouterOptions;
   waits: Waits;
+  /** Renews what every delivery of this router holds, on one timer. */
+  renewals: Renewals;
   owner: () => string;
   report: (error: unknown) => void;
   /** Reports store failures, at most one in a while: an outage fails every delivery alike. */
   reportStore: (error: unknown) => void;
 }
 
-/** How many times a completion is tried before giving up (the handler succeeded; the marker matters). */
-const COMPLETE_TRIES = 3;
+/**
+ * A completion that fails is tried again, backing off from 10 ms to this, for as long as the claim would last
+ * (leaseMs): a failover takes a second or two, and a done marker never written lets a redelivery run the
+ * handler again. Three tries within 50 ms lost one in a Redis Cluster failover.
+ */
+const COMPLETE_BACKOFF_MAX_MS = 1000;
 
 /** Why a delivery itself gives up (draining is the router's, before any delivery starts). */
 type DeliveryBusyReason = Exclude<WebhookBusyError["reason"], "draining">;
@@ -83,6 +93,12 @@ async function beforeHandler<T>(work: Promise<T>, event: WebhookEvent, context: 
   }
 }
 
+/** Whether the store has the combined operations (the router's options check that it has all four or none). */
+const combined = (
+  store: WebhookStore,
+): store is WebhookStore & Required<Pick<WebhookStore, "claimAndJoin" | "completeAndLeave" | "releaseAndLeave">> =>
+  typeof store.claimAndJoin === "function";
+
 /** Runs `handle` for `event` at most once across every router sharing the store, in its call's turn. */
 export async function deliver(
   event: WebhookEvent,
@@ -101,59 +117,97 @@ export async function deliver(
     return;
   }
   const owner = context.owner();
-
-  for (let attempt = 0; ; attempt++) {
-    const claim = await beforeHandler(store.claimEvent(eventId, owner, leaseMs), event, context);
-    if (claim === "done") return;
-    if (claim === "claimed") break;
-    if (!(await waits.next(attempt, deadline, { eventId }))) throw busy("event_in_progress", event, maxWaitMs);
-  }
-
-  const heartbeat = startHeartbeat(() => store.renew(eventId, owner, leaseMs, callKey), leaseMs / 3, report);
+  // Known before the claim, so that a store with the combined operations claims and joins in one step.
   const turn: CallTurn | undefined =
     callKey === undefined
       ? undefined
       : { callKey, eventId, owner, occurredAtMs: occurredAtMs(event.data.occurred_at) ?? Date.now() };
-  let joined = false;
+  const together = turn !== undefined && combined(store);
+
+  // Claim (and, on a store with the combined operations, join and maybe enter in the same step).
+  let entry: EnterResult | undefined;
+  // When the store was last asked: a change announced since then may have come after its answer (see Waits).
+  let asked = 0;
+  for (let attempt = 0; ; attempt++) {
+    asked = now();
+    if (together) {
+      const result = await beforeHandler(
+        store.claimAndJoin(turn, leaseMs, doneTtlMs, reorderWindowMs === 0),
+        event,
+        context,
+      );
+      if (result.claim === "done") return;
+      if (result.claim === "claimed") {
+        entry = result.entry;
+        break;
+      }
+    } else {
+      const claim = await beforeHandler(store.claimEvent(eventId, owner, leaseMs), event, context);
+      if (claim === "done") return;
+      if (claim === "claimed") break;
+    }
+    if (!(await waits.next(attempt, deadline, { eventId }, asked))) {
+      throw busy("event_in_progress", event, maxWaitMs);
+    }
+  }
+
+  const hold = context.renewals.hold({ eventId, owner, callKey });
+  let joined = together;
   try {
     let late = false;
     if (turn) {
-      await beforeHandler(store.joinCall(turn, leaseMs, doneTtlMs), event, context);
-      joined = true;
+      if (!joined) {
+        await beforeHandler(store.joinCall(turn, leaseMs, doneTtlMs), event, context);
+        joined = true;
+      }
       // Earlier events of the call still on their way join during the window and go first.
       const window = arrived + reorderWindowMs - now();
       if (window > 0) await sleep(window);
       for (let attempt = 0; ; attempt++) {
-        const entry = await beforeHandler(store.enterCall(turn, leaseMs), event, context);
+        if (!entry) {
+          asked = now();
+          entry = await beforeHandler(store.enterCall(turn, leaseMs), event, context);
+        }
         if (entry.entered) {
           late = entry.late;
           break;
         }
-        if (entry.reason === "gone" || heartbeat.lost) throw busy("lease_lost", event, maxWaitMs);
-        if (!(await waits.next(attempt, deadline, turn))) throw busy("call_busy", event, maxWaitMs);
+        if (entry.reason === "gone" || hold.lost) throw busy("lease_lost", event, maxWaitMs);
+        entry = undefined;
+        if (!(await waits.next(attempt, deadline, turn, asked))) throw busy("call_busy", event, maxWaitMs);
       }
     }
     // A claim lost while waiting (the process stalled past the lease): another copy may be running already.
-    if (heartbeat.lost) throw busy("lease_lost", event, maxWaitMs);
+    if (hold.lost) throw busy("lease_lost", event, maxWaitMs);
     await handle({ late, callKey });
   } catch (error) {
-    heartbeat.stop();
+    hold.release();
     // Free what this delivery holds, so that a waiting copy or the redelivery handles the event.
-    if (turn && joined) await settle(store.leaveCall(turn, false, doneTtlMs), report);
-    await settle(store.releaseEvent(eventId, owner), report);
+    if (together) await settle(store.releaseAndLeave(turn, doneTtlMs), report);
+    else {
+      if (turn && joined) await settle(store.leaveCall(turn, false, doneTtlMs), report);
+      await settle(store.releaseEvent(eventId, owner), report);
+    }
     throw error;
-  } finally {
-    heartbeat.stop();
   }
 
   // The handler succeeded: from here on nothing may make Telnyx deliver the event again, so store failures are
-  // reported and the answer stays 200 (a retry would run the handler twice). The done mark is written first;
-  // leaving the call goes out beside it (one round trip for both on a pipelining client), as nothing in the
-  // call's order depends on the mark.
-  const completing = complete(store, eventId, owner, doneTtlMs, report);
-  const leaving = turn ? settle(store.leaveCall(turn, true, doneTtlMs), report) : undefined;
-  const held = await completing;
-  await leaving;
+  // reported and the answer stays 200 (a retry would run the handler twice). What it holds is renewed until the
+  // completion is recorded (or given up), so that no copy can claim the event while it is tried again.
+  let held: boolean | undefined;
+  try {
+    if (together) {
+      held = await complete(() => store.completeAndLeave(turn, doneTtlMs, doneTtlMs), leaseMs, report);
+    } else {
+      // The done mark and leaving the call go out side by side (one round trip for both on a pipelining
+      // client): nothing in the call's order depends on the mark.
+      const leaving = turn ? complete(() => store.leaveCall(turn, true, doneTtlMs), leaseMs, report) : undefined;
+      held = await complete(() => store.completeEvent(eventId, owner, doneTtlMs), leaseMs, report);
+      await leaving;
+    }
+  } finally {
+    hold.release();
+  }
   if (held === false) {
     report(
       new Error(
@@ -165,23 +219,29 @@ export async function deliver(
   }
 }
 
-/** Marks the event done, trying again on a store failure; `undefined` when every try failed (reported). */
-async function complete(
-  store: ResolvedRouterOptions["store"],
-  eventId: string,
-  owner: string,
-  doneTtlMs: number,
+/**
+ * Records a completion (or a leave after one), trying again on a store failure with backoff for about
+ * `leaseMs`; resolves `undefined` when every try failed (the last failure reported). A `false` from a retry is
+ * taken as `undefined`: the try before may have been recorded with its answer lost, so "not the owner's any
+ * more" may be this delivery's own done marker.
+ */
+async function complete<T>(
+  work: () => Promise<T>,
+  leaseMs: number,
   report: (error: unknown) => void,
-): Promise<boolean | undefined> {
+): Promise<T | undefined> {
+  const giveUpAt = now() + leaseMs;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await store.completeEvent(eventId, owner, doneTtlMs);
+      const result = await work();
+      return attempt > 0 && result === false ? undefined : result;
     } catch (error) {
-      if (attempt === COMPLETE_TRIES - 1) {
+      const pause = Math.min(10 * 2 ** attempt, COMPLETE_BACKOFF_MAX_MS);
+      if (now() + pause > giveUpAt) {
         report(error);
         return undefined;
       }
-      await sleep(10 * 4 ** attempt);
+      await sleep(pause);
     }
   }
 }

@@ -72,6 +72,13 @@ const STORE_METHODS = [
   "reserve",
 ] as const;
 
+/**
+ * The combined operations: all four or none. An event claimed with `claimAndJoin` may be kept where only they
+ * look (redisStore keys it with its call), so a store with some of them but not the rest would leave the router
+ * completing or renewing a claim the store cannot find.
+ */
+const COMBINED_METHODS = ["claimAndJoin", "completeAndLeave", "releaseAndLeave", "renewHeld"] as const;
+
 interface Range {
   fallback: number;
   min: number;
@@ -153,6 +160,13 @@ function checkStore(value: unknown, report: (error: unknown) => void): WebhookSt
     throw new TypeError(
       `webhooks.router: \`store\` lacks ${missing.join(", ")}: it must implement the WebhookStore interface ` +
         "(memoryStore() from @telnyx-voice/webhooks, redisStore from @telnyx-voice/redis, or your own).",
+    );
+  }
+  const lacking = COMBINED_METHODS.filter((name) => typeof (value as Record<string, unknown>)[name] !== "function");
+  if (lacking.length > 0 && lacking.length < COMBINED_METHODS.length) {
+    throw new TypeError(
+      `webhooks.router: \`store\` lacks ${lacking.join(", ")}: ${COMBINED_METHODS.join(", ")} go together ` +
+        "(an event claimed with claimAndJoin is completed, released and renewed only through them); implement all or none.",
     );
   }
   return value as WebhookStore;

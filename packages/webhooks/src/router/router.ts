@@ -2,6 +2,7 @@ import { WebhookBusyError } from "../errors.js";
 import type { WebhookEvent, WebhookEventOf, WebhookEventType } from "../events.js";
 import type { NodeRequestLike, NodeResponseLike } from "../handlers/node.js";
 import { type DeliveryContext, deliver, type RouteInfo } from "./deliver.js";
+import { Renewals } from "./heartbeat.js";
 import { type ResolvedRouterOptions, type RouterOptions, resolveRouterOptions } from "./options.js";
 import { Waits } from "./waits.js";
 
@@ -74,6 +75,7 @@ export class WebhookRouter {
     this.#context = {
       options: this.#options,
       waits: new Waits(this.#options.store),
+      renewals: new Renewals(this.#options.store, this.#options.leaseMs, report),
       owner: () => `${instance}:${(sequence++).toString(36)}`,
       report,
       reportStore: throttled(report, STORE_REPORT_EVERY_MS),

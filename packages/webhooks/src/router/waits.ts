@@ -16,6 +16,8 @@ const LAST_POLL_MS = 50;
 // the 5 ms pace thousands of waiting turns would poll the store for nothing.
 const FIRST_BACKSTOP_MS = 25;
 const LAST_BACKSTOP_MS = 250;
+// How long a change is remembered (between one and two of these): longer than a store call takes to answer.
+const RECENT_MS = 1000;
 
 /** A monotonic clock where the runtime has one (deadlines must not move with the wall clock). */
 export const now: () => number =
@@ -45,6 +47,15 @@ export class Waits {
   #subscribed = false;
   /** The wake function of each wait, by what it waits on. */
   readonly #waiting = new Map<string, Set<() => void>>();
+  /**
+   * When each thing waited on last changed (on {@link now}), this second and the one before, and when a change
+   * that named nothing came: a change announced after a delivery asked the store, but before it began to wait,
+   * would otherwise wake no one, and the delivery would sleep until its backstop poll.
+   */
+  #changed = new Map<string, number>();
+  #changedBefore = new Map<string, number>();
+  #rotatedAt = now();
+  #anyChangeAt = Number.NEGATIVE_INFINITY;
 
   constructor(store: WebhookStore) {
     this.#store = store;
@@ -53,15 +64,21 @@ export class Waits {
   /**
    * Waits before the next poll (`attempt` counts from 0), or until the store reports a change that lets
    * what waits `on` go on. Resolves `false` at once when `deadline` (on {@link now}) has passed: the caller
-   * stops waiting.
+   * stops waiting. Resolves `true` at once when such a change came at or after `asked` (when the caller last
+   * asked the store): the store's answer may predate it.
    */
-  next(attempt: number, deadline: number, on: WaitOn): Promise<boolean> {
+  next(attempt: number, deadline: number, on: WaitOn, asked = Number.POSITIVE_INFINITY): Promise<boolean> {
     const left = deadline - now();
     if (left <= 0) return Promise.resolve(false);
     this.#subscribe();
+    const key = keyOf(on) as string;
+    const changedAt = this.#changed.get(key) ?? this.#changedBefore.get(key) ?? Number.NEGATIVE_INFINITY;
+    if (Math.max(changedAt, this.#anyChangeAt) >= asked) {
+      wakeups.count++;
+      return Promise.resolve(true);
+    }
     const [first, last] = this.#store.onChange ? [FIRST_BACKSTOP_MS, LAST_BACKSTOP_MS] : [FIRST_POLL_MS, LAST_POLL_MS];
     const delay = Math.min(first * 2 ** Math.min(attempt, 4), last, left);
-    const key = keyOf(on) as string;
     const waiting = this.#waiting;
     return new Promise((resolve) => {
       const done = () => {
@@ -82,6 +99,7 @@ export class Waits {
     // Once per router, for the store's lifetime (the router holds the store).
     this.#store.onChange?.((change) => {
       const key = change && keyOf(change);
+      this.#remember(key);
       // A change that names no one event (a store that cannot tell) may let anyone go on.
       for (const set of key === undefined ? [...this.#waiting.values()] : [this.#waiting.get(key)]) {
         for (const wake of set ?? []) {
@@ -90,5 +108,20 @@ export class Waits {
         }
       }
     });
+  }
+
+  #remember(key: string | undefined): void {
+    const at = now();
+    if (key === undefined) {
+      this.#anyChangeAt = at;
+      return;
+    }
+    // Two generations, a second each: what is remembered is bounded by the changes of the last two seconds.
+    if (at - this.#rotatedAt >= RECENT_MS) {
+      this.#changedBefore = this.#changed;
+      this.#changed = new Map();
+      this.#rotatedAt = at;
+    }
+    this.#changed.set(key, at);
   }
 }

@@ -4,7 +4,15 @@
 // record), and the number of records is capped at `maxEntries`. Past the cap, what costs no guarantee goes
 // first (finished calls' order records), and only then done markers, each of which lets a late duplicate of
 // its event be handled again: that is counted in `stats()` and reported once through `onWarning`.
-import type { CallTurn, ClaimResult, EnterResult, StoreChange, WebhookStore } from "./store.js";
+import type {
+  CallTurn,
+  ClaimAndJoinResult,
+  ClaimResult,
+  EnterResult,
+  HeldEvent,
+  StoreChange,
+  WebhookStore,
+} from "./store.js";
 
 export interface MemoryStoreOptions {
   /**
@@ -43,6 +51,10 @@ export interface MemoryStore extends WebhookStore {
   /** Counters for monitoring the bound: see {@link MemoryStoreStats}. */
   stats(): MemoryStoreStats;
   onChange(listener: (change: StoreChange) => void): () => void;
+  claimAndJoin(turn: CallTurn, leaseMs: number, ttlMs: number, enter: boolean): Promise<ClaimAndJoinResult>;
+  completeAndLeave(turn: CallTurn, doneTtlMs: number, ttlMs: number): Promise<boolean>;
+  releaseAndLeave(turn: CallTurn, ttlMs: number): Promise<void>;
+  renewHeld(held: readonly HeldEvent[], leaseMs: number): Promise<boolean[]>;
 }
 
 interface Claim {
@@ -203,6 +215,95 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return call;
   };
 
+  // Each operation is one synchronous block: the combined ones below are two or three of these back to back,
+  // with nothing able to run in between.
+  const claim = (eventId: string, owner: string, leaseMs: number, now: number): ClaimResult => {
+    if (isDone(eventId, now)) return "done";
+    const held = liveClaim(eventId, now);
+    if (held && held.owner !== owner) return "busy";
+    touch(claims, eventId, { owner, until: now + leaseMs });
+    trim(now);
+    return "claimed";
+  };
+
+  const complete = (eventId: string, owner: string, doneTtlMs: number, now: number): boolean => {
+    const held = liveClaim(eventId, now)?.owner === owner;
+    if (held) claims.delete(eventId);
+    touch(done, eventId, { until: now + doneTtlMs });
+    trim(now);
+    changed({ eventId });
+    return held;
+  };
+
+  const release = (eventId: string, owner: string, now: number): void => {
+    if (liveClaim(eventId, now)?.owner !== owner) return;
+    claims.delete(eventId);
+    changed({ eventId });
+  };
+
+  const renew = (eventId: string, owner: string, leaseMs: number, callKey: string | undefined, now: number) => {
+    const until = now + leaseMs;
+    const held = liveClaim(eventId, now)?.owner === owner;
+    if (held) touch(claims, eventId, { owner, until });
+    const call = callKey === undefined ? undefined : liveCall(callKey, now);
+    if (call) {
+      const turn = call.pending.find((t) => t.eventId === eventId);
+      if (turn && turn.owner === owner && turn.until > now) turn.until = until;
+      if (call.lease && call.lease.owner === owner && call.lease.until > now) call.lease.until = until;
+    }
+    return held;
+  };
+
+  const join = (turn: CallTurn, leaseMs: number, ttlMs: number, now: number): void => {
+    const call = liveCall(turn.callKey, now) ?? { pending: [], lease: undefined, high: undefined, until: 0 };
+    const entry: Turn = {
+      eventId: turn.eventId,
+      owner: turn.owner,
+      occurredAtMs: turn.occurredAtMs,
+      until: now + leaseMs,
+    };
+    const pending = call.pending.filter((t) => t.eventId !== turn.eventId);
+    let at = pending.length;
+    while (at > 0 && before(entry, pending[at - 1]!)) at--;
+    pending.splice(at, 0, entry);
+    call.pending = pending;
+    call.until = now + ttlMs;
+    touch(calls, turn.callKey, call);
+    finished.delete(turn.callKey);
+    trim(now);
+  };
+
+  const enter = (turn: CallTurn, leaseMs: number, now: number): EnterResult => {
+    const call = liveCall(turn.callKey, now);
+    if (!call) return { entered: false, reason: "gone" };
+    // Turns whose lease lapsed belong to dead (or stalled) owners: they must not hold the call up. (The turn
+    // behind one is not told: it finds the call free at its next poll, as nothing announces a lapse.)
+    while (call.pending.length > 0 && call.pending[0]!.until <= now) call.pending.shift();
+    const mine = call.pending.find((t) => t.eventId === turn.eventId && t.owner === turn.owner);
+    if (!mine) return { entered: false, reason: "gone" };
+    if (call.lease && call.lease.until > now && call.lease.owner !== turn.owner) {
+      return { entered: false, reason: "waiting" };
+    }
+    if (call.pending[0] !== mine) return { entered: false, reason: "waiting" };
+    call.lease = { owner: turn.owner, until: now + leaseMs };
+    return { entered: true, late: call.high !== undefined && turn.occurredAtMs < call.high };
+  };
+
+  const leave = (turn: CallTurn, handled: boolean, ttlMs: number, now: number): void => {
+    const call = liveCall(turn.callKey, now) ?? { pending: [], lease: undefined, high: undefined, until: 0 };
+    call.pending = call.pending.filter((t) => !(t.eventId === turn.eventId && t.owner === turn.owner));
+    if (handled && (call.high === undefined || turn.occurredAtMs > call.high)) call.high = turn.occurredAtMs;
+    if (call.lease?.owner === turn.owner) call.lease = undefined;
+    call.until = now + ttlMs;
+    touch(calls, turn.callKey, call);
+    if (call.pending.length === 0 && !call.lease) {
+      finished.delete(turn.callKey);
+      finished.add(turn.callKey);
+    }
+    trim(now);
+    nextTurnMayEnter(turn.callKey, call, now);
+  };
+
   const store: MemoryStore = {
     get size() {
       return size();
@@ -213,97 +314,59 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
 
     async claimEvent(eventId: string, owner: string, leaseMs: number): Promise<ClaimResult> {
-      const now = Date.now();
-      if (isDone(eventId, now)) return "done";
-      const claim = liveClaim(eventId, now);
-      if (claim && claim.owner !== owner) return "busy";
-      touch(claims, eventId, { owner, until: now + leaseMs });
-      trim(now);
-      return "claimed";
+      return claim(eventId, owner, leaseMs, Date.now());
     },
 
     async completeEvent(eventId: string, owner: string, doneTtlMs: number): Promise<boolean> {
-      const now = Date.now();
-      const held = liveClaim(eventId, now)?.owner === owner;
-      if (held) claims.delete(eventId);
-      touch(done, eventId, { until: now + doneTtlMs });
-      trim(now);
-      changed({ eventId });
-      return held;
+      return complete(eventId, owner, doneTtlMs, Date.now());
     },
 
     async releaseEvent(eventId: string, owner: string): Promise<void> {
-      if (liveClaim(eventId, Date.now())?.owner !== owner) return;
-      claims.delete(eventId);
-      changed({ eventId });
+      release(eventId, owner, Date.now());
     },
 
     async renew(eventId: string, owner: string, leaseMs: number, callKey?: string): Promise<boolean> {
-      const now = Date.now();
-      const until = now + leaseMs;
-      const claim = liveClaim(eventId, now);
-      const held = claim?.owner === owner;
-      if (held) touch(claims, eventId, { owner, until });
-      const call = callKey === undefined ? undefined : liveCall(callKey, now);
-      if (call) {
-        const turn = call.pending.find((t) => t.eventId === eventId);
-        if (turn && turn.owner === owner && turn.until > now) turn.until = until;
-        if (call.lease && call.lease.owner === owner && call.lease.until > now) call.lease.until = until;
-      }
-      return held;
+      return renew(eventId, owner, leaseMs, callKey, Date.now());
     },
 
     async joinCall(turn: CallTurn, leaseMs: number, ttlMs: number): Promise<void> {
-      const now = Date.now();
-      const call = liveCall(turn.callKey, now) ?? { pending: [], lease: undefined, high: undefined, until: 0 };
-      const entry: Turn = {
-        eventId: turn.eventId,
-        owner: turn.owner,
-        occurredAtMs: turn.occurredAtMs,
-        until: now + leaseMs,
-      };
-      const pending = call.pending.filter((t) => t.eventId !== turn.eventId);
-      let at = pending.length;
-      while (at > 0 && before(entry, pending[at - 1]!)) at--;
-      pending.splice(at, 0, entry);
-      call.pending = pending;
-      call.until = now + ttlMs;
-      touch(calls, turn.callKey, call);
-      finished.delete(turn.callKey);
-      trim(now);
+      join(turn, leaseMs, ttlMs, Date.now());
     },
 
     async enterCall(turn: CallTurn, leaseMs: number): Promise<EnterResult> {
-      const now = Date.now();
-      const call = liveCall(turn.callKey, now);
-      if (!call) return { entered: false, reason: "gone" };
-      // Turns whose lease lapsed belong to dead (or stalled) owners: they must not hold the call up. (The turn
-      // behind one is not told: it finds the call free at its next poll, as nothing announces a lapse.)
-      while (call.pending.length > 0 && call.pending[0]!.until <= now) call.pending.shift();
-      const mine = call.pending.find((t) => t.eventId === turn.eventId && t.owner === turn.owner);
-      if (!mine) return { entered: false, reason: "gone" };
-      if (call.lease && call.lease.until > now && call.lease.owner !== turn.owner) {
-        return { entered: false, reason: "waiting" };
-      }
-      if (call.pending[0] !== mine) return { entered: false, reason: "waiting" };
-      call.lease = { owner: turn.owner, until: now + leaseMs };
-      return { entered: true, late: call.high !== undefined && turn.occurredAtMs < call.high };
+      return enter(turn, leaseMs, Date.now());
     },
 
     async leaveCall(turn: CallTurn, handled: boolean, ttlMs: number): Promise<void> {
+      leave(turn, handled, ttlMs, Date.now());
+    },
+
+    // The combined operations. One process has no round trips to save, but the router takes the same path on
+    // every store that has them, and the conformance suite checks these against the Redis ones.
+    async claimAndJoin(turn: CallTurn, leaseMs: number, ttlMs: number, enterNow: boolean): Promise<ClaimAndJoinResult> {
       const now = Date.now();
-      const call = liveCall(turn.callKey, now) ?? { pending: [], lease: undefined, high: undefined, until: 0 };
-      call.pending = call.pending.filter((t) => !(t.eventId === turn.eventId && t.owner === turn.owner));
-      if (handled && (call.high === undefined || turn.occurredAtMs > call.high)) call.high = turn.occurredAtMs;
-      if (call.lease?.owner === turn.owner) call.lease = undefined;
-      call.until = now + ttlMs;
-      touch(calls, turn.callKey, call);
-      if (call.pending.length === 0 && !call.lease) {
-        finished.delete(turn.callKey);
-        finished.add(turn.callKey);
-      }
-      trim(now);
-      nextTurnMayEnter(turn.callKey, call, now);
+      const result = claim(turn.eventId, turn.owner, leaseMs, now);
+      if (result !== "claimed") return { claim: result };
+      join(turn, leaseMs, ttlMs, now);
+      return { claim: result, entry: enterNow ? enter(turn, leaseMs, now) : undefined };
+    },
+
+    async completeAndLeave(turn: CallTurn, doneTtlMs: number, ttlMs: number): Promise<boolean> {
+      const now = Date.now();
+      const held = complete(turn.eventId, turn.owner, doneTtlMs, now);
+      leave(turn, true, ttlMs, now);
+      return held;
+    },
+
+    async releaseAndLeave(turn: CallTurn, ttlMs: number): Promise<void> {
+      const now = Date.now();
+      leave(turn, false, ttlMs, now);
+      release(turn.eventId, turn.owner, now);
+    },
+
+    async renewHeld(held: readonly HeldEvent[], leaseMs: number): Promise<boolean[]> {
+      const now = Date.now();
+      return held.map((h) => renew(h.eventId, h.owner, leaseMs, h.callKey, now));
     },
 
     async reserve(key: string, intervalMs: number): Promise<number> {

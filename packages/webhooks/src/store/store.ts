@@ -49,9 +49,14 @@ export type EnterResult =
  * slots have passed. Times are the store's own clock, so instances' clocks need not agree.
  *
  * The router's sequence for one delivery: `claimEvent`; if the event has a call, `joinCall` at once, then
- * after the reorder window `enterCall` until it enters; the handler runs while a heartbeat calls `renew`
- * every `leaseMs / 3`; then `completeEvent` and `leaveCall(handled: true)`, or on failure
+ * after the reorder window `enterCall` until it enters; the handler runs while the router renews what it holds
+ * every `leaseMs / 3` (`renew`); then `completeEvent` and `leaveCall(handled: true)`, or on failure
  * `leaveCall(handled: false)` and `releaseEvent`.
+ *
+ * A store that also has the combined operations ({@link WebhookStore.claimAndJoin}, `completeAndLeave`,
+ * `releaseAndLeave` and `renewHeld`, all four or none) saves round trips: for an event with a call the router
+ * claims and joins (and, without a reorder window, tries to enter) in one step, completes and leaves in one,
+ * and renews everything one router holds in one call per `leaseMs / 3`.
  */
 export interface WebhookStore {
   /**
@@ -103,11 +108,48 @@ export interface WebhookStore {
   reserve(key: string, intervalMs: number): Promise<number>;
 
   /**
+   * Optional, with `completeAndLeave`, `releaseAndLeave` and `renewHeld` (the combined operations: a store has
+   * all four or none). `claimEvent(turn.eventId, turn.owner, leaseMs)` and, when that claimed it, `joinCall(turn,
+   * leaseMs, ttlMs)`, as one atomic step; with `enter`, then `enterCall(turn, leaseMs)` in the same step. The
+   * router uses it for every event with a call, so a delivery costs one round trip where it cost two or three.
+   *
+   * An event claimed here belongs to the combined operations: the store may keep its claim with its call
+   * (redisStore does, so that on a Redis Cluster one script can touch both), so it is completed, released and
+   * renewed only through `completeAndLeave`, `releaseAndLeave` and `renewHeld` (with its `callKey`), and
+   * `claimEvent` of its id alone need not see it.
+   */
+  claimAndJoin?(turn: CallTurn, leaseMs: number, ttlMs: number, enter: boolean): Promise<ClaimAndJoinResult>;
+
+  /**
+   * Optional (a combined operation): `completeEvent(turn.eventId, turn.owner, doneTtlMs)` and `leaveCall(turn,
+   * true, ttlMs)` as one atomic step, for an event claimed with {@link WebhookStore.claimAndJoin}. Resolves as
+   * `completeEvent` does: `true` when `turn.owner` still held the claim.
+   */
+  completeAndLeave?(turn: CallTurn, doneTtlMs: number, ttlMs: number): Promise<boolean>;
+
+  /**
+   * Optional (a combined operation): `leaveCall(turn, false, ttlMs)` and `releaseEvent(turn.eventId,
+   * turn.owner)` as one atomic step, for an event claimed with {@link WebhookStore.claimAndJoin} whose handler
+   * failed (or whose delivery gave up).
+   */
+  releaseAndLeave?(turn: CallTurn, ttlMs: number): Promise<void>;
+
+  /**
+   * Optional (a combined operation): `renew` for many events at once, so that a router renews everything it
+   * holds with one call every `leaseMs / 3` instead of a call per delivery. An item with a `callKey` is an event
+   * claimed with {@link WebhookStore.claimAndJoin}: its claim, its pending turn and its call's lease (each if
+   * still the owner's) are extended; one without is a claim `claimEvent` took. Resolves with one boolean per
+   * item, in order: whether the claim is still the owner's.
+   */
+  renewHeld?(held: readonly HeldEvent[], leaseMs: number): Promise<boolean[]>;
+
+  /**
    * Optional: calls `listener` after every operation that may let a waiting delivery go on (complete, release,
-   * leave), so waits on one process end at once instead of at the next poll. Returns the unsubscribe function.
-   * Stores shared between processes may leave it out: the router then polls (5 ms, backing off to 50 ms).
-   * With it, the router polls only as a backstop for what no operation announces, a lease lapsing (25 ms,
-   * backing off to 250 ms).
+   * leave), so waits end at once instead of at the next poll. Returns the unsubscribe function.
+   * A store may leave it out: the router then polls (5 ms, backing off to 50 ms). With it, the router polls
+   * only as a backstop for what no operation announces (a lease lapsing) or an announcement lost on its way
+   * between processes (25 ms, backing off to 250 ms). A store shared between processes announces through
+   * the store itself (redisStore: pub/sub), so every instance's waits are woken.
    *
    * The listener is told what changed, so that only the deliveries that may go on are woken (waking every
    * waiter on every change costs the square of the number waiting). A store that cannot tell calls it without
@@ -117,14 +159,29 @@ export interface WebhookStore {
 }
 
 /**
+ * What {@link WebhookStore.claimAndJoin} found and did: the claim's outcome and, when the event was claimed and
+ * entering was asked for, what entering decided (the event is joined either way).
+ */
+export type ClaimAndJoinResult =
+  | { claim: "busy" | "done"; entry?: undefined }
+  | { claim: "claimed"; entry?: EnterResult | undefined };
+
+/** One event a router holds, for {@link WebhookStore.renewHeld}. */
+export interface HeldEvent {
+  eventId: string;
+  /** The owner that claimed it. */
+  owner: string;
+  /** Its call, when it was claimed with {@link WebhookStore.claimAndJoin} (with its turn in the call). */
+  callKey?: string | undefined;
+}
+
+/**
  * What a {@link WebhookStore.onChange} notification is about: an event whose claim was completed or released
  * (copies waiting for its outcome may go on), or a call whose lease or pending events changed. For a call,
  * `eventId` names its earliest pending event, the only one that may enter now; a change that names no event
  * wakes every waiting delivery.
  */
-export type StoreChange =
-  | { eventId: string; callKey?: undefined }
-  | { callKey: string; eventId?: string | undefined };
+export type StoreChange = { eventId: string; callKey?: undefined } | { callKey: string; eventId?: string | undefined };
 
 /** What {@link RelayStore.openRelay} gives an instance: a way to send other instances messages. */
 export interface Relay {

@@ -11,6 +11,7 @@ import {
   type WebhookStore,
   Webhooks,
 } from "../../src/node.js";
+import { wakeups } from "../../src/router/waits.js";
 import { listen } from "../http-helpers.js";
 import { deliverTo, eventBody, keys } from "./suite.js";
 
@@ -31,13 +32,20 @@ async function serve(handler: Parameters<typeof createServer>[1]): Promise<strin
 
 const event = (spec: Parameters<typeof eventBody>[0] = {}) => JSON.parse(eventBody(spec).body) as WebhookEvent;
 
-/** A memoryStore whose named operations throw, counting every call. */
-function faultyStore(failing: Partial<Record<keyof WebhookStore, number>> = {}) {
+/** The combined operations (claim and join in one step, ...): a store has all of them or none. */
+const COMBINED = ["claimAndJoin", "completeAndLeave", "releaseAndLeave", "renewHeld"];
+
+/**
+ * A memoryStore whose named operations throw, counting every call. `combined: false` hides its combined
+ * operations, as a store without them (the router then claims, joins, completes and leaves one by one).
+ */
+function faultyStore(failing: Partial<Record<keyof WebhookStore, number>> = {}, { combined = true } = {}) {
   const inner = memoryStore();
   const calls: string[] = [];
   const left = { ...failing };
   const store = new Proxy(inner, {
     get(target, name: string) {
+      if (!combined && COMBINED.includes(name)) return undefined;
       const value = Reflect.get(target, name) as unknown;
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
@@ -53,6 +61,12 @@ function faultyStore(failing: Partial<Record<keyof WebhookStore, number>> = {}) 
   });
   return { store, calls };
 }
+
+/** The store's operation for claiming and for completing an event with a call, with and without the combined ones. */
+const SHAPES = [
+  { label: "with the combined operations", combined: true, claim: "claimAndJoin", complete: "completeAndLeave" },
+  { label: "without them", combined: false, claim: "claimEvent", complete: "completeEvent" },
+] as const;
 
 describe("router options", () => {
   const bad: Array<[string, RouterOptions, RegExp]> = [
@@ -78,6 +92,18 @@ describe("router options", () => {
       "a store lacking methods",
       { store: { claimEvent: vi.fn() } as unknown as WebhookStore },
       /store.*lacks completeEvent/,
+    ],
+    [
+      "a store with some of the combined operations but not all",
+      {
+        store: {
+          ...memoryStore(),
+          completeAndLeave: undefined,
+          releaseAndLeave: undefined,
+          renewHeld: undefined,
+        } as unknown as WebhookStore,
+      },
+      /store` lacks completeAndLeave, releaseAndLeave, renewHeld: claimAndJoin, .* go together .*implement all or none/,
     ],
     ["a store that is not an object", { store: "redis://x" as unknown as WebhookStore }, /store.*got a string/],
   ];
@@ -120,7 +146,7 @@ describe("the router without options", () => {
     await router.handle(event({ type: "call.answered", call: "c" }));
     expect(calls).toEqual([]);
     await router.handle(event({ type: "call.hangup", call: "c" }));
-    expect(calls).toContain("claimEvent");
+    expect(calls).toContain("claimAndJoin");
   });
 });
 
@@ -160,18 +186,18 @@ describe("events the store cannot dedupe or order", () => {
   });
 });
 
-describe("a failing store", () => {
+describe.each(SHAPES)("a failing store, $label", ({ combined, claim, complete }) => {
   it("answers 503 (store_unavailable) and reports when the store fails before the handler, so Telnyx delivers again", async () => {
     const onError = vi.fn();
     const seen = vi.fn();
-    const { store } = faultyStore({ claimEvent: 1 });
+    const { store } = faultyStore({ [claim]: 1 }, { combined });
     const url = await serve(webhooks(onError).router({ store }).otherwise(seen).nodeHandler());
     const { body } = eventBody({ call: "c" });
     const refused = await deliverTo(url, body);
     expect(refused.status).toBe(503);
     expect(refused.body).toBe("store_unavailable");
     expect(seen).not.toHaveBeenCalled();
-    expect(String(onError.mock.calls[0]?.[0])).toMatch(/store down \(claimEvent\)/);
+    expect(String(onError.mock.calls[0]?.[0])).toMatch(new RegExp(`store down \\(${claim}\\)`));
     expect((await deliverTo(url, body)).status).toBe(200);
     expect(seen).toHaveBeenCalledTimes(1);
   });
@@ -179,35 +205,106 @@ describe("a failing store", () => {
   it("retries the completion after a handler succeeded, and answers 200 once it is recorded", async () => {
     const onError = vi.fn();
     const seen = vi.fn();
-    const { store, calls } = faultyStore({ completeEvent: 2 });
+    const { store, calls } = faultyStore({ [complete]: 2 }, { combined });
     const url = await serve(webhooks(onError).router({ store }).otherwise(seen).nodeHandler());
     const { body } = eventBody({ call: "c" });
     expect((await deliverTo(url, body)).status).toBe(200);
-    expect(calls.filter((c) => c === "completeEvent")).toHaveLength(3);
+    expect(calls.filter((c) => c === complete)).toHaveLength(3);
     expect(onError).not.toHaveBeenCalled();
+    expect((await deliverTo(url, body)).status).toBe(200);
+    expect(seen).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps retrying a completion that fails for longer (a failover), and records it once the store is back", async () => {
+    const onError = vi.fn();
+    const seen = vi.fn();
+    // Six failures in a row: the tries back off 10, 20, 40, 80, 160 and 320 ms, well past the three tries within
+    // 50 ms that once lost a done marker during a Redis Cluster failover.
+    const { store, calls } = faultyStore({ [complete]: 6 }, { combined });
+    const url = await serve(webhooks(onError).router({ store }).otherwise(seen).nodeHandler());
+    const { body } = eventBody({ call: "c" });
+    expect((await deliverTo(url, body)).status).toBe(200);
+    expect(calls.filter((c) => c === complete)).toHaveLength(7);
+    expect(onError).not.toHaveBeenCalled();
+    // Recorded: a redelivery is answered 200 without running the handler again.
     expect((await deliverTo(url, body)).status).toBe(200);
     expect(seen).toHaveBeenCalledTimes(1);
   });
 
   it("reports an outage once in a while, not once a delivery", async () => {
     const onError = vi.fn();
-    const { store } = faultyStore({ claimEvent: 20 });
+    const { store } = faultyStore({ [claim]: 20 }, { combined });
     const url = await serve(webhooks(onError).router({ store }).otherwise(vi.fn()).nodeHandler());
     const replies = await Promise.all(Array.from({ length: 20 }, () => deliverTo(url, eventBody({ call: "c" }).body)));
     expect(replies.every((r) => r.status === 503)).toBe(true);
     expect(onError).toHaveBeenCalledTimes(1);
   });
 
-  it("answers 200 and reports when the completion cannot be recorded: a retry would run the handler twice", async () => {
+  it("answers 200 and reports when the completion cannot be recorded within about leaseMs: a retry would run the handler twice", async () => {
     const onError = vi.fn();
     const seen = vi.fn();
-    const { store } = faultyStore({ completeEvent: 3 });
-    const url = await serve(webhooks(onError).router({ store }).otherwise(seen).nodeHandler());
+    const { store, calls } = faultyStore({ [complete]: 1000 }, { combined });
+    const leaseMs = 300;
+    const url = await serve(webhooks(onError).router({ store, leaseMs }).otherwise(seen).nodeHandler());
+    const began = performance.now();
     expect((await deliverTo(url, eventBody({ call: "c" }).body)).status).toBe(200);
     expect(seen).toHaveBeenCalledTimes(1);
+    // It tried for about the lease (backing off 10, 20, 40, 80, 160 ms), then gave up: bounded, not forever.
+    expect(calls.filter((c) => c === complete).length).toBeGreaterThanOrEqual(5);
+    expect(performance.now() - began).toBeGreaterThanOrEqual(leaseMs / 2);
     expect(onError.mock.calls.map((c) => String(c[0]))).toContainEqual(
-      expect.stringMatching(/store down \(completeEvent\)/),
+      expect.stringMatching(new RegExp(`store down \\(${complete}\\)`)),
     );
+  });
+});
+
+describe("renewals", () => {
+  it("renew everything one router holds with one store call per leaseMs / 3, and stop when nothing is held", async () => {
+    const { store, calls } = faultyStore();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const leaseMs = 300;
+    const router = webhooks()
+      .router({ store, leaseMs })
+      .otherwise(() => held);
+    const url = await serve(router.nodeHandler());
+    // Ten deliveries of ten calls, all running at once for about three leases.
+    const replies = Array.from({ length: 10 }, (_, i) => deliverTo(url, eventBody({ call: `renew-${i}` }).body));
+    await new Promise((resolve) => setTimeout(resolve, 3 * leaseMs));
+    release();
+    expect((await Promise.all(replies)).map((r) => r.status)).toEqual(Array(10).fill(200));
+    const renewals = calls.filter((c) => c === "renewHeld").length;
+    // About 9 beats in 900 ms; a timer per delivery made it 10 times that.
+    expect(renewals).toBeGreaterThanOrEqual(3);
+    expect(renewals).toBeLessThanOrEqual(12);
+    expect(calls).not.toContain("renew");
+    const after = calls.length;
+    await new Promise((resolve) => setTimeout(resolve, leaseMs));
+    expect(calls.length).toBe(after);
+  });
+
+  it("without renewHeld, renew each held event on the same single beat", async () => {
+    const { store, calls } = faultyStore({}, { combined: false });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const leaseMs = 300;
+    const url = await serve(
+      webhooks()
+        .router({ store, leaseMs })
+        .otherwise(() => held)
+        .nodeHandler(),
+    );
+    const replies = Array.from({ length: 10 }, (_, i) => deliverTo(url, eventBody({ call: `each-${i}` }).body));
+    await new Promise((resolve) => setTimeout(resolve, 3 * leaseMs));
+    release();
+    expect((await Promise.all(replies)).map((r) => r.status)).toEqual(Array(10).fill(200));
+    const renewals = calls.filter((c) => c === "renew").length;
+    // Each of the ten, at each of the beats (about 9 in 900 ms).
+    expect(renewals).toBeGreaterThanOrEqual(30);
   });
 });
 
@@ -299,5 +396,64 @@ describe("drain", () => {
     expect(await router.drain({ timeoutMs: 200 })).toEqual({ unfinished: 1 });
     expect((await running).status).toBe(200);
     await expect(router.drain({ timeoutMs: 0 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe("waits", () => {
+  it("a change announced after the store answered, before the wait began, ends the wait at once", async () => {
+    // The copy's claim is answered busy; before its delivery begins to wait, the first copy completes (the
+    // store announces it to no one yet). Its wait must end at once, not at the backstop poll 25 ms later.
+    const first = event({ call: "c" });
+    const inner = memoryStore();
+    let finishFirst: () => Promise<void> = async () => {};
+    let copies = 0;
+    const claims: string[] = [];
+    const store = new Proxy(inner, {
+      get(target, name: string) {
+        const value = Reflect.get(target, name) as unknown;
+        if (typeof value !== "function") return value;
+        return async (...args: unknown[]) => {
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (name === "claimAndJoin") {
+            const { claim } = result as { claim: string };
+            claims.push(claim);
+            const { eventId } = args[0] as { eventId: string };
+            if (claim === "busy" && eventId === first.data.id && copies++ === 0) await finishFirst();
+          }
+          return result;
+        };
+      },
+    });
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const router = webhooks()
+      .router({ store })
+      .otherwise((e) => (e.data.id === first.data.id ? gate : undefined));
+    const running = router.handle(first);
+    finishFirst = async () => {
+      open();
+      await running;
+    };
+    // Subscribed (the router listens from its first wait on): a wait of another event, ended by its completion.
+    const warm = event({ call: "w" });
+    await inner.claimAndJoin(
+      { callKey: "w", eventId: warm.data.id, owner: "x", occurredAtMs: 0 },
+      60_000,
+      60_000,
+      true,
+    );
+    const warming = router.handle(warm);
+    for (let i = 0; i < 1000 && !claims.includes("busy"); i++) await new Promise((resolve) => setTimeout(resolve, 1));
+    await inner.completeAndLeave({ callKey: "w", eventId: warm.data.id, owner: "x", occurredAtMs: 0 }, 60_000, 60_000);
+    await warming;
+
+    const before = wakeups.count;
+    await router.handle(first);
+    // Busy, then done on the next try: the wait in between ended by the change, not by a poll.
+    expect(claims.slice(-2)).toEqual(["busy", "done"]);
+    expect(copies).toBe(1);
+    expect(wakeups.count - before).toBe(1);
   });
 });
