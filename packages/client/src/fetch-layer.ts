@@ -101,7 +101,12 @@ export class FetchLayer {
         });
       }
       const sentAt = logger?.debug ? performance.now() : 0;
-      let attempt = attempts.start(started, this.#fetch, url, init, settings.timeout);
+      const telemetry = plan.telemetry;
+      const number = started;
+      let attempt =
+        telemetry === undefined
+          ? attempts.start(number, this.#fetch, url, init, settings.timeout)
+          : telemetry.attempt(number, url, () => attempts.start(number, this.#fetch, url, init, settings.timeout));
       let response: Response | undefined;
       let error: unknown;
       if (plan.commandTimeout === undefined) {
@@ -112,6 +117,7 @@ export class FetchLayer {
         } catch (e) {
           error = e;
           attempts.drop(attempt);
+          telemetry?.failed(attempt, e);
           if (signal?.aborted) throw errors.aborted(where(request), e);
         }
       } else {
@@ -124,6 +130,7 @@ export class FetchLayer {
 
       let outcome: Outcome;
       if (response !== undefined) {
+        telemetry?.answered(attempt, response);
         if (logger?.debug) this.#logAnswer(logger.debug, request, response, performance.now() - sentAt, started, plan);
         attempts.keepOnly(attempt);
         this.#gate.observe(response.headers);
@@ -148,6 +155,7 @@ export class FetchLayer {
       }
       // Refused: abort it, closing whatever of its body is still to come.
       if (response !== undefined) attempts.discard(attempt);
+      telemetry?.retrying(outcome.kind === "status" ? String(outcome.status) : outcome.kind, attempt);
       logger?.warn?.(
         errors.logText(
           `telnyx: ${where(request)} ${describeOutcome(outcome, settings.timeout, error)}; retrying in ${Math.round(decision.delay)} ms (attempt ${started + 1}/${settings.maxRetries + 1})`,
@@ -202,12 +210,22 @@ export class FetchLayer {
               `telnyx: ${where(request)} got no answer within ${hedge} ms; sending it again (attempt ${started}/${settings.maxRetries + 1}, same command_id), the earlier attempt still open`,
             ),
           );
-          attempts.start(started, this.#fetch, request.url, init, settings.timeout);
+          const telemetry = plan.telemetry;
+          const number = started;
+          if (telemetry === undefined) attempts.start(number, this.#fetch, request.url, init, settings.timeout);
+          else {
+            // Sent again while the earlier attempt stays open: that one is not done with.
+            telemetry.retrying("unanswered", undefined);
+            telemetry.attempt(number, request.url, () =>
+              attempts.start(number, this.#fetch, request.url, init, settings.timeout),
+            );
+          }
         }
         continue;
       }
       if (settled.response !== undefined) return { started, attempt: settled.attempt, response: settled.response };
       attempts.drop(settled.attempt);
+      plan.telemetry?.failed(settled.attempt, settled.error);
       if (signal?.aborted) throw this.#errors.aborted(where(request), settled.error);
       if (attempts.openCount === 0) return { started, attempt: settled.attempt, error: settled.error };
     }

@@ -4,6 +4,7 @@
 // end the call (closing every attempt) and turn a non-2xx answer into its error.
 import type { ActionPath } from "@telnyx-voice/types";
 import { type APIPromise, apiPromise } from "./api-promise.js";
+import { CommandTelemetry } from "./command-telemetry.js";
 import { type Errors, TelnyxError } from "./errors.js";
 import type { FetchLayer } from "./fetch-layer.js";
 import { adapt, checkMiddleware, type EngineMiddleware, type Middleware } from "./middleware.js";
@@ -67,12 +68,15 @@ export class RequestPath {
   readonly #errors: Errors;
   readonly #context: { readonly settings: Settings; readonly errors: Errors };
   readonly #adapted = new WeakMap<Middleware, EngineMiddleware>();
+  /** The base URL's path (`/v2`), which spans put before a path's template. */
+  readonly #basePath: string;
 
-  constructor(engine: Engine, layer: FetchLayer, settings: Settings, errors: Errors) {
+  constructor(engine: Engine, layer: FetchLayer, settings: Settings, errors: Errors, basePath: string) {
     this.#engine = engine;
     this.#layer = layer;
     this.#errors = errors;
     this.#context = { settings, errors };
+    this.#basePath = basePath;
   }
 
   /** For resource methods: resolves to the body of the answer (`.withResponse()` adds its metadata). */
@@ -205,10 +209,12 @@ export class RequestPath {
         if (options.signal) init.signal = options.signal;
       }
       if (plan.body !== undefined) init.body = plan.body;
+      // Spans and metrics start once the call is checked: a call refused before sending records nothing.
+      plan.telemetry = CommandTelemetry.start(plan, this.#basePath, params.path);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#engine.request(LOWER[method], path, init).then(
+    const answer = this.#engine.request(LOWER[method], path, init).then(
       (result) => {
         plan.attempts.end();
         const { response } = result;
@@ -231,5 +237,6 @@ export class RequestPath {
         throw error;
       },
     );
+    return plan.telemetry === undefined ? answer : plan.telemetry.follow(answer);
   }
 }

@@ -80,7 +80,8 @@ export class Telnyx {
       pathSerializer: serializePath,
       bodySerializer: serializeBody,
     }) as unknown as Engine;
-    const path = new RequestPath(engine, layer, checked.settings, errors);
+    const basePath = new URL(this.baseURL).pathname.replace(/\/$/, "");
+    const path = new RequestPath(engine, layer, checked.settings, errors, basePath);
     this.raw = path.raw();
     const send = path.send.bind(path);
     this.calls = new Calls(
