@@ -1,65 +1,48 @@
-// The spans and metrics of one request, made only when an OpenTelemetry SDK is registered (see otel.ts): a span
+// The spans and metrics of one request, made only once `enableTelemetry()` (otel.ts) has installed them: a span
 // for the command (or other request) as the caller sees it, and under it a CLIENT span per HTTP attempt (HTTP
 // client semantic conventions), each resend saying why it was sent. No header, body or key is ever recorded:
 // the attributes are the method, the URL (which holds no secret), ids and statuses.
-import type {
-  Attributes,
-  Context,
-  Counter,
-  Histogram,
-  MeterProvider,
-  Span,
+import {
+  type Attributes,
+  type Context,
+  type Counter,
+  context as contexts,
+  type Histogram,
+  type Meter,
+  type Span,
   SpanKind,
-  Tracer,
-  TracerProvider,
+  SpanStatusCode,
+  type Tracer,
+  trace,
 } from "@opentelemetry/api";
 import type { Attempt } from "./attempts.js";
-import { TelnyxError } from "./errors.js";
-import { activeContext, type Otel, otel, withSpan } from "./otel.js";
 import type { RequestPlan } from "./plan.js";
+import type { Outcome } from "./retry.js";
+import type { RequestTelemetry } from "./telemetry.js";
 
-const SCOPE = "@telnyx-voice/client";
-const INTERNAL = 0 as SpanKind;
-const CLIENT = 2 as SpanKind;
-const ERROR = 2;
-
-interface Instruments {
+export interface Instruments {
+  tracer: Tracer;
   commands: Counter;
   duration: Histogram;
   retries: Counter;
 }
 
-// One tracer and one set of instruments per registered provider (an app, or a test, may register another).
-let tracing: { provider: TracerProvider; tracer: Tracer } | undefined;
-let metering: { provider: MeterProvider; instruments: Instruments } | undefined;
-
-function tracerOf(provider: TracerProvider): Tracer {
-  if (tracing?.provider !== provider) tracing = { provider, tracer: provider.getTracer(SCOPE) };
-  return tracing.tracer;
-}
-
-function instrumentsOf(provider: MeterProvider): Instruments {
-  if (metering?.provider !== provider) {
-    const meter = provider.getMeter(SCOPE);
-    metering = {
-      provider,
-      instruments: {
-        commands: meter.createCounter("telnyx.client.commands", {
-          description: "Call commands (dial and every action) by action and outcome",
-          unit: "{command}",
-        }),
-        duration: meter.createHistogram("telnyx.client.command.duration", {
-          description: "How long call commands took, retries included",
-          unit: "s",
-        }),
-        retries: meter.createCounter("telnyx.client.retries", {
-          description: "Call commands sent again, by action and reason",
-          unit: "{retry}",
-        }),
-      },
-    };
-  }
-  return metering.instruments;
+export function instruments(tracer: Tracer, meter: Meter): Instruments {
+  return {
+    tracer,
+    commands: meter.createCounter("telnyx.client.commands", {
+      description: "Call commands (dial and every action) by action and outcome",
+      unit: "{command}",
+    }),
+    duration: meter.createHistogram("telnyx.client.command.duration", {
+      description: "How long call commands took, retries included",
+      unit: "s",
+    }),
+    retries: meter.createCounter("telnyx.client.retries", {
+      description: "Call commands sent again, by action and reason",
+      unit: "{retry}",
+    }),
+  };
 }
 
 /** What a request is, for its spans: `label` is the action (`speak`, `dial`) or `GET /calls/{call_control_id}`. */
@@ -72,56 +55,46 @@ interface CommandFacts {
   readonly commandId: string | undefined;
 }
 
-export class CommandTelemetry {
-  readonly #api: Otel;
+export class CommandTelemetry implements RequestTelemetry {
+  readonly #tools: Instruments;
   readonly #facts: CommandFacts;
   /** The call command's name (metrics are kept for call commands only), undefined for other requests. */
   readonly #action: string | undefined;
-  readonly #span: Span | undefined;
-  readonly #context: Context | undefined;
-  readonly #instruments: Instruments | undefined;
+  readonly #span: Span;
+  readonly #context: Context;
   readonly #started = performance.now();
   readonly #attempts: Array<{ attempt: Attempt; span: Span }> = [];
   readonly #reasons: string[] = [];
   #host: { address: string; port: number } | undefined;
   #status: number | undefined;
 
-  /** Undefined, having read one global and made nothing, when no SDK is registered. */
-  static start(
+  constructor(
+    tools: Instruments,
     plan: RequestPlan,
     basePath: string,
     pathParams: Record<string, unknown> | undefined,
-  ): CommandTelemetry | undefined {
-    const api = otel();
-    if (!api) return undefined;
-    return new CommandTelemetry(api, {
+  ) {
+    this.#tools = tools;
+    const facts: CommandFacts = {
       label: plan.operation,
       method: plan.method,
       template: basePath + plan.schemaPath,
       callControlId: pathParams?.call_control_id,
       commandId: plan.commandId,
-    });
-  }
-
-  private constructor(api: Otel, facts: CommandFacts) {
-    this.#api = api;
+    };
     this.#facts = facts;
     this.#action = facts.label.includes(" ") ? undefined : facts.label;
-    if (api.metrics && this.#action !== undefined) this.#instruments = instrumentsOf(api.metrics);
-    if (!api.trace) return;
     const attributes: Attributes = { "http.request.method": facts.method, "url.template": facts.template };
     if (this.#action !== undefined) attributes["telnyx.action"] = this.#action;
     if (typeof facts.callControlId === "string") attributes["telnyx.call_control_id"] = facts.callControlId;
     if (facts.commandId !== undefined) attributes["telnyx.command_id"] = facts.commandId;
-    const parent = activeContext(api);
-    this.#span = tracerOf(api.trace).startSpan(`telnyx ${facts.label}`, { kind: INTERNAL, attributes }, parent);
-    this.#context = withSpan(parent, this.#span);
+    const parent = contexts.active();
+    this.#span = tools.tracer.startSpan(`telnyx ${facts.label}`, { kind: SpanKind.INTERNAL, attributes }, parent);
+    this.#context = trace.setSpan(parent, this.#span);
   }
 
   /** Sends attempt `number` with `send`, under a CLIENT span of its own that is active while fetch is called. */
   attempt(number: number, url: string, send: () => Attempt): Attempt {
-    const context = this.#context;
-    if (!context) return send();
     const { method, template } = this.#facts;
     this.#host ??= hostOf(url);
     const attributes: Attributes = {
@@ -137,14 +110,13 @@ export class CommandTelemetry {
       const reason = this.#reasons[number - 2];
       if (reason !== undefined) attributes["telnyx.retry.reason"] = reason;
     }
-    const span = tracerOf(this.#api.trace as TracerProvider).startSpan(
+    const span = this.#tools.tracer.startSpan(
       `${method} ${template}`,
-      { kind: CLIENT, attributes },
-      context,
+      { kind: SpanKind.CLIENT, attributes },
+      this.#context,
     );
     // Active while fetch is called, so that a fetch instrumentation (undici's) nests its span under this one.
-    const manager = this.#api.context;
-    const attempt = manager ? manager.with(withSpan(context, span), send) : send();
+    const attempt = contexts.with(trace.setSpan(this.#context, span), send);
     this.#attempts.push({ attempt, span });
     return attempt;
   }
@@ -159,7 +131,7 @@ export class CommandTelemetry {
     if (requestId) span.setAttribute("telnyx.request_id", requestId);
     if (response.status >= 400) {
       span.setAttribute("error.type", String(response.status));
-      span.setStatus({ code: ERROR });
+      span.setStatus({ code: SpanStatusCode.ERROR });
     }
   }
 
@@ -168,19 +140,20 @@ export class CommandTelemetry {
     const span = this.#spanOf(attempt);
     if (!span) return;
     span.setAttribute("error.type", attempt.timedOut ? "timeout" : errorCode(error));
-    span.setStatus({ code: ERROR });
+    span.setStatus({ code: SpanStatusCode.ERROR });
     this.#endAttempt(attempt);
   }
 
   /**
-   * The command is sent again because of `reason` (`503`, `timeout`, `network`, `unanswered`); `attempt` is done
-   * with unless it stays open beside the resend (`unanswered`).
+   * The command is sent again because of `outcome`, recorded as its reason (`503`, `timeout`, `network`,
+   * `unanswered`); `attempt` is done with unless it stays open beside the resend (`unanswered`).
    */
-  retrying(reason: string, attempt: Attempt | undefined): void {
+  retrying(outcome: Outcome, attempt: Attempt | undefined): void {
+    const reason = outcome.kind === "status" ? String(outcome.status) : outcome.kind;
     this.#reasons.push(reason);
     if (attempt) this.#endAttempt(attempt);
-    if (this.#instruments && this.#action !== undefined) {
-      this.#instruments.retries.add(1, { "telnyx.action": this.#action, "telnyx.retry.reason": reason });
+    if (this.#action !== undefined) {
+      this.#tools.retries.add(1, { "telnyx.action": this.#action, "telnyx.retry.reason": reason });
     }
   }
 
@@ -199,37 +172,31 @@ export class CommandTelemetry {
   }
 
   #end(error: unknown, data: unknown): void {
-    // An APIError carries the status it failed with; a success, the status of the answer.
-    const status =
-      error === undefined
-        ? this.#status
-        : error instanceof TelnyxError
-          ? (error as { status?: number | undefined }).status
-          : undefined;
+    // An APIError carries the status it failed with (read from it, not by instanceof: a CommonJS app's /otel
+    // entry has classes of its own); a success, the status of the answer.
+    const failedWith = (error as { status?: unknown } | undefined)?.status;
+    const status = error === undefined ? this.#status : typeof failedWith === "number" ? failedWith : undefined;
     const errorType = error === undefined ? undefined : status !== undefined ? String(status) : errorName(error);
     const span = this.#span;
-    if (span) {
-      for (const { span: open } of this.#attempts.splice(0)) open.end();
-      if (status !== undefined) span.setAttribute("http.response.status_code", status);
-      if (this.#reasons.length > 0) {
-        span.setAttribute("telnyx.retries", this.#reasons.length);
-        span.setAttribute("telnyx.retry.reasons", this.#reasons);
-      }
-      // A dial learns its call's id from the answer.
-      const id = (data as { data?: { call_control_id?: unknown } } | undefined)?.data?.call_control_id;
-      if (typeof this.#facts.callControlId !== "string" && typeof id === "string") {
-        span.setAttribute("telnyx.call_control_id", id);
-      }
-      if (errorType !== undefined) {
-        span.setAttribute("error.type", errorType);
-        // The client's own messages have the API key scrubbed out; anything else thrown (a middleware's error)
-        // is named by its type only.
-        span.setStatus(error instanceof TelnyxError ? { code: ERROR, message: error.message } : { code: ERROR });
-      }
-      span.end();
+    for (const { span: open } of this.#attempts.splice(0)) open.end();
+    if (status !== undefined) span.setAttribute("http.response.status_code", status);
+    if (this.#reasons.length > 0) {
+      span.setAttribute("telnyx.retries", this.#reasons.length);
+      span.setAttribute("telnyx.retry.reasons", this.#reasons);
     }
-    const instruments = this.#instruments;
-    if (instruments && this.#action !== undefined) {
+    // A dial learns its call's id from the answer.
+    const id = (data as { data?: { call_control_id?: unknown } } | undefined)?.data?.call_control_id;
+    if (typeof this.#facts.callControlId !== "string" && typeof id === "string") {
+      span.setAttribute("telnyx.call_control_id", id);
+    }
+    if (errorType !== undefined) {
+      span.setAttribute("error.type", errorType);
+      // Named by its status or type only: a message may hold what a middleware put there.
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+    const instruments = this.#tools;
+    if (this.#action !== undefined) {
       const attributes: Attributes = {
         "telnyx.action": this.#action,
         "telnyx.outcome": errorType === undefined ? "ok" : "error",

@@ -19,6 +19,8 @@ import {
   sleep,
 } from "./retry.js";
 
+const UNANSWERED_OUTCOME: Outcome = { kind: "unanswered" };
+
 export interface FetchLayerConfig {
   fetch: Sender;
   /** `Bearer <key>`: added to each attempt as it is sent, after middleware, which never sees it. */
@@ -102,11 +104,7 @@ export class FetchLayer {
       }
       const sentAt = logger?.debug ? performance.now() : 0;
       const telemetry = plan.telemetry;
-      const number = started;
-      let attempt =
-        telemetry === undefined
-          ? attempts.start(number, this.#fetch, url, init, settings.timeout)
-          : telemetry.attempt(number, url, () => attempts.start(number, this.#fetch, url, init, settings.timeout));
+      let attempt = this.#send(plan, started, url, init);
       let response: Response | undefined;
       let error: unknown;
       if (plan.commandTimeout === undefined) {
@@ -155,7 +153,7 @@ export class FetchLayer {
       }
       // Refused: abort it, closing whatever of its body is still to come.
       if (response !== undefined) attempts.discard(attempt);
-      telemetry?.retrying(outcome.kind === "status" ? String(outcome.status) : outcome.kind, attempt);
+      telemetry?.retrying(outcome, attempt);
       logger?.warn?.(
         errors.logText(
           `telnyx: ${where(request)} ${describeOutcome(outcome, settings.timeout, error)}; retrying in ${Math.round(decision.delay)} ms (attempt ${started + 1}/${settings.maxRetries + 1})`,
@@ -192,6 +190,13 @@ export class FetchLayer {
    * same command_id) with its earlier attempts kept open; the first response wins. An attempt that fails
    * while others are open is dropped; the last one's failure is the outcome.
    */
+  /** Starts attempt `number`, under its span when telemetry is enabled. */
+  #send(plan: RequestPlan, number: number, url: string, init: RequestInit): Attempt {
+    const { attempts, settings, telemetry } = plan;
+    if (!telemetry) return attempts.start(number, this.#fetch, url, init, settings.timeout);
+    return telemetry.attempt(number, url, () => attempts.start(number, this.#fetch, url, init, settings.timeout));
+  }
+
   async #firstAnswer(
     request: LightRequest,
     init: RequestInit,
@@ -210,16 +215,9 @@ export class FetchLayer {
               `telnyx: ${where(request)} got no answer within ${hedge} ms; sending it again (attempt ${started}/${settings.maxRetries + 1}, same command_id), the earlier attempt still open`,
             ),
           );
-          const telemetry = plan.telemetry;
-          const number = started;
-          if (telemetry === undefined) attempts.start(number, this.#fetch, request.url, init, settings.timeout);
-          else {
-            // Sent again while the earlier attempt stays open: that one is not done with.
-            telemetry.retrying("unanswered", undefined);
-            telemetry.attempt(number, request.url, () =>
-              attempts.start(number, this.#fetch, request.url, init, settings.timeout),
-            );
-          }
+          // Sent again while the earlier attempt stays open: that one is not done with.
+          plan.telemetry?.retrying(UNANSWERED_OUTCOME, undefined);
+          this.#send(plan, started, request.url, init);
         }
         continue;
       }

@@ -1,55 +1,36 @@
-// OpenTelemetry without depending on it: @opentelemetry/api (major 1) keeps what an app registers (its tracer
-// provider, context manager, meter provider) in one global, `globalThis[Symbol.for("opentelemetry.js.api.1")]`,
-// so that every copy of the API shares it. Reading that global is all the client does when no SDK is registered:
-// no import of the API (an optional peer dependency, so neither required nor in a bundle), nothing recorded.
-// Only types come from @opentelemetry/api, and none of them is in the client's public types.
-import type { Context, ContextManager, MeterProvider, Span, TracerProvider } from "@opentelemetry/api";
+// `@telnyx-voice/client/otel`: traces and metrics of every request through @opentelemetry/api. Only this entry
+// imports the API (an optional peer dependency): an app that never calls enableTelemetry() neither needs it
+// installed nor carries it, or this code, in its bundle (the Worker and browser bundles stay as they were).
+import { type MeterProvider, metrics, type TracerProvider, trace } from "@opentelemetry/api";
+import { CommandTelemetry, type Instruments, instruments } from "./command-telemetry.js";
+import { TELEMETRY, type Telemetry } from "./telemetry.js";
 
-/** What the API's global holds once an SDK is registered (`trace` is the API's proxy over the SDK's provider). */
-export interface Otel {
-  readonly trace?: TracerProvider | undefined;
-  readonly context?: ContextManager | undefined;
-  readonly metrics?: MeterProvider | undefined;
-}
-
-const REGISTRY = Symbol.for("opentelemetry.js.api.1");
-/** The API's key for the active span in a Context (`createContextKey` is `Symbol.for` of this description). */
-const SPAN_KEY = Symbol.for("OpenTelemetry Context Key SPAN");
-
-/** The registered API, or undefined when no tracer or meter provider is registered (the common case: one read). */
-export function otel(): Otel | undefined {
-  const registered = (globalThis as { [REGISTRY]?: Otel })[REGISTRY];
-  return registered?.trace || registered?.metrics ? registered : undefined;
-}
+const SCOPE = "@telnyx-voice/client";
 
 /**
- * A Context for when no context manager is registered: spans can still be given their parent explicitly
- * (the API's own ROOT_CONTEXT is out of reach without importing it). Each value is a link to the one before.
+ * Records a span per request (`telnyx speak`, `telnyx dial`) with a CLIENT span per HTTP attempt under it, and
+ * the metrics `telnyx.client.commands`, `telnyx.client.retries` and `telnyx.client.command.duration`, through
+ * the tracer and meter providers registered with @opentelemetry/api (an SDK's). Call it once at startup; it
+ * returns a function that turns it off. Without a registered SDK the API's no-op tracer records nothing.
  */
-class Values implements Context {
-  constructor(
-    readonly up: Values | undefined,
-    readonly key: symbol | undefined,
-    readonly value: unknown,
-  ) {}
-  getValue(key: symbol): unknown {
-    for (let at: Values | undefined = this; at; at = at.up) if (at.key === key) return at.value;
-    return undefined;
-  }
-  setValue(key: symbol, value: unknown): Context {
-    return new Values(this, key, value);
-  }
-  deleteValue(key: symbol): Context {
-    return new Values(this, key, undefined);
-  }
-}
-
-const ROOT = new Values(undefined, undefined, undefined);
-
-export function activeContext(api: Otel): Context {
-  return api.context?.active() ?? ROOT;
-}
-
-export function withSpan(context: Context, span: Span): Context {
-  return context.setValue(SPAN_KEY, span);
+export function enableTelemetry(): () => void {
+  // Made again when the app registers other providers (the metrics API, unlike tracing, hands out no proxy).
+  let base = { url: "", path: "" };
+  let made: { tracing: TracerProvider; metering: MeterProvider; tools: Instruments } | undefined;
+  const installed: Telemetry = {
+    start(plan, baseURL, pathParams) {
+      const tracing = trace.getTracerProvider();
+      const metering = metrics.getMeterProvider();
+      if (made?.tracing !== tracing || made.metering !== metering) {
+        made = { tracing, metering, tools: instruments(tracing.getTracer(SCOPE), metering.getMeter(SCOPE)) };
+      }
+      if (baseURL !== base.url) base = { url: baseURL, path: new URL(baseURL).pathname.replace(/\/$/, "") };
+      return new CommandTelemetry(made.tools, plan, base.path, pathParams);
+    },
+  };
+  const slot = globalThis as { [TELEMETRY]?: Telemetry };
+  slot[TELEMETRY] = installed;
+  return () => {
+    if (slot[TELEMETRY] === installed) delete slot[TELEMETRY];
+  };
 }

@@ -3,10 +3,10 @@
 // again. Making it also checks the call: options, path parameters, body names, required fields and phone
 // numbers, so a refused call sends nothing.
 import { CallAttempts } from "./attempts.js";
-import type { CommandTelemetry } from "./command-telemetry.js";
 import type { Errors } from "./errors.js";
 import { type RequestOptions, resolveRequestOptions, type Settings } from "./options.js";
 import { checkPathParams } from "./path.js";
+import type { RequestTelemetry } from "./telemetry.js";
 import type { RetryPolicy } from "./retry.js";
 import { bodyPlan, operationLabel, validateBody } from "./validation.js";
 
@@ -28,8 +28,8 @@ export class RequestPlan implements RetryPolicy {
   readonly body: unknown;
   /** The call's attempts, closed when it ends. */
   readonly attempts: CallAttempts;
-  /** Its spans and metrics, when an OpenTelemetry SDK is registered (set by the request path). */
-  telemetry: CommandTelemetry | undefined;
+  /** Its spans and metrics, when telemetry is enabled (set by the request path). */
+  telemetry: RequestTelemetry | undefined;
   // RetryPolicy: a GET (or HEAD) or a command with a command_id may be repeated; anything else only when
   // the failure shows the server never acted on it.
   readonly maxRetries: number;

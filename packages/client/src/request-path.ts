@@ -4,7 +4,6 @@
 // end the call (closing every attempt) and turn a non-2xx answer into its error.
 import type { ActionPath } from "@telnyx-voice/types";
 import { type APIPromise, apiPromise } from "./api-promise.js";
-import { CommandTelemetry } from "./command-telemetry.js";
 import { type Errors, TelnyxError } from "./errors.js";
 import type { FetchLayer } from "./fetch-layer.js";
 import { adapt, checkMiddleware, type EngineMiddleware, type Middleware } from "./middleware.js";
@@ -20,6 +19,7 @@ import {
   type RawResult,
 } from "./raw.js";
 import type { LightRequest } from "./request.js";
+import { telemetry } from "./telemetry.js";
 import type { HttpVerb, PartsOf, PathsWith, ResponseOf } from "./transport.js";
 
 /**
@@ -68,15 +68,15 @@ export class RequestPath {
   readonly #errors: Errors;
   readonly #context: { readonly settings: Settings; readonly errors: Errors };
   readonly #adapted = new WeakMap<Middleware, EngineMiddleware>();
-  /** The base URL's path (`/v2`), which spans put before a path's template. */
-  readonly #basePath: string;
+  /** For spans: the base URL, whose path (`/v2`) goes before a path's template. */
+  readonly #baseURL: string;
 
-  constructor(engine: Engine, layer: FetchLayer, settings: Settings, errors: Errors, basePath: string) {
+  constructor(engine: Engine, layer: FetchLayer, settings: Settings, errors: Errors, baseURL: string) {
     this.#engine = engine;
     this.#layer = layer;
     this.#errors = errors;
     this.#context = { settings, errors };
-    this.#basePath = basePath;
+    this.#baseURL = baseURL;
   }
 
   /** For resource methods: resolves to the body of the answer (`.withResponse()` adds its metadata). */
@@ -210,7 +210,7 @@ export class RequestPath {
       }
       if (plan.body !== undefined) init.body = plan.body;
       // Spans and metrics start once the call is checked: a call refused before sending records nothing.
-      plan.telemetry = CommandTelemetry.start(plan, this.#basePath, params.path);
+      plan.telemetry = telemetry()?.start(plan, this.#baseURL, params.path);
     } catch (error) {
       return Promise.reject(error);
     }

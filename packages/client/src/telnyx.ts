@@ -80,8 +80,7 @@ export class Telnyx {
       pathSerializer: serializePath,
       bodySerializer: serializeBody,
     }) as unknown as Engine;
-    const basePath = new URL(this.baseURL).pathname.replace(/\/$/, "");
-    const path = new RequestPath(engine, layer, checked.settings, errors, basePath);
+    const path = new RequestPath(engine, layer, checked.settings, errors, this.baseURL);
     this.raw = path.raw();
     const send = path.send.bind(path);
     this.calls = new Calls(

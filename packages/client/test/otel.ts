@@ -1,5 +1,6 @@
 // An OpenTelemetry SDK registered as an app registers one (tracer provider, AsyncLocalStorage context manager,
-// meter provider), with the SDK's in-memory exporters, so tests read back exactly what was recorded.
+// meter provider), with the SDK's in-memory exporters, so tests read back exactly what was recorded; and the
+// client's telemetry enabled, as an app enables it.
 import { context, metrics, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import {
@@ -14,6 +15,7 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
+import { enableTelemetry } from "../src/otel.js";
 
 export interface DataPoint {
   attributes: Record<string, unknown>;
@@ -25,6 +27,8 @@ export interface TestOtel {
   spans(): ReadableSpan[];
   /** The points of one instrument, as they stand now (cumulative). */
   points(name: string): Promise<DataPoint[]>;
+  /** Turns the client's telemetry off (the SDK stays registered). */
+  disable(): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +43,7 @@ export function registerOtel(): TestOtel {
   trace.setGlobalTracerProvider(tracerProvider);
   context.setGlobalContextManager(contextManager);
   metrics.setGlobalMeterProvider(meterProvider);
+  const disable = enableTelemetry();
   return {
     spans: () => spans.getFinishedSpans(),
     async points(name) {
@@ -55,7 +60,9 @@ export function registerOtel(): TestOtel {
         })),
       );
     },
+    disable,
     async close() {
+      disable();
       trace.disable();
       context.disable();
       metrics.disable();

@@ -167,39 +167,55 @@ describe("with an OpenTelemetry SDK registered", () => {
   });
 });
 
-describe("with no OpenTelemetry SDK registered", () => {
-  test("a request reads the API's global once and records nothing", async () => {
-    const registry = Symbol.for("opentelemetry.js.api.1");
-    let reads = 0;
-    Object.defineProperty(globalThis, registry, {
-      configurable: true,
-      get: () => {
-        reads++;
-        return undefined;
-      },
-    });
+describe("without telemetry", () => {
+  test("not enabled: an SDK registered records nothing from the client, and the core never loads the API", async () => {
+    const { context, metrics, trace: traces } = await import("@opentelemetry/api");
+    const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = await import(
+      "@opentelemetry/sdk-trace-base"
+    );
+    const spans = new InMemorySpanExporter();
+    traces.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
     try {
       server = await startServer([apiErrors(503), ok({ call_control_id: "v3:x" })]);
       const res = await clientFor(server).calls.dial(DIAL);
       expect(res.data.call_control_id).toBe("v3:x");
-      // Once per request, however many attempts it takes.
-      expect(reads).toBe(1);
+      expect(spans.getFinishedSpans()).toHaveLength(0);
     } finally {
-      delete (globalThis as Record<symbol, unknown>)[registry];
+      traces.disable();
+      context.disable();
+      metrics.disable();
     }
+    // Only the /otel entry imports @opentelemetry/api: an app without it installed loads the client as before.
+    const { readFileSync } = await import("node:fs");
+    for (const file of ["index.js", "index.cjs"]) {
+      const built = readFileSync(new URL(`../dist/${file}`, import.meta.url), "utf8");
+      expect(built).not.toContain("@opentelemetry");
+    }
+    expect(readFileSync(new URL("../dist/otel.js", import.meta.url), "utf8")).toContain("@opentelemetry/api");
   });
 
-  test("a tracer provider registered and then disabled records nothing more", async () => {
+  test("enabled, then turned off: records nothing more", async () => {
     otel = registerOtel();
     server = await startServer(() => ok());
     const telnyx = clientFor(server);
     await telnyx.calls.actions.hangup("v3:a");
     const before = otel.spans().length;
     expect(before).toBeGreaterThan(0);
-    trace.disable();
-    const { metrics } = await import("@opentelemetry/api");
-    metrics.disable();
+    otel.disable();
     await telnyx.calls.actions.hangup("v3:a");
     expect(otel.spans()).toHaveLength(before);
+  });
+
+  test("enabled with no SDK registered: commands go through, nothing is recorded", async () => {
+    const { enableTelemetry } = await import("../src/otel.js");
+    const disable = enableTelemetry();
+    try {
+      server = await startServer([apiErrors(503), ok({ call_control_id: "v3:y" })]);
+      const res = await clientFor(server).calls.dial(DIAL);
+      expect(res.data.call_control_id).toBe("v3:y");
+      expect(trace.getActiveSpan()).toBeUndefined();
+    } finally {
+      disable();
+    }
   });
 });
