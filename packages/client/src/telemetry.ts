@@ -17,7 +17,12 @@ export interface RequestTelemetry {
 }
 
 export interface Telemetry {
-  start(plan: RequestPlan, baseURL: string, pathParams: Record<string, unknown> | undefined): RequestTelemetry;
+  /** Undefined while no SDK is registered. */
+  start(
+    plan: RequestPlan,
+    baseURL: string,
+    pathParams: Record<string, unknown> | undefined,
+  ): RequestTelemetry | undefined;
 }
 
 export const TELEMETRY = Symbol.for("@telnyx-voice/client.telemetry");

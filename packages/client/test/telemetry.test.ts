@@ -213,7 +213,13 @@ describe("without telemetry", () => {
       server = await startServer([apiErrors(503), ok({ call_control_id: "v3:y" })]);
       const res = await clientFor(server).calls.dial(DIAL);
       expect(res.data.call_control_id).toBe("v3:y");
-      expect(trace.getActiveSpan()).toBeUndefined();
+      // Nothing is made for a request while no SDK is registered.
+      const installed = (globalThis as Record<symbol, { start(...args: unknown[]): unknown }>)[
+        Symbol.for("@telnyx-voice/client.telemetry")
+      ];
+      expect(installed?.start({ operation: "dial", method: "POST", schemaPath: "/calls" }, server.url, {})).toBe(
+        undefined,
+      );
     } finally {
       disable();
     }

@@ -5,17 +5,15 @@ import {
   type Context,
   context as contexts,
   type Meter,
-  type MeterProvider,
-  metrics,
   type Span,
   type SpanContext,
   SpanKind,
   SpanStatusCode,
   type Tracer,
-  type TracerProvider,
   trace,
   type UpDownCounter,
 } from "@opentelemetry/api";
+import { registered } from "./otel-providers.js";
 import type { AwaitTelemetry, CallTelemetry, Telemetry } from "./telemetry.js";
 import type { CallInfo } from "./types.js";
 
@@ -146,20 +144,16 @@ class CallTrace implements CallTelemetry {
 }
 
 export function flowTelemetry(): Telemetry {
-  // Made again when the app registers other providers (the metrics API, unlike tracing, hands out no proxy).
-  let made: { tracing: TracerProvider; metering: MeterProvider; tools: Instruments } | undefined;
-  const tools = (): Instruments => {
-    const tracing = trace.getTracerProvider();
-    const metering = metrics.getMeterProvider();
-    if (made?.tracing !== tracing || made.metering !== metering) {
-      made = { tracing, metering, tools: instruments(tracing.getTracer(SCOPE), metering.getMeter(SCOPE)) };
-    }
-    return made.tools;
-  };
+  const tools = registered(SCOPE, instruments);
   return {
-    call: (info, traceparent) => new CallTrace(tools(), info, traceparent),
+    call(info, traceparent) {
+      const made = tools();
+      return made && new CallTrace(made, info, traceparent);
+    },
     dial() {
-      const observed = new AwaitSpan(tools(), contexts.active(), "dial", { "telnyx.action": "dial" });
+      const made = tools();
+      if (!made) return undefined;
+      const observed = new AwaitSpan(made, contexts.active(), "dial", { "telnyx.action": "dial" });
       return Object.assign(observed, { traceparent: traceparentOf(observed.span.spanContext()) });
     },
   };

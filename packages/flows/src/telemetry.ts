@@ -28,10 +28,13 @@ export interface CallTelemetry {
 }
 
 export interface Telemetry {
-  /** A call of a flow, known from its first event or its dial; `traceparent` from its client_state, if any. */
-  call(info: CallInfo, traceparent: string | undefined): CallTelemetry;
+  /**
+   * A call of a flow, known from its first event or its dial; `traceparent` from its client_state, if any.
+   * Undefined (as `dial`) while no SDK is registered.
+   */
+  call(info: CallInfo, traceparent: string | undefined): CallTelemetry | undefined;
   /** The span of `flows.dial()` until answered, and the traceparent its call carries from the start. */
-  dial(): AwaitTelemetry & { readonly traceparent: string | undefined };
+  dial(): (AwaitTelemetry & { readonly traceparent: string | undefined }) | undefined;
 }
 
 export const TELEMETRY = Symbol.for("@telnyx-voice/flows.telemetry");

@@ -1,11 +1,11 @@
 // `@telnyx-voice/webhooks/otel`: a span and metrics per webhook received, through @opentelemetry/api. Only this
 // entry imports the API (an optional peer dependency): an app that never calls enableTelemetry() neither needs it
 // installed nor carries it, or this code, in its bundle (a Worker that verifies stays as small).
-import { type MeterProvider, metrics, type TracerProvider, trace } from "@opentelemetry/api";
 import type { WebhookEvent } from "./events.js";
 import type { Verification } from "./handlers/respond.js";
 import type { HeaderRecord } from "./headers.js";
-import { type Instruments, instruments, WebhookReceipt } from "./receipt.js";
+import { registered } from "./otel-providers.js";
+import { instruments, WebhookReceipt } from "./receipt.js";
 import { TELEMETRY, type Telemetry } from "./telemetry.js";
 
 const SCOPE = "@telnyx-voice/webhooks";
@@ -32,38 +32,47 @@ export function enableTelemetry(options: WebhooksTelemetryOptions = {}): () => v
   if (traceParent !== undefined && typeof traceParent !== "function") {
     throw new TypeError("enableTelemetry({ traceParent }): traceParent must be a function of the event");
   }
-  const receipts = new WeakMap<WebhookEvent, WebhookReceipt>();
-  // Made again when the app registers other providers (the metrics API, unlike tracing, hands out no proxy).
-  let made: { tracing: TracerProvider; metering: MeterProvider; tools: Instruments } | undefined;
+  // The receipts of the events being handled (for the router), each removed as its webhook is answered.
+  const receipts = new Map<WebhookEvent, WebhookReceipt>();
+  const tools = registered(SCOPE, (tracer, meter) => ({ ...instruments(tracer, meter), traceParent, receipts }));
   const receipt = () => {
-    const tracing = trace.getTracerProvider();
-    const metering = metrics.getMeterProvider();
-    if (made?.tracing !== tracing || made.metering !== metering) {
-      const tools = instruments(tracing.getTracer(SCOPE), metering.getMeter(SCOPE));
-      made = { tracing, metering, tools: { ...tools, traceParent, receipts } };
-    }
-    return new WebhookReceipt(made.tools);
+    const made = tools();
+    return made && new WebhookReceipt(made);
   };
   const installed: Telemetry = {
+    // The receipt of each request in flight, found by its headers (what verification is handed), removed as it
+    // is answered; with no SDK registered, a request goes straight through.
     fetchHandler(create, verification, onEvent, ...rest) {
-      const of = new WeakMap<Headers, WebhookReceipt>();
+      const of = new Map<Headers, WebhookReceipt>();
       const handle = create(traced(verification, of), traceEvent(onEvent, of), ...rest);
       return async (request) => {
         const observed = receipt();
+        if (!observed) return handle(request);
         of.set(request.headers, observed);
-        const response = await handle(request);
-        observed.end(response.status);
-        return response;
+        try {
+          const response = await handle(request);
+          observed.end(response.status);
+          return response;
+        } finally {
+          of.delete(request.headers);
+          observed.release();
+        }
       };
     },
     nodeHandler(create, verification, onEvent, ...rest) {
-      const of = new WeakMap<HeaderRecord, WebhookReceipt>();
+      const of = new Map<HeaderRecord, WebhookReceipt>();
       const handle = create(traced(verification, of), traceEvent(onEvent, of), ...rest);
       return async (req, res, next) => {
         const observed = receipt();
+        if (!observed) return handle(req, res, next);
         of.set(req.headers, observed);
-        await handle(req, res, next);
-        observed.end(res.statusCode);
+        try {
+          await handle(req, res, next);
+          observed.end(res.statusCode);
+        } finally {
+          of.delete(req.headers);
+          observed.release();
+        }
       };
     },
     routed: (event) => receipts.get(event)?.routed(),
@@ -78,7 +87,7 @@ export function enableTelemetry(options: WebhooksTelemetryOptions = {}): () => v
 /** The handler's verification, telling each request's receipt why it refused it. Found by the request's headers. */
 function traced<Body, H extends object>(
   verification: Verification<Body, H>,
-  of: WeakMap<H, WebhookReceipt>,
+  of: Map<H, WebhookReceipt>,
 ): Verification<Body, H> {
   return {
     checkHeaders(headers) {
@@ -89,27 +98,34 @@ function traced<Body, H extends object>(
         throw error;
       }
     },
-    unwrap: (body, headers) =>
-      verification.unwrap(body, headers).catch((error: unknown) => {
-        of.get(headers)?.refused(error);
-        throw error;
-      }),
+    unwrap(body, headers) {
+      const unwrapped = verification.unwrap(body, headers);
+      const observed = of.get(headers);
+      return observed
+        ? unwrapped.catch((error: unknown) => {
+            observed.refused(error);
+            throw error;
+          })
+        : unwrapped;
+    },
   };
 }
 
 /** The app's handler, run under the webhook's span; what it throws (a 503 from the router) is told to the receipt. */
 function traceEvent<Request extends { headers: object }, Rest extends unknown[]>(
   onEvent: (event: WebhookEvent, request: Request, ...rest: Rest) => unknown,
-  of: WeakMap<object, WebhookReceipt>,
+  of: Map<object, WebhookReceipt>,
 ): (event: WebhookEvent, request: Request, ...rest: Rest) => unknown {
-  return async (event, request, ...rest) => {
-    const observed = of.get(request.headers);
-    if (!observed) return onEvent(event, request, ...rest);
+  const observedRun = async (observed: WebhookReceipt, event: WebhookEvent, request: Request, rest: Rest) => {
     try {
       return await observed.run(event, () => onEvent(event, request, ...rest));
     } catch (error) {
       observed.threw(error);
       throw error;
     }
+  };
+  return (event, request, ...rest) => {
+    const observed = of.get(request.headers);
+    return observed ? observedRun(observed, event, request, rest) : onEvent(event, request, ...rest);
   };
 }

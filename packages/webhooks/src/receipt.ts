@@ -25,8 +25,8 @@ export interface Instruments {
   wait: Histogram;
   /** The W3C traceparent of the trace a webhook joins (its call's), read from what the event carries. */
   traceParent: ((event: WebhookEvent) => string | undefined) | undefined;
-  /** The receipts of the events being handled, for the router. */
-  receipts: WeakMap<WebhookEvent, WebhookReceipt>;
+  /** The receipts of the events being handled, for the router (each removed as its webhook is answered). */
+  receipts: Map<WebhookEvent, WebhookReceipt>;
 }
 
 export function instruments(tracer: Tracer, meter: Meter): Omit<Instruments, "traceParent" | "receipts"> {
@@ -62,6 +62,7 @@ export class WebhookReceipt {
   /** When the request came: the span starts then, once its parent is known (at verification, or the answer). */
   readonly #arrived = performance.now();
   #span: Span | undefined;
+  #event: WebhookEvent | undefined;
   readonly #attributes: Attributes = {};
   /** The outcome when nothing more specific happens. */
   #outcome = "verified";
@@ -109,8 +110,14 @@ export class WebhookReceipt {
     const id = (data.payload as { call_control_id?: unknown } | undefined)?.call_control_id;
     if (typeof id === "string") attributes["telnyx.call_control_id"] = id;
     if (typeof meta?.attempt === "number") attributes["telnyx.webhook.attempt"] = meta.attempt;
+    this.#event = event;
     this.#tools.receipts.set(event, this);
     return contexts.with(trace.setSpan(contexts.active(), this.#start(event)), handler);
+  }
+
+  /** Forgets the event (its webhook is answered, or its handler failed to answer): the router is done with it. */
+  release(): void {
+    if (this.#event) this.#tools.receipts.delete(this.#event);
   }
 
   /** The router took the event: a duplicate unless its handler's turn comes. */
@@ -166,6 +173,7 @@ export class WebhookReceipt {
       span.setStatus({ code: SpanStatusCode.ERROR });
     }
     span.end();
+    this.release();
     const labels: Attributes = { "telnyx.webhook.outcome": this.#outcome };
     if (rejected) labels["telnyx.webhook.rejection_reason"] = rejected;
     else if (attributes["telnyx.event_type"] !== undefined)
