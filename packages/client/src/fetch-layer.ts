@@ -8,6 +8,7 @@ import type { Errors } from "./errors.js";
 import type { Logger } from "./options.js";
 import { isBinary, type RequestPlan } from "./plan.js";
 import type { LightRequest } from "./request.js";
+import type { RequestTelemetry } from "./telemetry.js";
 import { RateGate, rateLimitReset } from "./rate-gate.js";
 import {
   connectionNeverSent,
@@ -104,7 +105,9 @@ export class FetchLayer {
       }
       const sentAt = logger?.debug ? performance.now() : 0;
       const telemetry = plan.telemetry;
-      let attempt = this.#send(plan, started, url, init);
+      let attempt = telemetry
+        ? this.#sendTraced(plan, started, url, init)
+        : attempts.start(started, this.#fetch, url, init, settings.timeout);
       let response: Response | undefined;
       let error: unknown;
       if (plan.commandTimeout === undefined) {
@@ -185,18 +188,19 @@ export class FetchLayer {
     }
   }
 
+  /** Starts attempt `number` under its span (telemetry enabled). */
+  #sendTraced(plan: RequestPlan, number: number, url: string, init: RequestInit): Attempt {
+    const { attempts, settings, telemetry } = plan;
+    return (telemetry as RequestTelemetry).attempt(number, url, () =>
+      attempts.start(number, this.#fetch, url, init, settings.timeout),
+    );
+  }
+
   /**
    * A command's wait for an answer: unanswered after `commandTimeout`, it is sent again (same body, so the
    * same command_id) with its earlier attempts kept open; the first response wins. An attempt that fails
    * while others are open is dropped; the last one's failure is the outcome.
    */
-  /** Starts attempt `number`, under its span when telemetry is enabled. */
-  #send(plan: RequestPlan, number: number, url: string, init: RequestInit): Attempt {
-    const { attempts, settings, telemetry } = plan;
-    if (!telemetry) return attempts.start(number, this.#fetch, url, init, settings.timeout);
-    return telemetry.attempt(number, url, () => attempts.start(number, this.#fetch, url, init, settings.timeout));
-  }
-
   async #firstAnswer(
     request: LightRequest,
     init: RequestInit,
@@ -216,8 +220,11 @@ export class FetchLayer {
             ),
           );
           // Sent again while the earlier attempt stays open: that one is not done with.
-          plan.telemetry?.retrying(UNANSWERED_OUTCOME, undefined);
-          this.#send(plan, started, request.url, init);
+          if (!plan.telemetry) attempts.start(started, this.#fetch, request.url, init, settings.timeout);
+          else {
+            plan.telemetry.retrying(UNANSWERED_OUTCOME, undefined);
+            this.#sendTraced(plan, started, request.url, init);
+          }
         }
         continue;
       }
