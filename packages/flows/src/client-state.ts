@@ -43,6 +43,8 @@ export function encodeClientState<State>(tag: FlowTag<State>, limit: number): st
     throw new FlowStateError(`call.state must be JSON-serialisable: ${(error as Error).message}`);
   }
   const encoded = toBase64(new TextEncoder().encode(json));
+  // Telemetry never makes a command fail: a state that fits without the traceparent goes without it.
+  if (encoded.length > limit && wire.t !== undefined) return encodeClientState({ ...tag, trace: undefined }, limit);
   if (encoded.length > limit) {
     throw new FlowStateError(
       `call.state is ${encoded.length} characters as client_state (base64 JSON), over the ${limit} allowed. ` +
