@@ -45,9 +45,7 @@ export function enableTelemetry(options: WebhooksTelemetryOptions = {}): () => v
     fetchHandler(create, verification, onEvent, ...rest) {
       const of = new Map<Headers, WebhookReceipt>();
       const handle = create(traced(verification, of), traceEvent(onEvent, of), ...rest);
-      return async (request) => {
-        const observed = receipt();
-        if (!observed) return handle(request);
+      const observedHandle = async (observed: WebhookReceipt, request: Request) => {
         of.set(request.headers, observed);
         try {
           const response = await handle(request);
@@ -58,13 +56,16 @@ export function enableTelemetry(options: WebhooksTelemetryOptions = {}): () => v
           observed.release();
         }
       };
+      return (request) => {
+        const observed = receipt();
+        return observed ? observedHandle(observed, request) : handle(request);
+      };
     },
     nodeHandler(create, verification, onEvent, ...rest) {
       const of = new Map<HeaderRecord, WebhookReceipt>();
       const handle = create(traced(verification, of), traceEvent(onEvent, of), ...rest);
-      return async (req, res, next) => {
-        const observed = receipt();
-        if (!observed) return handle(req, res, next);
+      type Args = Parameters<typeof handle>;
+      const observedHandle = async (observed: WebhookReceipt, req: Args[0], res: Args[1], next: Args[2]) => {
         of.set(req.headers, observed);
         try {
           await handle(req, res, next);
@@ -73,6 +74,10 @@ export function enableTelemetry(options: WebhooksTelemetryOptions = {}): () => v
           of.delete(req.headers);
           observed.release();
         }
+      };
+      return (req, res, next) => {
+        const observed = receipt();
+        return observed ? observedHandle(observed, req, res, next) : handle(req, res, next);
       };
     },
     routed: (event) => receipts.get(event)?.routed(),
