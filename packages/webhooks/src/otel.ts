@@ -99,7 +99,7 @@ function traced<Body, H extends object>(
       try {
         verification.checkHeaders(headers);
       } catch (error) {
-        of.get(headers)?.refused(error);
+        of.get(headers)?.failed(error);
         throw error;
       }
     },
@@ -108,7 +108,7 @@ function traced<Body, H extends object>(
       const observed = of.get(headers);
       return observed
         ? unwrapped.catch((error: unknown) => {
-            observed.refused(error);
+            observed.failed(error);
             throw error;
           })
         : unwrapped;
@@ -125,7 +125,7 @@ function traceEvent<Request extends { headers: object }, Rest extends unknown[]>
     try {
       return await observed.run(event, () => onEvent(event, request, ...rest));
     } catch (error) {
-      observed.threw(error);
+      observed.failed(error);
       throw error;
     }
   };

@@ -57,6 +57,15 @@ function remoteParent(traceparent: string | undefined): Context | undefined {
   return trace.isSpanContextValid(spanContext) ? trace.setSpanContext(ROOT_CONTEXT, spanContext) : undefined;
 }
 
+/** The app's traceparent for an event; one that throws is as none: telemetry never fails a webhook. */
+function traceParentOf(read: Instruments["traceParent"], event: WebhookEvent): string | undefined {
+  try {
+    return read?.(event);
+  } catch {
+    return undefined;
+  }
+}
+
 export class WebhookReceipt {
   readonly #tools: Instruments;
   /** When the request came: the span starts then, once its parent is known (at verification, or the answer). */
@@ -82,7 +91,7 @@ export class WebhookReceipt {
   #start(event: WebhookEvent | undefined): Span {
     const active = contexts.active();
     const server = trace.getSpan(active);
-    const joined = event && remoteParent(this.#tools.traceParent?.(event));
+    const joined = event && remoteParent(traceParentOf(this.#tools.traceParent, event));
     const links: Link[] = joined && server ? [{ context: server.spanContext() }] : [];
     const kind = joined || !server ? SpanKind.SERVER : SpanKind.INTERNAL;
     const name = event ? `telnyx webhook ${event.data.event_type}` : "telnyx webhook";
@@ -90,13 +99,8 @@ export class WebhookReceipt {
     return this.#span;
   }
 
-  /** Verification refused it (rethrown by the caller). */
-  refused(error: unknown): void {
-    this.#error = error;
-  }
-
-  /** What the app's handler threw (rethrown by the caller). */
-  threw(error: unknown): void {
+  /** What refused it (verification) or what the app's handler threw; the caller rethrows it. */
+  failed(error: unknown): void {
     this.#error = error;
   }
 

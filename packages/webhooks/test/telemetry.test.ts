@@ -166,6 +166,23 @@ describe("with telemetry enabled", () => {
     expect(own.kind).toBe(INTERNAL);
   });
 
+  test("a traceParent that throws is as none: the webhook is handled, its span starts a trace", async () => {
+    otel = registerOtel({
+      traceParent: () => {
+        throw new Error("the app's bug");
+      },
+    });
+    let handled = 0;
+    const handle = new Webhooks({ publicKey: keys.publicKey, onError: () => {} }).fetchHandler(() => {
+      handled++;
+    });
+    expect((await handle(signed(callAnswered()))).status).toBe(200);
+    expect(handled).toBe(1);
+    const [span] = webhookSpans(otel);
+    expect(span?.parentSpanContext).toBeUndefined();
+    expect(span?.attributes["telnyx.webhook.outcome"]).toBe("verified");
+  });
+
   test("a traceParent that is not a function is refused, saying what to pass", () => {
     expect(() => enableTelemetry({ traceParent: "00-x" as never })).toThrow(/traceParent must be a function/);
   });
