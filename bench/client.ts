@@ -30,7 +30,7 @@ server.keepAliveTimeout = 60000;
 server.listen(0, "127.0.0.1", () => process.stdout.write(String(server.address().port) + "\\n"));
 `;
 
-async function startServer(): Promise<{ url: string; child: ChildProcess }> {
+export async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ["-e", SERVER], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<string>((resolve, reject) => {
     child.stdout?.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()));
@@ -39,12 +39,12 @@ async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `http://127.0.0.1:${port}/v2`, child };
 }
 
-function permutations<T>(items: T[]): T[][] {
+export function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
   return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
 }
 
-async function timeDials(dial: () => Promise<unknown>, count: number): Promise<number> {
+export async function timeDials(dial: () => Promise<unknown>, count: number): Promise<number> {
   const start = performance.now();
   for (let i = 0; i < count; i++) await dial();
   return (performance.now() - start) / count;

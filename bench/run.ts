@@ -9,6 +9,7 @@ interface BenchModule {
 const suites = [
   "client",
   "webhooks",
+  "otel",
   "startup",
   "bundle",
   "install",

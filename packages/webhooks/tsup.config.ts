@@ -15,14 +15,14 @@ const shared: Options = {
 export default defineConfig([
   {
     ...shared,
-    entry: ["src/index.ts", "src/node.ts", "src/web.ts", "src/testing.ts", "src/testing-node.ts", "src/crypto/index.ts"],
+    entry: ["src/index.ts", "src/node.ts", "src/web.ts", "src/testing.ts", "src/testing-node.ts", "src/crypto/index.ts", "src/otel.ts"],
     format: ["esm"],
-    dts: { entry: ["src/index.ts", "src/testing.ts", "src/crypto/index.ts"] },
+    dts: { entry: ["src/index.ts", "src/testing.ts", "src/crypto/index.ts", "src/otel.ts"] },
   },
   {
     ...shared,
-    entry: ["src/index.ts", "src/node.ts", "src/testing.ts", "src/testing-node.ts", "src/crypto/index.ts"],
+    entry: ["src/index.ts", "src/node.ts", "src/testing.ts", "src/testing-node.ts", "src/crypto/index.ts", "src/otel.ts"],
     format: ["cjs"],
-    dts: { entry: ["src/index.ts", "src/testing.ts", "src/crypto/index.ts"] },
+    dts: { entry: ["src/index.ts", "src/testing.ts", "src/crypto/index.ts", "src/otel.ts"] },
   },
 ]);

@@ -8,6 +8,7 @@ import type { Errors } from "./errors.js";
 import type { Logger } from "./options.js";
 import { isBinary, type RequestPlan } from "./plan.js";
 import type { LightRequest } from "./request.js";
+import type { RequestTelemetry } from "./telemetry.js";
 import { RateGate, rateLimitReset } from "./rate-gate.js";
 import {
   connectionNeverSent,
@@ -18,6 +19,8 @@ import {
   shouldRetry,
   sleep,
 } from "./retry.js";
+
+const UNANSWERED_OUTCOME: Outcome = { kind: "unanswered" };
 
 export interface FetchLayerConfig {
   fetch: Sender;
@@ -101,7 +104,10 @@ export class FetchLayer {
         });
       }
       const sentAt = logger?.debug ? performance.now() : 0;
-      let attempt = attempts.start(started, this.#fetch, url, init, settings.timeout);
+      const telemetry = plan.telemetry;
+      let attempt = telemetry
+        ? this.#sendTraced(plan, started, url, init)
+        : attempts.start(started, this.#fetch, url, init, settings.timeout);
       let response: Response | undefined;
       let error: unknown;
       if (plan.commandTimeout === undefined) {
@@ -112,6 +118,7 @@ export class FetchLayer {
         } catch (e) {
           error = e;
           attempts.drop(attempt);
+          telemetry?.failed(attempt, e);
           if (signal?.aborted) throw errors.aborted(where(request), e);
         }
       } else {
@@ -124,6 +131,7 @@ export class FetchLayer {
 
       let outcome: Outcome;
       if (response !== undefined) {
+        telemetry?.answered(attempt, response);
         if (logger?.debug) this.#logAnswer(logger.debug, request, response, performance.now() - sentAt, started, plan);
         attempts.keepOnly(attempt);
         this.#gate.observe(response.headers);
@@ -148,6 +156,7 @@ export class FetchLayer {
       }
       // Refused: abort it, closing whatever of its body is still to come.
       if (response !== undefined) attempts.discard(attempt);
+      telemetry?.retrying(outcome, attempt);
       logger?.warn?.(
         errors.logText(
           `telnyx: ${where(request)} ${describeOutcome(outcome, settings.timeout, error)}; retrying in ${Math.round(decision.delay)} ms (attempt ${started + 1}/${settings.maxRetries + 1})`,
@@ -179,6 +188,14 @@ export class FetchLayer {
     }
   }
 
+  /** Starts attempt `number` under its span (telemetry enabled). */
+  #sendTraced(plan: RequestPlan, number: number, url: string, init: RequestInit): Attempt {
+    const { attempts, settings, telemetry } = plan;
+    return (telemetry as RequestTelemetry).attempt(number, url, () =>
+      attempts.start(number, this.#fetch, url, init, settings.timeout),
+    );
+  }
+
   /**
    * A command's wait for an answer: unanswered after `commandTimeout`, it is sent again (same body, so the
    * same command_id) with its earlier attempts kept open; the first response wins. An attempt that fails
@@ -202,12 +219,18 @@ export class FetchLayer {
               `telnyx: ${where(request)} got no answer within ${hedge} ms; sending it again (attempt ${started}/${settings.maxRetries + 1}, same command_id), the earlier attempt still open`,
             ),
           );
-          attempts.start(started, this.#fetch, request.url, init, settings.timeout);
+          // Sent again while the earlier attempt stays open: that one is not done with.
+          if (!plan.telemetry) attempts.start(started, this.#fetch, request.url, init, settings.timeout);
+          else {
+            plan.telemetry.retrying(UNANSWERED_OUTCOME, undefined);
+            this.#sendTraced(plan, started, request.url, init);
+          }
         }
         continue;
       }
       if (settled.response !== undefined) return { started, attempt: settled.attempt, response: settled.response };
       attempts.drop(settled.attempt);
+      plan.telemetry?.failed(settled.attempt, settled.error);
       if (signal?.aborted) throw this.#errors.aborted(where(request), settled.error);
       if (attempts.openCount === 0) return { started, attempt: settled.attempt, error: settled.error };
     }

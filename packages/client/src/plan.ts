@@ -6,6 +6,7 @@ import { CallAttempts } from "./attempts.js";
 import type { Errors } from "./errors.js";
 import { type RequestOptions, resolveRequestOptions, type Settings } from "./options.js";
 import { checkPathParams } from "./path.js";
+import type { RequestTelemetry } from "./telemetry.js";
 import type { RetryPolicy } from "./retry.js";
 import { bodyPlan, operationLabel, validateBody } from "./validation.js";
 
@@ -27,6 +28,8 @@ export class RequestPlan implements RetryPolicy {
   readonly body: unknown;
   /** The call's attempts, closed when it ends. */
   readonly attempts: CallAttempts;
+  /** Its spans and metrics, when telemetry is enabled (set by the request path). */
+  telemetry: RequestTelemetry | undefined;
   // RetryPolicy: a GET (or HEAD) or a command with a command_id may be repeated; anything else only when
   // the failure shows the server never acted on it.
   readonly maxRetries: number;
@@ -82,6 +85,7 @@ export class RequestPlan implements RetryPolicy {
     this.commandTimeout = commandId !== undefined ? settings.commandTimeout : undefined;
     this.backoff = settings.backoff;
     this.attempts = new CallAttempts(this.signal);
+    this.telemetry = undefined;
   }
 
   /** `dial`, `hangup`, `GET /calls/{call_control_id}`: how messages name the call (built only when needed). */

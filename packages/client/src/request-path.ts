@@ -19,6 +19,7 @@ import {
   type RawResult,
 } from "./raw.js";
 import type { LightRequest } from "./request.js";
+import { telemetry } from "./telemetry.js";
 import type { HttpVerb, PartsOf, PathsWith, ResponseOf } from "./transport.js";
 
 /**
@@ -67,12 +68,15 @@ export class RequestPath {
   readonly #errors: Errors;
   readonly #context: { readonly settings: Settings; readonly errors: Errors };
   readonly #adapted = new WeakMap<Middleware, EngineMiddleware>();
+  /** For spans: the base URL, whose path (`/v2`) goes before a path's template. */
+  readonly #baseURL: string;
 
-  constructor(engine: Engine, layer: FetchLayer, settings: Settings, errors: Errors) {
+  constructor(engine: Engine, layer: FetchLayer, settings: Settings, errors: Errors, baseURL: string) {
     this.#engine = engine;
     this.#layer = layer;
     this.#errors = errors;
     this.#context = { settings, errors };
+    this.#baseURL = baseURL;
   }
 
   /** For resource methods: resolves to the body of the answer (`.withResponse()` adds its metadata). */
@@ -205,10 +209,12 @@ export class RequestPath {
         if (options.signal) init.signal = options.signal;
       }
       if (plan.body !== undefined) init.body = plan.body;
+      // Spans and metrics start once the call is checked: a call refused before sending records nothing.
+      plan.telemetry = telemetry()?.start(plan, this.#baseURL, params.path);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#engine.request(LOWER[method], path, init).then(
+    const answer = this.#engine.request(LOWER[method], path, init).then(
       (result) => {
         plan.attempts.end();
         const { response } = result;
@@ -231,5 +237,6 @@ export class RequestPath {
         throw error;
       },
     );
+    return plan.telemetry === undefined ? answer : plan.telemetry.follow(answer);
   }
 }

@@ -80,7 +80,7 @@ export class Telnyx {
       pathSerializer: serializePath,
       bodySerializer: serializeBody,
     }) as unknown as Engine;
-    const path = new RequestPath(engine, layer, checked.settings, errors);
+    const path = new RequestPath(engine, layer, checked.settings, errors, this.baseURL);
     this.raw = path.raw();
     const send = path.send.bind(path);
     this.calls = new Calls(

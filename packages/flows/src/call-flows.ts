@@ -17,6 +17,7 @@ import { FlowCall, MAX_TIMER_MS } from "./call.js";
 import { DEFAULT_CLIENT_STATE_LIMIT, decodeClientState, encodeClientState } from "./client-state.js";
 import { CallEndedError, DialFailedError, FlowError, FlowStateError, FlowTimeoutError } from "./errors.js";
 import { Instances } from "./instances.js";
+import { telemetry } from "./telemetry.js";
 import type { Call, CallInfo, FlowCommandOptions, MediaStreamSource } from "./types.js";
 
 export interface CallFlowsOptions {
@@ -72,6 +73,8 @@ type Flow<State> = (call: Call<State>) => unknown;
 
 interface PendingDial<State> {
   state: State | undefined;
+  /** The traceparent its call carries (telemetry). */
+  trace: string | undefined;
   call: FlowCall<State> | undefined;
   settle(error: Error | undefined): void;
 }
@@ -221,31 +224,38 @@ export class CallFlows<State = unknown> {
     const limit = positive("timeoutMs", timeoutMs, this.#timeoutMs);
     const token = randomToken();
     const owner = this.#shared ? this.#instance : undefined;
-    const clientState = encodeClientState({ state, seq: 1, dial: token, owner }, this.#clientStateLimit);
+    // Its span, until answered; the call's webhooks join its trace through the traceparent in client_state.
+    const observed = telemetry()?.dial();
+    const trace = observed?.traceparent;
+    const clientState = encodeClientState({ state, seq: 1, dial: token, owner, trace }, this.#clientStateLimit);
     let settle!: (error: Error | undefined) => void;
     const answered = new Promise<void>((resolve, reject) => {
       settle = (error) => (error ? reject(error) : resolve());
     });
     answered.catch(() => undefined);
-    const pending: PendingDial<State> = { state, call: undefined, settle };
+    const pending: PendingDial<State> = { state, trace, call: undefined, settle };
     this.#dials.set(token, pending);
     const timer = setTimeout(() => {
       const call = pending.call;
       settle(new FlowTimeoutError("dial", ["call.answered"], limit, call?.arrivals() ?? []));
       if (call && !call.isEnded) call.hangup().catch((e: unknown) => this.#onError(e, call));
     }, limit);
-    try {
-      const { data } = await this.#telnyx.calls.dial(
-        { ...body, client_state: clientState } as DialRequest,
-        requestOptions,
-      );
-      const call = this.#dialled(pending, data.call_control_id, data as Record<string, unknown>);
-      await answered;
-      return call;
-    } finally {
-      clearTimeout(timer);
-      this.#dials.delete(token);
-    }
+    const dialling = async () => {
+      try {
+        const send = () =>
+          this.#telnyx.calls.dial({ ...body, client_state: clientState } as DialRequest, requestOptions);
+        const { data } = await (observed ? observed.run(send) : send());
+        const call = this.#dialled(pending, data.call_control_id, data as Record<string, unknown>);
+        await answered;
+        return call;
+      } finally {
+        clearTimeout(timer);
+        this.#dials.delete(token);
+      }
+    };
+    const running = dialling();
+    observed?.follow(running);
+    return running;
   }
 
   /** Hands one verified event to the flow of its call. The router calls it; call it yourself to wire your own. */
@@ -287,7 +297,7 @@ export class CallFlows<State = unknown> {
       // Draining: a new call starts on another instance (Telnyx delivers this webhook again).
       if (this.#draining)
         throw new WebhookBusyError("draining", `This instance is draining: call ${id} starts elsewhere.`);
-      return this.#startIncoming(id, payload, event as TelnyxCallEvent, tag?.state);
+      return this.#startIncoming(id, payload, event as TelnyxCallEvent, tag?.state, tag?.trace);
     }
     const session = payload.call_session_id;
     const sibling = typeof session === "string" ? this.#sessions.get(session) : undefined;
@@ -328,7 +338,13 @@ export class CallFlows<State = unknown> {
     if (this.#ended.size > ENDED_CALLS_REMEMBERED) this.#ended.delete(this.#ended.values().next().value as string);
   }
 
-  #newCall(id: string, payload: Record<string, unknown>, direction: "incoming" | "outgoing", state: State | undefined) {
+  #newCall(
+    id: string,
+    payload: Record<string, unknown>,
+    direction: "incoming" | "outgoing",
+    state: State | undefined,
+    trace: string | undefined,
+  ) {
     const call = new FlowCall<State>(
       {
         actions: this.#telnyx.calls.actions,
@@ -352,6 +368,7 @@ export class CallFlows<State = unknown> {
         state,
         // A dialled call's first command is the dial (count 1); an incoming call has had none.
         seq: direction === "outgoing" ? 1 : 0,
+        trace,
       },
     );
     this.#calls.set(id, call);
@@ -364,7 +381,7 @@ export class CallFlows<State = unknown> {
   /** The call of a dial, made on its first sign (the dial's answer or a webhook, whichever comes first). */
   #dialled(pending: PendingDial<State>, id: string, payload: Record<string, unknown>): FlowCall<State> {
     if (pending.call) return pending.call;
-    const call = this.#newCall(id, payload, "outgoing", pending.state);
+    const call = this.#newCall(id, payload, "outgoing", pending.state, pending.trace);
     pending.call = call;
     const stop = call.on("call.answered", () => {
       stop();
@@ -379,6 +396,7 @@ export class CallFlows<State = unknown> {
     payload: Record<string, unknown>,
     event: TelnyxCallEvent,
     arrived: State | undefined,
+    trace: string | undefined,
   ): void {
     const flow = this.#incoming;
     if (!flow) {
@@ -403,10 +421,10 @@ export class CallFlows<State = unknown> {
       );
       state = undefined;
     }
-    const call = this.#newCall(id, payload, "incoming", state);
+    const call = this.#newCall(id, payload, "incoming", state, trace);
     call.dispatch(event);
     const running = Promise.resolve()
-      .then(() => flow(call))
+      .then(() => call.runFlow(() => flow(call)))
       .then(undefined, (error: unknown) => {
         // The caller hanging up mid-flow ends the flow; that is how calls end, not a fault.
         if (error instanceof CallEndedError && call.isEnded) return;

@@ -21,6 +21,7 @@ import {
 import { CallActionMethods } from "./generated/call-methods.js";
 import { type Completion, completions, eventsAfterHangup } from "./generated/completions.js";
 import type { MediaStream } from "@telnyx-voice/media";
+import { type AwaitTelemetry, type CallTelemetry, telemetry } from "./telemetry.js";
 import type {
   ActionPromise,
   CallInfo,
@@ -66,6 +67,8 @@ interface Waiter {
   outlivesHangup: boolean;
   /** How many of the call's events had arrived when it started (what arrived since is named on timeout). */
   since: number;
+  /** Its span, when telemetry is enabled. */
+  observed: AwaitTelemetry | undefined;
   resolve(payload: unknown): void;
   reject(error: Error): void;
 }
@@ -141,8 +144,13 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
   #arrived = 0;
   readonly #listeners = new Map<string, Set<Listener>>();
   readonly #iterators = new Set<(event: TelnyxCallEvent | undefined) => void>();
+  readonly #telemetry: CallTelemetry | undefined;
 
-  constructor(engine: CallEngine, info: Omit<CallInfo, "id"> & { id: string; state: State | undefined; seq: number }) {
+  /** `trace`: the traceparent the call's client_state carried when it came (telemetry), if any. */
+  constructor(
+    engine: CallEngine,
+    info: Omit<CallInfo, "id"> & { id: string; state: State | undefined; seq: number; trace?: string | undefined },
+  ) {
     super();
     this.#engine = engine;
     this.id = info.id;
@@ -157,6 +165,12 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
     this.ended = new Promise((resolve) => {
       this.#endedResolve = resolve;
     });
+    this.#telemetry = telemetry()?.call(this, info.trace);
+  }
+
+  /** Runs the call's flow (with telemetry, under the webhook that last woke it). */
+  runFlow<T>(flow: () => T): T {
+    return this.#telemetry ? this.#telemetry.run(flow) : flow();
   }
 
   get isEnded(): boolean {
@@ -167,7 +181,7 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
   nextClientState(completion: Completion, ending = false): { seq: number; clientState: string | undefined } {
     if (completion.clientState === false) return { seq: this.#seq, clientState: undefined };
     const seq = this.#seq + 1;
-    const tag = { state: this.state, seq, owner: this.#engine.owner };
+    const tag = { state: this.state, seq, owner: this.#engine.owner, trace: this.#telemetry?.traceparent };
     let clientState: string;
     try {
       clientState = encodeClientState(tag, this.#engine.clientStateLimit);
@@ -216,11 +230,26 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
    * Sends a command. `"await"`: resolves with what completes it. `"stop"` (a handle's stop()): resolves with
    * its response; the action it stops settles with the event that ends it.
    */
-  async #command(
+  #command(
     name: ActionName,
     body: unknown,
     options: FlowCommandOptions | undefined,
     mode: "await" | "stop",
+  ): Promise<unknown> {
+    if (!this.#telemetry) return this.#send(name, body, options, mode, undefined);
+    const { completes } = completions[name] as Completion;
+    const observed = this.#telemetry.await(name, mode === "await" && completes !== "response" ? completes : []);
+    const running = this.#send(name, body, options, mode, observed);
+    observed.follow(running);
+    return running;
+  }
+
+  async #send(
+    name: ActionName,
+    body: unknown,
+    options: FlowCommandOptions | undefined,
+    mode: "await" | "stop",
+    observed: AwaitTelemetry | undefined,
   ): Promise<unknown> {
     if (body !== undefined && (body === null || typeof body !== "object" || Array.isArray(body))) {
       throw new TypeError(
@@ -247,7 +276,7 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
       if (!completes?.some((type) => afterHangup.has(type)) || this.#retired) {
         throw new CallEndedError(this.id, this.#hangup);
       }
-      return this.#wait(name, completes, completion, this.#accepted, timeoutMs, "command").promise;
+      return this.#wait(name, completes, completion, this.#accepted, timeoutMs, "command", observed).promise;
     }
     const { seq, clientState } = this.nextClientState(completion, ENDS_CALL.has(name));
     let sent = clientState === undefined ? body : { ...(body as object), client_state: clientState };
@@ -259,11 +288,13 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
       );
       sent = { ...(sent as object), target_leg_client_state: leg };
     }
-    const waiter = completes ? this.#wait(name, completes, completion, seq, timeoutMs, "command") : undefined;
+    const waiter = completes ? this.#wait(name, completes, completion, seq, timeoutMs, "command", observed) : undefined;
     let response: unknown;
     try {
       const action = this.#engine.actions[name] as (id: string, body: unknown, options: unknown) => Promise<unknown>;
-      response = await action(this.id, sent ?? {}, requestOptions);
+      response = await (observed
+        ? observed.run(() => action(this.id, sent ?? {}, requestOptions))
+        : action(this.id, sent ?? {}, requestOptions));
     } catch (error) {
       // Telnyx refused it because the call has ended: its call.hangup is on its way.
       if (isCallEnded(error)) await this.#hangupWithin(CALL_ENDED_WAIT_MS);
@@ -358,7 +389,10 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
       const limit = checkTimeout(options?.timeoutMs ?? this.#engine.timeoutMs);
       const kept = this.#take(list);
       if (kept) return Promise.resolve(kept.data.payload ?? {});
-      return this.#wait(`waitFor(${list.join(", ")})`, list, undefined, 0, limit, "waitFor").promise;
+      const observed = this.#telemetry?.await("waitFor", list);
+      const { promise } = this.#wait(`waitFor(${list.join(", ")})`, list, undefined, 0, limit, "waitFor", observed);
+      observed?.follow(promise);
+      return promise;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -380,6 +414,7 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
     seq: number,
     timeoutMs: number | undefined,
     kind: Waiter["kind"],
+    observed: AwaitTelemetry | undefined,
   ): { promise: Promise<unknown>; outlivesHangup: boolean; cancel(): void } {
     const limit = checkTimeout(timeoutMs ?? this.#engine.timeoutMs);
     const fails = completion?.fails ?? [];
@@ -401,6 +436,7 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
         kind,
         outlivesHangup: types.some((type) => afterHangup.has(type)),
         since: this.#arrived,
+        observed,
         resolve: (payload) => {
           remove();
           resolve(payload);
@@ -448,6 +484,8 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
       this.#ids.add(id);
       if (this.#ids.size > IDS_KEPT) this.#ids.delete(this.#ids.values().next().value as string);
     }
+    // Its webhook's span (active now) woke the flow: the commands the flow sends next are under it.
+    this.#telemetry?.woke();
     const type = event.data.event_type;
     const payload = (event.data.payload ?? {}) as Record<string, unknown>;
     const seq = decodeClientState(payload.client_state)?.seq;
@@ -488,6 +526,7 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
   }
 
   #settle(waiter: Waiter, type: string | undefined, payload: unknown): void {
+    if (type !== undefined) waiter.observed?.settledBy(type);
     // What the action used up is not there for a later waitFor: the digits a gather returned.
     for (const consumed of waiter.completion?.consumes ?? []) {
       for (let i = this.#unclaimed.length - 1; i >= 0; i--) {
@@ -518,6 +557,7 @@ export class FlowCall<State> extends CallActionMethods implements CallInfo {
   #end(payload: HangupPayload): void {
     if (this.#hangup) return;
     this.#hangup = payload;
+    this.#telemetry?.ended();
     for (const waiter of [...this.#waiters]) {
       if (waiter.types.includes("call.hangup")) waiter.resolve(payload);
       else if (!waiter.outlivesHangup) waiter.reject(new CallEndedError(this.id, payload));

@@ -1,6 +1,7 @@
 // What a flow keeps in a call's `client_state`, which Telnyx echoes in every later webhook of the call: the
 // app's state (so any instance can read it), the number of the command that set it (so an event tells which
-// command it followed), and for a dial, a token naming the dial before its call_control_id is known.
+// command it followed), for a dial, a token naming the dial before its call_control_id is known, and with
+// telemetry, the call's traceparent (what Telnyx echoes is all that reaches whichever instance gets a webhook).
 // Base64 of UTF-8 JSON, built with TextEncoder and btoa: no Buffer, so it runs on every runtime.
 import { FlowStateError } from "./errors.js";
 
@@ -16,6 +17,8 @@ export interface FlowTag<State> {
   dial?: string | undefined;
   /** The instance that runs the call's flow (many-instance setups). */
   owner?: string | undefined;
+  /** With telemetry enabled: the W3C traceparent of the call's trace, so that its webhooks join it. */
+  trace?: string | undefined;
 }
 
 interface Wire {
@@ -24,6 +27,7 @@ interface Wire {
   s?: unknown;
   d?: string;
   o?: string;
+  t?: string;
 }
 
 export function encodeClientState<State>(tag: FlowTag<State>, limit: number): string {
@@ -31,6 +35,7 @@ export function encodeClientState<State>(tag: FlowTag<State>, limit: number): st
   if (tag.state !== undefined) wire.s = tag.state;
   if (tag.dial !== undefined) wire.d = tag.dial;
   if (tag.owner !== undefined) wire.o = tag.owner;
+  if (tag.trace !== undefined) wire.t = tag.trace;
   let json: string;
   try {
     json = JSON.stringify(wire);
@@ -38,6 +43,8 @@ export function encodeClientState<State>(tag: FlowTag<State>, limit: number): st
     throw new FlowStateError(`call.state must be JSON-serialisable: ${(error as Error).message}`);
   }
   const encoded = toBase64(new TextEncoder().encode(json));
+  // Telemetry never makes a command fail: a state that fits without the traceparent goes without it.
+  if (encoded.length > limit && wire.t !== undefined) return encodeClientState({ ...tag, trace: undefined }, limit);
   if (encoded.length > limit) {
     throw new FlowStateError(
       `call.state is ${encoded.length} characters as client_state (base64 JSON), over the ${limit} allowed. ` +
@@ -62,6 +69,7 @@ export function decodeClientState<State>(value: unknown): FlowTag<State> | undef
       seq: wire.n as number,
       dial: typeof wire.d === "string" ? wire.d : undefined,
       owner: typeof wire.o === "string" ? wire.o : undefined,
+      trace: typeof wire.t === "string" ? wire.t : undefined,
     };
   } catch {
     return undefined;

@@ -53,3 +53,19 @@ test("a tag with fields a flow never writes is not a flow's (a count that is no 
     owner: "inst-a",
   });
 });
+
+test("the call's traceparent (telemetry) rides along, and is left out rather than push a state over the limit", () => {
+  const trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  expect(decodeClientState(encodeClientState({ state: { a: 1 }, seq: 2, trace }, 4096))).toMatchObject({
+    state: { a: 1 },
+    seq: 2,
+    trace,
+  });
+  // Fits only without it: sent without it, never refused because of it.
+  const state = "x".repeat(3000);
+  const alone = encodeClientState({ state, seq: 1 }, 4096).length;
+  expect(alone).toBeLessThanOrEqual(4096);
+  const limit = alone + 10;
+  const encoded = encodeClientState({ state, seq: 1, trace }, limit);
+  expect(decodeClientState<string>(encoded)).toMatchObject({ state, seq: 1, trace: undefined });
+});

@@ -15,6 +15,7 @@ import { parseEvent } from "./parse.js";
 import { decodePublicKey } from "./public-key.js";
 import type { RouterOptions } from "./router/options.js";
 import { WebhookRouter } from "./router/router.js";
+import { telemetry } from "./telemetry.js";
 import { checkHeaders, type RawBody, toBodyBytesOrString, verifyWith } from "./verify.js";
 
 /** The shared implementation; each entry point (Node, Web) subclasses it with its default crypto. */
@@ -77,7 +78,8 @@ export class WebhooksBase {
 
   /** A `(request: Request) => Promise<Response>` for Hono, Next.js route handlers, Workers, Deno, Bun. */
   fetchHandler(onEvent: FetchEventHandler): (request: Request) => Promise<Response> {
-    return createFetchHandler(this.#verification(), onEvent, this, this.#onError, this.#onRejected);
+    const args = [this.#verification(), onEvent, this, this.#onError, this.#onRejected] as const;
+    return telemetry()?.fetchHandler(createFetchHandler, ...args) ?? createFetchHandler(...args);
   }
 
   /**
@@ -87,7 +89,8 @@ export class WebhooksBase {
   nodeHandler<Req extends NodeRequestLike = NodeRequestLike, Res extends NodeResponseLike = NodeResponseLike>(
     onEvent: NodeEventHandler<Req, Res>,
   ): (req: Req, res: Res, next?: (error?: unknown) => void) => Promise<void> {
-    return createNodeHandler(this.#verification(), onEvent, this, this.#onError, this.#onRejected);
+    const args = [this.#verification(), onEvent as NodeEventHandler, this, this.#onError, this.#onRejected] as const;
+    return telemetry()?.nodeHandler(createNodeHandler, ...args) ?? createNodeHandler<Req, Res>(...args);
   }
 
   /** For the handlers: `unwrap`, and its checks of the headers alone, allowing for the time the body may take. */

@@ -1,6 +1,7 @@
 import { WebhookBusyError } from "../errors.js";
 import type { WebhookEvent, WebhookEventOf, WebhookEventType } from "../events.js";
 import type { NodeRequestLike, NodeResponseLike } from "../handlers/node.js";
+import { telemetry } from "../telemetry.js";
 import { type DeliveryContext, deliver, type RouteInfo } from "./deliver.js";
 import { Renewals } from "./heartbeat.js";
 import { type ResolvedRouterOptions, type RouterOptions, resolveRouterOptions } from "./options.js";
@@ -117,8 +118,12 @@ export class WebhookRouter {
       );
     }
     this.#inFlight++;
+    // The webhook's span (when telemetry is enabled) learns whether the event was a duplicate
+    // (its handlers never ran), how long it waited for its turn, and whether it came late.
+    const turn = telemetry()?.routed(event);
     try {
       await deliver(event, this.#context, async (info) => {
+        turn?.(info.late);
         if (!list) {
           await fallback?.(event, info);
           return;
