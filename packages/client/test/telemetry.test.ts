@@ -4,9 +4,10 @@
 import { trace } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { afterEach, describe, expect, test } from "vitest";
+import { registerOtel, sumOf, type TestOtel } from "../../webhooks/test/otel.js";
 import { InternalServerError, UnprocessableEntityError } from "../src/index.js";
-import { registerOtel, type TestOtel, sumOf } from "./otel.js";
-import { API_KEY, apiErrors, clientFor, ok, type TestServer, startServer } from "./server.js";
+import { enableTelemetry } from "../src/otel.js";
+import { API_KEY, apiErrors, clientFor, ok, startServer, type TestServer } from "./server.js";
 
 let server: TestServer | undefined;
 let otel: TestOtel | undefined;
@@ -29,7 +30,7 @@ const childrenOf = (spans: ReadableSpan[], parent: ReadableSpan) =>
 
 describe("with an OpenTelemetry SDK registered", () => {
   test("a retried command: one span, an attempt span per try under it, the resend saying why", async () => {
-    otel = registerOtel();
+    otel = registerOtel(enableTelemetry);
     server = await startServer([apiErrors(503), ok({ result: "ok" })]);
     await clientFor(server).calls.actions.speak("v3:call-1", SPEAK);
 
@@ -79,7 +80,7 @@ describe("with an OpenTelemetry SDK registered", () => {
   });
 
   test("the command span is a child of the caller's active span", async () => {
-    otel = registerOtel();
+    otel = registerOtel(enableTelemetry);
     server = await startServer(() => ok({ call_control_id: "v3:dialled" }));
     const telnyx = clientFor(server);
     await trace.getTracer("app").startActiveSpan("handle order", async (span) => {
@@ -96,7 +97,7 @@ describe("with an OpenTelemetry SDK registered", () => {
   });
 
   test("failures without an answer, and resends of an unanswered command, name their reason", async () => {
-    otel = registerOtel();
+    otel = registerOtel(enableTelemetry);
     server = await startServer([{ destroy: true }, ok(), { hang: true }, ok()]);
     const telnyx = clientFor(server);
     await telnyx.calls.actions.hangup("v3:a");
@@ -118,7 +119,7 @@ describe("with an OpenTelemetry SDK registered", () => {
   });
 
   test("metrics: commands by action and outcome, retries by reason, duration; other requests are not commands", async () => {
-    otel = registerOtel();
+    otel = registerOtel(enableTelemetry);
     server = await startServer([
       apiErrors(503),
       ok(),
@@ -154,7 +155,7 @@ describe("with an OpenTelemetry SDK registered", () => {
   });
 
   test("no attribute carries the API key or a header", async () => {
-    otel = registerOtel();
+    otel = registerOtel(enableTelemetry);
     server = await startServer([apiErrors(401), ok()]);
     const telnyx = clientFor(server, { defaultHeaders: { "x-tenant": "acme" } });
     await telnyx.calls.actions.speak("v3:a", SPEAK).catch(() => undefined);
@@ -195,7 +196,7 @@ describe("without telemetry", () => {
   });
 
   test("enabled, then turned off: records nothing more", async () => {
-    otel = registerOtel();
+    otel = registerOtel(enableTelemetry);
     server = await startServer(() => ok());
     const telnyx = clientFor(server);
     await telnyx.calls.actions.hangup("v3:a");

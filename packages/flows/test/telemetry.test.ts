@@ -3,8 +3,9 @@
 // attributes; and the metrics, from sdk-metrics' in-memory reader.
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { afterEach, expect, test } from "vitest";
+import { registerOtel, sumOf, type TestOtel } from "../../webhooks/test/otel.js";
+import { enableTelemetry } from "../src/otel.js";
 import { AGENT, deferred, type Harness, harness, OUR_NUMBER, until } from "./harness.js";
-import { registerOtel, sumOf, type TestOtel } from "./otel.js";
 
 let h: Harness<unknown> | undefined;
 let otel: TestOtel | undefined;
@@ -19,7 +20,7 @@ const SERVER = 1;
 const CLIENT = 2;
 
 test("the trace of one IVR call, whole: webhooks, awaits, commands and attempts, one trace", async () => {
-  otel = registerOtel();
+  otel = registerOtel(enableTelemetry);
   // Duplicates (seeded), so that the router's duplicates show; one delivery of a call at a time, so the order
   // of the trace is the order of the call.
   const t = await harness({ delivery: { duplicateRate: 0.3, seed: 4 } });

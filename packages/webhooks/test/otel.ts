@@ -1,6 +1,6 @@
 // An OpenTelemetry SDK registered as an app registers one (tracer provider, AsyncLocalStorage context manager,
-// meter provider), with the SDK's in-memory exporters, so tests read back exactly what was recorded; and the
-// webhooks' telemetry enabled, as an app enables it.
+// meter provider), with the SDK's in-memory exporters, so tests read back exactly what was recorded; then a
+// package's telemetry enabled, as an app enables it. Shared by the client's, the webhooks' and flows' tests.
 import { context, metrics, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import {
@@ -15,7 +15,6 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { enableTelemetry, type WebhooksTelemetryOptions } from "../src/otel.js";
 
 export interface DataPoint {
   attributes: Record<string, unknown>;
@@ -32,7 +31,8 @@ export interface TestOtel {
   close(): Promise<void>;
 }
 
-export function registerOtel(options: WebhooksTelemetryOptions = {}): TestOtel {
+/** Registers the SDK, then calls `enable` (a package's `enableTelemetry`), which returns what turns it off. */
+export function registerOtel(enable: () => () => void): TestOtel {
   const spans = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
   const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
@@ -43,7 +43,7 @@ export function registerOtel(options: WebhooksTelemetryOptions = {}): TestOtel {
   trace.setGlobalTracerProvider(tracerProvider);
   context.setGlobalContextManager(contextManager);
   metrics.setGlobalMeterProvider(meterProvider);
-  const disable = enableTelemetry(options);
+  const disable = enable();
   return {
     spans: () => spans.getFinishedSpans(),
     async points(name) {

@@ -5,8 +5,8 @@ import { createServer } from "node:http";
 import { trace } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { afterEach, describe, expect, test } from "vitest";
-import { enableTelemetry } from "../src/otel.js";
 import { Webhooks } from "../src/node.js";
+import { enableTelemetry } from "../src/otel.js";
 import { callAnswered, nodeKeys, nodeSign } from "./helpers.js";
 import { listen } from "./http-helpers.js";
 import { registerOtel, sumOf, type TestOtel } from "./otel.js";
@@ -37,7 +37,7 @@ const webhookSpans = (o: TestOtel) => o.spans().filter((s) => s.name.startsWith(
 
 describe("with telemetry enabled", () => {
   test("refusals: their reason, not an error; a handler's failure is one, named by its type", async () => {
-    otel = registerOtel();
+    otel = registerOtel(enableTelemetry);
     const webhooks = new Webhooks({ publicKey: keys.publicKey, onError: () => {}, onRejected: () => {} });
     const handle = webhooks.fetchHandler(() => {
       throw new RangeError("the app's own message, never recorded");
@@ -88,7 +88,7 @@ describe("with telemetry enabled", () => {
   });
 
   test("the router: a duplicate, a late event, a 503 while draining; its waits, and handlers under the span", async () => {
-    otel = registerOtel();
+    otel = registerOtel(enableTelemetry);
     const webhooks = new Webhooks({ publicKey: keys.publicKey, onError: () => {} });
     const router = webhooks.router();
     const active: Array<string | undefined> = [];
@@ -133,9 +133,11 @@ describe("with telemetry enabled", () => {
   test("traceParent: a webhook joins the trace its event names; over node:http, under the server's span, as a link", async () => {
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     const parentId = "00f067aa0ba902b7";
-    otel = registerOtel({
-      traceParent: (event) => (event.data.payload as { client_state?: string }).client_state,
-    });
+    otel = registerOtel(() =>
+      enableTelemetry({
+        traceParent: (event) => (event.data.payload as { client_state?: string }).client_state,
+      }),
+    );
     const webhooks = new Webhooks({ publicKey: keys.publicKey, onError: () => {} });
     const handler = webhooks.nodeHandler(() => {});
     // An HTTP server instrumentation's span, active while the handler runs.
@@ -167,11 +169,13 @@ describe("with telemetry enabled", () => {
   });
 
   test("a traceParent that throws is as none: the webhook is handled, its span starts a trace", async () => {
-    otel = registerOtel({
-      traceParent: () => {
-        throw new Error("the app's bug");
-      },
-    });
+    otel = registerOtel(() =>
+      enableTelemetry({
+        traceParent: () => {
+          throw new Error("the app's bug");
+        },
+      }),
+    );
     let handled = 0;
     const handle = new Webhooks({ publicKey: keys.publicKey, onError: () => {} }).fetchHandler(() => {
       handled++;
@@ -190,7 +194,7 @@ describe("with telemetry enabled", () => {
 
 describe("without telemetry", () => {
   test("handlers made before it is enabled, or after it is off, record nothing", async () => {
-    otel = registerOtel();
+    otel = registerOtel(enableTelemetry);
     otel.disable();
     const webhooks = new Webhooks({ publicKey: keys.publicKey, onError: () => {} });
     const handle = webhooks.fetchHandler(() => {});
