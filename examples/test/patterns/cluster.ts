@@ -92,9 +92,11 @@ export async function cluster(options: {
     proxy,
     connectionId,
     children,
+    // Complete lines only: a file may be read while its instance is writing a line, or end in half a line
+    // written by an instance killed mid-write.
     lines: () =>
       readdirSync(dir)
-        .flatMap((file) => readFileSync(join(dir, file), "utf8").split("\n"))
+        .flatMap((file) => readFileSync(join(dir, file), "utf8").split("\n").slice(0, -1))
         .filter(Boolean)
         .map((line) => JSON.parse(line) as Line),
     async close() {
