@@ -103,9 +103,11 @@ export async function cluster(options: {
   proxy = await startProxy(ports);
   /** Starts instance `i` and puts it behind the proxy (a deploy's fresh instance). */
   const addInstance = async (i: number) => (proxy as RoundRobinProxy).add(await startInstance(i));
+  // Complete lines only: a file may be read while its instance is writing a line, or end in half a line
+  // written by an instance killed mid-write.
   const lines = (): Line[] =>
     readdirSync(dir)
-      .flatMap((file) => readFileSync(join(dir, file), "utf8").split("\n"))
+      .flatMap((file) => readFileSync(join(dir, file), "utf8").split("\n").slice(0, -1))
       .filter(Boolean)
       .map((line) => JSON.parse(line) as Line);
   const callIn = (digits: string, clientState?: string) =>
