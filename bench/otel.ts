@@ -99,6 +99,36 @@ async function sideBySide(
   return { t, ratio };
 }
 
+/** The two rows of one workload: enabled with no SDK registered (the target), and with an SDK registered. */
+function overheadRows(
+  what: string,
+  unit: string,
+  recorded: string,
+  t: Record<Mode, number>,
+  ratio: (a: Mode, b: Mode) => number,
+): BenchRow[] {
+  const us = (v: number) => `${(v * 1000).toFixed(0)} us CPU/${unit}`;
+  const noSdk = ratio("noSdk", "off");
+  return [
+    {
+      metric: `${what}: enabled, no SDK registered vs off`,
+      ours: us(t.noSdk),
+      baseline: `off: ${us(t.off)}`,
+      ratio: noSdk,
+      better: "lower",
+      target: "<= 1.02x",
+      pass: noSdk <= 1.02,
+    },
+    {
+      metric: `${what}: an SDK registered vs off (${recorded})`,
+      ours: us(t.sdk),
+      baseline: `off: ${us(t.off)}`,
+      ratio: ratio("sdk", "off"),
+      better: "lower",
+    },
+  ];
+}
+
 async function dialRows(dialsPerBlock: number, rounds: number): Promise<{ rows: BenchRow[]; offCpuMs: number }> {
   const { url, child } = await startServer();
   try {
@@ -108,27 +138,8 @@ async function dialRows(dialsPerBlock: number, rounds: number): Promise<{ rows: 
         await timeDials(() => telnyx.calls.dial(DIAL), dialsPerBlock);
       }),
     );
-    const us = (v: number) => `${(v * 1000).toFixed(0)} us CPU/dial`;
     const what = `telemetry, dial (${dialsPerBlock} x ${rounds} sequential dials)`;
-    const noSdk = ratio("noSdk", "off");
-    const rows: BenchRow[] = [
-      {
-        metric: `${what}: enabled, no SDK registered vs off`,
-        ours: us(t.noSdk),
-        baseline: `off: ${us(t.off)}`,
-        ratio: noSdk,
-        better: "lower",
-        target: "<= 1.02x",
-        pass: noSdk <= 1.02,
-      },
-      {
-        metric: `${what}: an SDK registered vs off (2 spans, 3 metric points a dial)`,
-        ours: us(t.sdk),
-        baseline: `off: ${us(t.off)}`,
-        ratio: ratio("sdk", "off"),
-        better: "lower",
-      },
-    ];
+    const rows = overheadRows(what, "dial", "2 spans, 3 metric points a dial", t, ratio);
     return { rows, offCpuMs: t.off };
   } finally {
     child.kill();
@@ -181,34 +192,10 @@ async function webhookRows(perBlock: number, rounds: number): Promise<BenchRow[]
       }
     });
   });
-  const us = (v: number) => `${(v * 1000).toFixed(0)} us CPU/webhook`;
   const what = `telemetry, webhook through the router's fetch handler (${perBlock} x ${rounds})`;
-  const noSdk = ratio("noSdk", "off");
-  return [
-    {
-      metric: `${what}: enabled, no SDK registered vs off`,
-      ours: us(t.noSdk),
-      baseline: `off: ${us(t.off)}`,
-      ratio: noSdk,
-      better: "lower",
-      target: "<= 1.02x",
-      pass: noSdk <= 1.02,
-    },
-    {
-      metric: `${what}: an SDK registered vs off (1 span, 2 metric points a webhook)`,
-      ours: us(t.sdk),
-      baseline: `off: ${us(t.off)}`,
-      ratio: ratio("sdk", "off"),
-      better: "lower",
-    },
-  ];
+  return overheadRows(what, "webhook", "1 span, 2 metric points a webhook", t, ratio);
 }
 
-/**
- * The telemetry's own work for one dial with no SDK registered (it asks the API whether a tracer or meter
- * provider is registered, and makes nothing), alone in a tight loop so the machine's noise averages out, beside a
- * dial's CPU time (telemetry off) measured in the same run: what it adds, as a share of a dial.
- */
 async function dialWorkRow(dialCpuMs: number): Promise<BenchRow> {
   const off = enableClient();
   const installed = (globalThis as Record<symbol, unknown>)[Symbol.for("@telnyx-voice/client.telemetry")] as {
